@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/** natlab's command line: see README.md, "CLI reference", and DESIGN.md section 4. */
+import { Command } from 'commander';
+import { commands } from '../lib/cli';
+import { reportError } from '../lib/cli/common';
+
+const program = new Command('natlab')
+  .description('See where NAT happens: walk, predict, run and verify packets through an AWS NAT Gateway and Internet Gateway.')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (str, write) => write(str) });
+program.exitOverride((err) => {
+  // commander's own usage errors (unknown option, missing argument) are bad input: exit 2.
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+for (const register of commands) register(program);
+
+program.parseAsync(process.argv).catch((err) => {
+  process.exitCode = reportError(err);
+});

@@ -1,0 +1,69 @@
+/**
+ * What every command shares: the topology-source options of DESIGN.md section 4, JSON output,
+ * and the error handling that turns a user's mistake into one line and an exit code.
+ */
+import { Command, Option } from 'commander';
+import { InputError } from '../errors';
+import type { Topology } from '../model/types';
+
+export interface TopologySourceOptions {
+  scenario?: string;
+  template?: string[];
+  awsDump?: string;
+  aws?: boolean;
+  region?: string;
+  profile?: string;
+  vpc?: string;
+}
+
+/** Adds --scenario, --template (repeatable), --aws-dump and --aws to a command. */
+export function addTopologyOptions(cmd: Command): Command {
+  return cmd
+    .option('--scenario <file>', 'a scenario file (JSON or YAML)')
+    .option('--template <file>', 'a CloudFormation template, JSON or YAML (repeatable)', collect, [])
+    .option('--aws-dump <dir>', 'a folder of `aws ec2 describe-*` JSON outputs')
+    .option('--aws', 'read the topology live from an AWS account')
+    .addOption(new Option('--region <region>', 'AWS region (with --aws)'))
+    .addOption(new Option('--profile <profile>', 'AWS profile (with --aws)'))
+    .addOption(new Option('--vpc <id>', 'only this VPC (with --aws or --aws-dump)'));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Loads the topology the options name: at most one source, the built-in seed by default. */
+export async function loadTopologyFrom(opts: TopologySourceOptions): Promise<Topology> {
+  const { loadTopology } = await import('../sources');
+  return loadTopology(opts);
+}
+
+/** Prints exactly one JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Runs a command action; turns errors into one line on stderr and the right exit code. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? 0;
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
+  };
+}
+
+/** Writes an error as one line (a stack only with NATLAB_DEBUG=1) and returns the exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof InputError) {
+    process.stderr.write(`natlab: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`natlab: internal error: ${message}\n`);
+  if (process.env.NATLAB_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  else process.stderr.write('natlab: run again with NATLAB_DEBUG=1 for details\n');
+  return 70;
+}

@@ -1,0 +1,10 @@
+/** The CLI's commands: each module registers one command on the program. */
+import type { Command } from 'commander';
+
+/**
+ * Command registrations, in the order `natlab --help` lists them. A command module imports
+ * heavy packages (AWS SDK, aws-cdk-lib, Chromium drivers) inside its action, never at the top,
+ * so that `natlab predict` starts fast.
+ */
+export const commands: Array<(program: Command) => void> = [
+];

@@ -1,0 +1,2 @@
+/** natlab's public API: the model, the topology sources and the CDK constructs. */
+export * from './model/types';

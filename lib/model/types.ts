@@ -1,0 +1,333 @@
+/**
+ * The model's vocabulary: one `Topology` that every source produces and every consumer
+ * takes, and the shapes a walk, a prediction, an observation and a verdict have.
+ * Pure data: no AWS SDK or CDK types, no AWS JSON field names.
+ */
+
+export type Protocol = 'tcp' | 'udp' | 'icmp';
+
+/**
+ * An IPv4 address in dotted-quad form, or a value that only exists after deploy written as
+ * `<where it comes from>` (for example `<Fn::GetAtt LabNatEip.PublicIp>`). Use
+ * `isUnresolvedIp` / `unresolvedIp` from `./address` rather than parsing the brackets.
+ */
+export type IpValue = string;
+
+// ---------------------------------------------------------------- topology
+
+export interface Topology {
+  /** A short name for reports ("seed", a stack name, a dump folder). */
+  readonly name: string;
+  /** Where the topology came from, for reports ("built-in seed", "cdk.out/X.template.json"). */
+  readonly source: string;
+  readonly region?: string;
+  readonly vpcs: Vpc[];
+  readonly subnets: Subnet[];
+  readonly routeTables: RouteTable[];
+  readonly natGateways: NatGateway[];
+  readonly internetGateways: InternetGateway[];
+  /** Instances, Lambda ENIs and external hosts (the server on the internet). */
+  readonly hosts: Host[];
+  readonly securityGroups: SecurityGroup[];
+  readonly networkAcls: NetworkAcl[];
+  /** The flows `predict` walks (seed: both private clients and the direct client). */
+  readonly flows: FlowSpec[];
+}
+
+export interface Vpc {
+  readonly id: string;
+  readonly name?: string;
+  /** Primary CIDR first, then any associated secondary CIDRs. */
+  readonly cidrs: string[];
+  /** The main route table, used by subnets with no explicit association. */
+  readonly mainRouteTable?: string;
+  /** The default network ACL, used by subnets with no explicit association (absent: allow all). */
+  readonly defaultNetworkAcl?: string;
+}
+
+export interface Subnet {
+  readonly id: string;
+  readonly name?: string;
+  readonly vpc: string;
+  readonly cidr: string;
+  readonly az: string;
+  /** Explicitly associated route table; absent means the VPC's main route table. */
+  readonly routeTable?: string;
+  /** Explicitly associated network ACL; absent means the VPC's default ACL. */
+  readonly networkAcl?: string;
+  readonly mapPublicIp?: boolean;
+}
+
+export type RouteTarget =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'igw'; readonly id: string }
+  | { readonly kind: 'nat'; readonly id: string }
+  | { readonly kind: 'eni'; readonly id: string }
+  | { readonly kind: 'instance'; readonly id: string }
+  | { readonly kind: 'peering'; readonly id: string }
+  | { readonly kind: 'tgw'; readonly id: string }
+  | { readonly kind: 'vgw'; readonly id: string }
+  | { readonly kind: 'egress-only-igw'; readonly id: string }
+  | { readonly kind: 'blackhole' }
+  /** Any target type the model does not know (carrier gateway, gateway endpoint, ...). */
+  | { readonly kind: 'other'; readonly id: string; readonly type: string };
+
+export interface Route {
+  /** Destination CIDR ("0.0.0.0/0", "10.0.0.0/16"). */
+  readonly destination: string;
+  readonly target: RouteTarget;
+}
+
+export interface RouteTable {
+  readonly id: string;
+  readonly name?: string;
+  readonly vpc: string;
+  /** Routes as configured; the model adds nothing (sources include the `local` routes). */
+  readonly routes: Route[];
+}
+
+export type NatConnectivity = 'public' | 'private';
+
+export interface NatAddress {
+  readonly privateIp: string;
+  /** The Elastic IP of a public NAT Gateway; an unresolved `IpValue` before deploy. */
+  readonly publicIp?: IpValue;
+  readonly allocationId?: string;
+  readonly isPrimary: boolean;
+  /** Regional NAT Gateways: the AZ whose traffic this address serves. */
+  readonly az?: string;
+}
+
+export interface NatGateway {
+  readonly id: string;
+  readonly name?: string;
+  readonly vpc: string;
+  /** The subnet the NAT's ENI sits in (absent for a regional NAT Gateway). */
+  readonly subnet?: string;
+  readonly connectivity: NatConnectivity;
+  /** `regional` NAT Gateways need no public subnet and choose the address by source AZ. */
+  readonly availabilityMode: 'zonal' | 'regional';
+  /** Primary first, then secondary addresses (at most 8 in all). */
+  readonly addresses: NatAddress[];
+  /** The NAT's ENI id, when the source knows it. */
+  readonly eniId?: string;
+}
+
+export interface InternetGateway {
+  readonly id: string;
+  readonly name?: string;
+  /** The VPC it is attached to; absent when detached. */
+  readonly vpc?: string;
+}
+
+export type HostKind = 'instance' | 'lambda' | 'server' | 'external';
+
+export interface Host {
+  /** Unique id: an instance id, ENI id or scenario name. */
+  readonly id: string;
+  /** Name tag or scenario name ("client-a", "server"). */
+  readonly name?: string;
+  readonly kind: HostKind;
+  /** Subnet id for hosts inside a VPC; absent for hosts on the internet. */
+  readonly subnet?: string;
+  /** Private IP inside a VPC, or the public address of an external host. */
+  readonly privateIp: string;
+  /** Public IPv4 (auto-assigned or Elastic IP) mapped 1:1 by the IGW. */
+  readonly publicIp?: IpValue;
+  readonly securityGroups: string[];
+  readonly instanceId?: string;
+  readonly eniId?: string;
+  /** Other names a user may use for the host (ENI ids, secondary names). */
+  readonly aliases?: string[];
+}
+
+export type RuleProtocol = Protocol | 'all';
+
+export interface SecurityGroupRule {
+  readonly protocol: RuleProtocol;
+  /** Inclusive port range; absent means all ports (or ICMP type/code for icmp). */
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  /** Peer: one of cidr, securityGroup, prefixList. */
+  readonly cidr?: string;
+  readonly securityGroup?: string;
+  readonly prefixList?: string;
+  readonly description?: string;
+}
+
+export interface SecurityGroup {
+  readonly id: string;
+  readonly name?: string;
+  readonly vpc?: string;
+  readonly ingress: SecurityGroupRule[];
+  readonly egress: SecurityGroupRule[];
+}
+
+export interface NetworkAclRule {
+  readonly ruleNumber: number;
+  readonly protocol: RuleProtocol;
+  readonly action: 'allow' | 'deny';
+  readonly cidr: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+}
+
+export interface NetworkAcl {
+  readonly id: string;
+  readonly name?: string;
+  readonly vpc: string;
+  readonly isDefault: boolean;
+  /** Rules as configured; the model appends the implicit final deny (`*`). */
+  readonly ingress: NetworkAclRule[];
+  readonly egress: NetworkAclRule[];
+}
+
+/** A flow a scenario defines for `predict`, `lab` and `verify`. */
+export interface FlowSpec {
+  readonly name: string;
+  readonly protocol: Protocol;
+  /** A host reference: IP, instance id, ENI id or host name. */
+  readonly from: string;
+  /** The source port the client binds, or `any` (ephemeral, chosen by the client's OS). */
+  readonly sourcePort: number | 'any';
+  /** Destination address (IP or host reference) and port. */
+  readonly to: { readonly host: string; readonly port: number };
+  /** Flows with the same group start at the same time (the seed's two clients). */
+  readonly group?: string;
+}
+
+// ---------------------------------------------------------------- walking
+
+/** A port the model knows exactly, or a range with the constraints it does know. */
+export type PortPrediction =
+  | { readonly exact: number }
+  | { readonly min: number; readonly max: number; readonly distinctFrom?: string[] };
+
+export interface Header {
+  readonly protocol: Protocol;
+  readonly srcIp: IpValue;
+  readonly srcPort: PortPrediction;
+  readonly dstIp: IpValue;
+  readonly dstPort: PortPrediction;
+}
+
+export type ComponentKind =
+  | 'host'
+  | 'subnet-router'
+  | 'route-table'
+  | 'network-acl'
+  | 'security-group'
+  | 'nat-gateway'
+  | 'internet-gateway'
+  | 'internet'
+  | 'server';
+
+export type HopAction = 'send' | 'route' | 'filter' | 'translate' | 'forward' | 'receive' | 'deliver' | 'drop' | 'leave-model';
+
+export interface Hop {
+  /** 1-based position in this walk. */
+  readonly index: number;
+  /** The article's step (1-8) this hop belongs to, when it belongs to one. */
+  readonly step?: number;
+  readonly component: { readonly id: string; readonly kind: ComponentKind; readonly name?: string };
+  readonly action: HopAction;
+  /** One sentence a person reads: what was looked up or rewritten, and why. */
+  readonly detail: string;
+  /** The route or rule that decided, as written ("0.0.0.0/0 -> nat-0a1b", "rule 100 allow"). */
+  readonly matched?: string;
+  readonly before: Header;
+  readonly after: Header;
+}
+
+export type WalkVerdict = 'delivered' | 'dropped' | 'left-model';
+
+export interface WalkEnd {
+  readonly component: string;
+  readonly reason: string;
+}
+
+export interface ObservedAt {
+  readonly srcIp: IpValue;
+  readonly srcPort: PortPrediction;
+}
+
+export interface ReplyWalk {
+  readonly verdict: WalkVerdict;
+  readonly hops: Hop[];
+  readonly dropped: WalkEnd | null;
+  /** Set when the reply leaves what the model simulates. */
+  readonly leftModel?: WalkEnd | null;
+}
+
+export interface FlowRef {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly from: { readonly host: string; readonly ip: string; readonly port: PortPrediction };
+  readonly to: { readonly ip: string; readonly port: number };
+}
+
+export interface Walk {
+  readonly flow: FlowRef;
+  readonly verdict: WalkVerdict;
+  readonly dropped: WalkEnd | null;
+  /** Set when the packet leaves what the model simulates ("leaves the model at tgw-..."). */
+  readonly leftModel?: WalkEnd | null;
+  readonly hops: Hop[];
+  readonly observedAtDestination: ObservedAt | null;
+  /** The reply walked on its own path; null when the forward walk did not deliver. */
+  readonly reply: ReplyWalk | null;
+  /** Translations the walk created (NAT Gateway entries), for the report's tables. */
+  readonly translations?: TranslationEntry[];
+}
+
+export interface TranslationEntry {
+  readonly component: string;
+  readonly protocol: Protocol;
+  readonly inside: { readonly ip: IpValue; readonly port: PortPrediction };
+  readonly outside: { readonly ip: IpValue; readonly port: PortPrediction };
+  readonly destination: { readonly ip: IpValue; readonly port: number };
+}
+
+export interface Prediction {
+  readonly topology: string;
+  readonly walks: Walk[];
+}
+
+// ---------------------------------------------------------------- observing and comparing
+
+export type ObservationSource = 'server' | 'probe' | 'flow-log' | 'conntrack' | 'capture';
+
+export interface Observation {
+  /** The flow (FlowSpec name) this observation belongs to. */
+  readonly flow: string;
+  readonly source: ObservationSource;
+  /** Where it was seen: a component id, a segment name or a log group. */
+  readonly at: string;
+  readonly protocol: Protocol;
+  readonly srcIp: string;
+  readonly srcPort: number;
+  readonly dstIp: string;
+  readonly dstPort: number;
+  /** ISO 8601 time of the observation, when known. */
+  readonly time?: string;
+}
+
+export interface Check {
+  readonly name: string;
+  readonly expected: unknown;
+  readonly observed: unknown;
+  readonly ok: boolean;
+}
+
+export interface FlowVerdict {
+  readonly name: string;
+  readonly predicted: ObservedAt | null;
+  readonly observed: { readonly srcIp: string; readonly srcPort: number } | null;
+  readonly checks: Check[];
+  readonly ok: boolean;
+}
+
+export interface CompareResult {
+  readonly ok: boolean;
+  readonly flows: FlowVerdict[];
+}
