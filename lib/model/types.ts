@@ -331,3 +331,48 @@ export interface CompareResult {
   readonly ok: boolean;
   readonly flows: FlowVerdict[];
 }
+
+// ---------------------------------------------------------------- command results (--json)
+
+/** `natlab predict --json`: the topology and one walk per flow. */
+export interface PredictResult {
+  readonly kind: 'predict';
+  readonly topology: Topology;
+  readonly walks: Walk[];
+}
+
+/** A public address replaced by a documentation-range stand-in in the local twin. */
+export interface StandIn {
+  readonly real: string;
+  readonly standIn: string;
+  readonly what: string;
+}
+
+/** A translation as observed (conntrack in the twin, flow logs in AWS). */
+export interface ObservedTranslation {
+  readonly flow?: string;
+  readonly source: 'conntrack' | 'flow-log' | 'server';
+  readonly protocol: Protocol;
+  readonly inside: { readonly ip: string; readonly port: number };
+  readonly outside: { readonly ip: string; readonly port: number };
+  readonly destination: { readonly ip: string; readonly port: number };
+}
+
+/**
+ * `natlab lab --json` and `natlab verify --json`: prediction, observations and verdict in one
+ * document, which `natlab report` renders. Addresses are the real (scenario) ones; twin
+ * stand-ins are listed in `standIns` and already mapped back.
+ */
+export interface RunResult {
+  readonly kind: 'lab' | 'verify';
+  readonly topology: Topology;
+  readonly walks: Walk[];
+  readonly observations: Observation[];
+  readonly translations: { readonly predicted: TranslationEntry[]; readonly observed: ObservedTranslation[] };
+  readonly compare: CompareResult;
+  readonly standIns?: StandIn[];
+  /** Things a reader should know (fallbacks, waits, Hyperplane ENI caveats). */
+  readonly notes: string[];
+  readonly startedAt: string;
+  readonly durationMs: number;
+}
