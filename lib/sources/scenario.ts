@@ -1,0 +1,61 @@
+/**
+ * `--scenario FILE`: a topology written by hand, JSON or YAML, validated by a schema and by
+ * referential checks. Every problem names the file, the path inside it and what is wrong.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { InputError } from '../errors';
+import type { Topology } from '../model/types';
+import { checkTopology } from './private/check-topology';
+import { problemsError } from './private/problems';
+import { problemsFromZod, scenarioSchema, toTopology } from './private/topology-schema';
+
+/** Reads, parses and validates a scenario file. */
+export async function loadScenario(file: string): Promise<Topology> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`${file}: cannot read the scenario file (${describeFsError(err)})`);
+  }
+  return parseScenario(text, file);
+}
+
+/** Parses scenario text (JSON is YAML, so one parser serves both); `file` names it in errors. */
+export function parseScenario(text: string, file: string): Topology {
+  const data = parseYamlOrJson(text, file);
+  const parsed = scenarioSchema.safeParse(data);
+  if (!parsed.success) throw problemsError(file, problemsFromZod(parsed.error));
+  const topology = toTopology(parsed.data, basename(file, extname(file)), file);
+  const problems = checkTopology(topology);
+  if (problems.length) throw problemsError(file, problems);
+  return topology;
+}
+
+function parseYamlOrJson(text: string, file: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) {
+    const line = error.linePos?.[0];
+    const where = line ? `line ${line.line}, column ${line.col}` : 'somewhere';
+    const format = /\.json$/i.test(file) ? 'JSON' : 'YAML';
+    throw new InputError(`${file}: not valid ${format} at ${where}: ${firstSentence(error.message)}`);
+  }
+  if (doc.contents === null) throw new InputError(`${file}: the scenario file is empty`);
+  return doc.toJS();
+}
+
+function firstSentence(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** `ENOENT` -> "no such file", without Node's stack-ish wording. */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOTDIR') return 'not a directory';
+  return code ?? (err instanceof Error ? err.message : String(err));
+}
