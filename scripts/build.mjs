@@ -15,6 +15,18 @@ await build({
   logLevel: 'warning',
 });
 
+// The echo server and the probe CLI run on EC2 and inside the local twin's namespaces, where
+// there is no node_modules: bundle everything (they use only node built-ins anyway).
+await build({
+  entryPoints: { 'echo-server': 'lib/server/main.ts', probe: 'lambda/probe/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  logLevel: 'warning',
+});
+
 // npm links the bin before `prepare` builds it; make sure the entry stays executable.
 const { chmodSync } = await import('node:fs');
 chmodSync('dist/natlab.js', 0o755);
