@@ -1,0 +1,102 @@
+/**
+ * The NAT ENI's VPC Flow Log records from CloudWatch Logs. Flow logs are aggregated for up to
+ * a minute and delivered minutes later, so the harness polls with a bounded, visible wait until
+ * the records it needs are in (or the time is up, which it then reports as what was missing).
+ */
+import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { formatDuration } from './clock';
+import { awsCall } from './errors';
+import type { WaitOptions } from './ssm';
+
+/** One CloudWatch Logs event, as `aws logs filter-log-events` prints it. */
+export interface LogEvent {
+  readonly timestamp: number;
+  readonly message: string;
+  readonly logStreamName?: string;
+  readonly eventId?: string;
+}
+
+/** Which events to read. */
+export interface LogQuery {
+  readonly logGroupName: string;
+  /** Only streams whose name starts with this (flow log streams are named by ENI id). */
+  readonly logStreamNamePrefix?: string;
+  /** Milliseconds since the epoch, inclusive. */
+  readonly startTime: number;
+  readonly endTime?: number;
+}
+
+/** Every event of the query, following nextToken through all pages. */
+export async function fetchLogEvents(logs: CloudWatchLogsClient, query: LogQuery): Promise<LogEvent[]> {
+  const events: LogEvent[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await awsCall(`CloudWatch Logs FilterLogEvents ${query.logGroupName}`, (abortSignal) =>
+      logs.send(
+        new FilterLogEventsCommand({
+          logGroupName: query.logGroupName,
+          logStreamNamePrefix: query.logStreamNamePrefix,
+          startTime: query.startTime,
+          endTime: query.endTime,
+          nextToken,
+        }),
+        { abortSignal },
+      ),
+    );
+    for (const e of page.events ?? []) {
+      if (e.message === undefined || e.timestamp === undefined) continue;
+      events.push({ timestamp: e.timestamp, message: e.message.trimEnd(), logStreamName: e.logStreamName, eventId: e.eventId });
+    }
+    nextToken = page.nextToken;
+    // A page bound, so a log group flooded with records cannot keep the harness forever.
+    if (++pages >= 1000) break;
+  } while (nextToken);
+  return events;
+}
+
+/** What a look at the events so far says: enough, or what is still missing. */
+export interface LogsProgress<T> {
+  readonly done: boolean;
+  /** "client-a seen, client-b not yet". */
+  readonly status: string;
+  readonly value: T;
+}
+
+/** The outcome of the wait: the last look, and whether the time ran out first. */
+export interface LogsWaitResult<T> {
+  readonly events: LogEvent[];
+  readonly value: T;
+  readonly timedOut: boolean;
+  readonly status: string;
+  readonly waitedMs: number;
+}
+
+/**
+ * Polls until `inspect` says the events are enough or `timeoutMs` has passed. Never throws
+ * for lateness: the caller turns a timeout into failed checks that say what was missing.
+ */
+export async function waitForLogEvents<T>(
+  logs: CloudWatchLogsClient,
+  query: LogQuery,
+  inspect: (events: LogEvent[]) => LogsProgress<T>,
+  opts: WaitOptions,
+): Promise<LogsWaitResult<T>> {
+  const start = opts.clock.now();
+  opts.progress(`waiting for flow log records in ${query.logGroupName} (flow logs arrive minutes late; up to ${formatDuration(opts.timeoutMs)})`);
+  for (;;) {
+    const events = await fetchLogEvents(logs, query);
+    const look = inspect(events);
+    const waitedMs = opts.clock.now() - start;
+    if (look.done) {
+      opts.progress(`flow logs: ${events.length} record(s), ${look.status} after ${formatDuration(waitedMs)}`);
+      return { events, value: look.value, timedOut: false, status: look.status, waitedMs };
+    }
+    if (waitedMs + opts.pollMs > opts.timeoutMs) {
+      opts.progress(`flow logs: gave up after ${formatDuration(waitedMs)}: ${events.length} record(s), ${look.status}`);
+      return { events, value: look.value, timedOut: true, status: look.status, waitedMs };
+    }
+    opts.progress(`flow logs: ${events.length} record(s) so far, ${look.status} (${formatDuration(waitedMs)} of ${formatDuration(opts.timeoutMs)})`);
+    await opts.clock.sleep(opts.pollMs);
+  }
+}
