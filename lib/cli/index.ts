@@ -1,5 +1,7 @@
 /** The CLI's commands: each module registers one command on the program. */
 import type { Command } from 'commander';
+import { registerWalk } from './walk';
+import { registerPredict } from './predict';
 
 /**
  * Command registrations, in the order `natlab --help` lists them. A command module imports
@@ -7,4 +9,6 @@ import type { Command } from 'commander';
  * so that `natlab predict` starts fast.
  */
 export const commands: Array<(program: Command) => void> = [
+  registerWalk,
+  registerPredict,
 ];

@@ -1,0 +1,51 @@
+/** `natlab walk`: one packet, hop by hop, forward and reply (DESIGN.md section 4). */
+import { Command, Option } from 'commander';
+import { InputError } from '../errors';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+
+interface WalkCliOptions extends TopologySourceOptions {
+  from: string;
+  to: string;
+  protocol: 'tcp' | 'udp' | 'icmp';
+  json?: boolean;
+}
+
+/** Splits "HOST[:PORT]" at its last colon; the port must be a number 0-65535 when given. */
+export function splitHostPort(value: string, flag: string, portRequired: boolean): { host: string; port?: number } {
+  const colon = value.lastIndexOf(':');
+  if (colon <= 0 || value.startsWith('<')) {
+    if (portRequired) throw new InputError(`${flag} "${value}" needs a port (HOST:PORT, like 44.198.164.163:8080)`);
+    if (value.length === 0) throw new InputError(`${flag} is empty`);
+    return { host: value };
+  }
+  const host = value.slice(0, colon);
+  const portText = value.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new InputError(`${flag} "${value}" has port "${portText}"; it must be a number 0-65535`);
+  return { host, port: Number(portText) };
+}
+
+/** Registers `natlab walk`. */
+export function registerWalk(program: Command): void {
+  const cmd = program
+    .command('walk')
+    .description('walk one packet hop by hop (route tables, NAT gateway, internet gateway, security groups, network ACLs) and its reply')
+    .requiredOption('--from <host[:port]>', 'sender: an IP, instance id, ENI id or host name, or an internet address like 8.8.8.8:40000 (no port: any)')
+    .requiredOption('--to <ip|host:port>', 'destination address or host, and port')
+    .addOption(new Option('--protocol <protocol>', 'protocol').choices(['tcp', 'udp', 'icmp']).default('tcp'))
+    .option('--json', 'print the walk as one JSON document');
+  addTopologyOptions(cmd).action(
+    action(async (opts: WalkCliOptions) => {
+      const from = splitHostPort(opts.from, '--from', false);
+      const to = splitHostPort(opts.to, '--to', opts.protocol !== 'icmp');
+      const topology = await loadTopologyFrom(opts);
+      const { walk } = await import('../model/walk');
+      const result = walk(topology, { protocol: opts.protocol, from: from.host, sourcePort: from.port ?? 'any', to: { host: to.host, port: to.port ?? 0 } });
+      if (opts.json) printJson(result);
+      else {
+        const { renderWalk } = await import('../report/text');
+        process.stdout.write(renderWalk(result) + '\n');
+      }
+      return result.verdict === 'dropped' || result.reply?.verdict === 'dropped' ? 1 : 0;
+    }),
+  );
+}

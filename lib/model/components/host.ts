@@ -1,0 +1,105 @@
+/**
+ * Hosts as components: a sender (security group egress, then its subnet's router or the
+ * internet) and a receiver (security group ingress, then delivery). Security groups are
+ * stateful: the reply of an allowed connection passes without a rule.
+ */
+import { subnetRouter } from '../address';
+import { evaluateSecurityGroups } from '../filters';
+import { findSubnet, hostLabel } from '../hosts';
+import type { Header, Host } from '../types';
+import { type Component, type Decision, type Packet, type WalkContext, endpointText, portText } from './component';
+import { internet } from './internet';
+import { routeFromSubnet } from './vpc-router';
+
+/** The range a port has when the model cannot know which one was chosen. */
+export const ANY_PORT = { min: 1024, max: 65535 } as const;
+
+function securityGroupCheck(ctx: WalkContext, host: Host, direction: 'ingress' | 'egress', header: Header): Decision | undefined {
+  const ref = { id: host.securityGroups.join(',') || `${host.id}-no-sg`, kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}` };
+  if (host.securityGroups.length === 0) {
+    if (host.subnet === undefined) return undefined; // a host on the internet with no group modelled: nothing filters it
+  }
+  if (ctx.isReply) {
+    ctx.record(ref, 'filter', `${ref.id} ${direction}: the reply of an allowed connection passes (security groups are stateful)`, header, header, 'stateful: reply of an allowed connection');
+    return undefined;
+  }
+  const result = evaluateSecurityGroups(ctx.topology, host, direction, header);
+  ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', result.detail, header, header, result.matched);
+  if (result.verdict === 'allow') return undefined;
+  if (result.verdict === 'unknown') return { kind: 'leave', component: ref.id, reason: result.detail };
+  return { kind: 'drop', component: ref.id, reason: result.detail };
+}
+
+/** A host sending a packet (the start of a walk or of its reply). */
+export class HostSender implements Component {
+  readonly kind = 'host' as const;
+  readonly id: string;
+  constructor(readonly host: Host) {
+    this.id = host.id;
+  }
+
+  receive(packet: Packet, ctx: WalkContext): Decision {
+    const host = this.host;
+    let header = packet.header;
+    ctx.enter(ctx.isReply ? 6 : 1);
+    const role = ctx.isReply ? 'replies' : 'sends';
+    ctx.record({ id: host.id, kind: 'host', name: host.name }, 'send', `${hostLabel(host)} ${role} ${header.protocol} from ${endpointText(header.srcIp, header.srcPort)} to ${endpointText(header.dstIp, header.dstPort)}`, header);
+    const filtered = securityGroupCheck(ctx, host, 'egress', header);
+    if (filtered) return filtered;
+    if (host.kind === 'lambda' && !ctx.isReply) {
+      // The function's traffic leaves through a Hyperplane ENI that translates ports already.
+      const after: Header = { ...header, srcPort: { ...ANY_PORT } };
+      ctx.lambdaPort = header.srcPort;
+      ctx.record(
+        { id: host.eniId ?? host.id, kind: 'host', name: 'Hyperplane ENI' },
+        'translate',
+        `the Lambda function's traffic leaves through a Hyperplane ENI, which may rewrite its source port ${portText(header.srcPort)}: the port is not guaranteed to survive`,
+        header,
+        after,
+      );
+      header = after;
+    }
+    if (host.subnet === undefined) return { kind: 'forward', to: internet(ctx), packet: { header, arrival: { kind: 'host' } } };
+    const subnet = findSubnet(ctx.topology, host.subnet);
+    const router = subnetRouter(subnet.cidr);
+    ctx.record(
+      { id: subnet.id, kind: 'subnet-router', name: `router ${router}` },
+      'route',
+      `${hostLabel(host)}'s own route table sends the packet to its default gateway, the subnet router ${router} of ${subnet.id} (${subnet.cidr})`,
+      header,
+      header,
+      `0.0.0.0/0 via ${router}`,
+    );
+    return routeFromSubnet(ctx, subnet, { header, arrival: { kind: 'host' } });
+  }
+}
+
+/** A host receiving a packet (the end of a walk or of its reply). */
+export class HostReceiver implements Component {
+  readonly kind = 'host' as const;
+  readonly id: string;
+  constructor(readonly host: Host) {
+    this.id = host.id;
+  }
+
+  receive(packet: Packet, ctx: WalkContext): Decision {
+    const host = this.host;
+    let header = packet.header;
+    ctx.enter(ctx.isReply ? 8 : 6);
+    const filtered = securityGroupCheck(ctx, host, 'ingress', header);
+    if (filtered) return filtered;
+    if (host.kind === 'lambda' && ctx.isReply && ctx.lambdaPort !== undefined) {
+      const after: Header = { ...header, dstPort: ctx.lambdaPort };
+      ctx.record({ id: host.eniId ?? host.id, kind: 'host', name: 'Hyperplane ENI' }, 'translate', `the Hyperplane ENI maps the reply back to the function's port ${portText(ctx.lambdaPort)}`, header, after);
+      header = after;
+    }
+    const kind = host.kind === 'server' || host.kind === 'external' ? 'server' : 'host';
+    ctx.record({ id: host.id, kind, name: host.name }, 'deliver', `${hostLabel(host)} receives ${header.protocol} from ${endpointText(header.srcIp, header.srcPort)} on port ${portText(header.dstPort)}`, header);
+    return { kind: 'deliver', host, header };
+  }
+}
+
+/** The receiver component of a host (one per host per walk). */
+export function hostReceiver(ctx: WalkContext, host: Host): HostReceiver {
+  return ctx.component(`receive:${host.id}`, () => new HostReceiver(host));
+}

@@ -1,0 +1,65 @@
+/**
+ * The Internet Gateway: a stateless 1:1 NAT between each private IP that has a public IPv4
+ * (an Elastic IP or an auto-assigned one, of a host or of a NAT Gateway address) and that
+ * public IP. Ports are never touched. A private IP with no public IP cannot leave.
+ */
+import { hostLabel, publicIpOf, publicOwner } from '../hosts';
+import type { Header, InternetGateway } from '../types';
+import type { Component, Decision, Packet, WalkContext } from './component';
+import { internet } from './internet';
+import { routeFromGateway } from './vpc-router';
+
+/** The Internet Gateway component. */
+export class InternetGatewayComponent implements Component {
+  readonly kind = 'internet-gateway' as const;
+  readonly id: string;
+  constructor(readonly igw: InternetGateway) {
+    this.id = igw.id;
+  }
+
+  private get ref() {
+    return { id: this.igw.id, kind: this.kind, ...(this.igw.name ? { name: this.igw.name } : {}) };
+  }
+
+  receive(packet: Packet, ctx: WalkContext): Decision {
+    return packet.arrival.kind === 'internet' ? this.inbound(packet, ctx) : this.outbound(packet, ctx);
+  }
+
+  private outbound(packet: Packet, ctx: WalkContext): Decision {
+    const h = packet.header;
+    const vpc = this.igw.vpc!;
+    if (!ctx.isReply) ctx.enter(4);
+    const publicIp = publicIpOf(ctx.topology, vpc, h.srcIp);
+    if (!publicIp) {
+      const reason = `${this.igw.id} drops the packet: the source ${h.srcIp} is a private IP with no public IPv4 address (no Elastic IP, no auto-assigned public IP), so there is nothing to map it to`;
+      ctx.record(this.ref, 'drop', reason, h);
+      return { kind: 'drop', component: this.igw.id, reason };
+    }
+    const after: Header = { ...h, srcIp: publicIp };
+    const owner = publicOwner(ctx.topology, publicIp);
+    const what = owner?.kind === 'nat' ? `${owner.nat.id}'s ENI private IP ${h.srcIp} to its Elastic IP ${publicIp}` : owner?.kind === 'host' ? `${hostLabel(owner.host)}'s private IP to its public IP ${publicIp}` : `${h.srcIp} to ${publicIp}`;
+    ctx.record(this.ref, 'translate', `${this.igw.id} performs the 1:1 static NAT of ${what}; the ports are untouched`, h, after, `${h.srcIp} <-> ${publicIp}`);
+    return { kind: 'forward', to: internet(ctx), packet: { header: after, arrival: packet.arrival } };
+  }
+
+  private inbound(packet: Packet, ctx: WalkContext): Decision {
+    const h = packet.header;
+    if (ctx.isReply) ctx.enter(7);
+    const owner = publicOwner(ctx.topology, h.dstIp);
+    if (!owner || owner.vpc !== this.igw.vpc) {
+      const reason = `${this.igw.id} has no 1:1 mapping for ${h.dstIp} in ${this.igw.vpc}; the packet is dropped`;
+      ctx.record(this.ref, 'drop', reason, h);
+      return { kind: 'drop', component: this.igw.id, reason };
+    }
+    const privateIp = owner.kind === 'host' ? owner.host.privateIp : owner.address.privateIp;
+    const after: Header = { ...h, dstIp: privateIp };
+    const what = owner.kind === 'nat' ? `${owner.nat.id}'s ENI private IP ${privateIp}` : `${hostLabel(owner.host)}`;
+    ctx.record(this.ref, 'translate', `${this.igw.id} applies the 1:1 mapping backwards: ${h.dstIp} -> ${what}; the ports are untouched`, h, after, `${h.dstIp} <-> ${privateIp}`);
+    return routeFromGateway(ctx, this.igw.vpc!, this.igw.id, { header: after, arrival: { kind: 'internet' } });
+  }
+}
+
+/** The component of an Internet Gateway (one per walk). */
+export function internetGateway(ctx: WalkContext, igw: InternetGateway): InternetGatewayComponent {
+  return ctx.component(`igw:${igw.id}`, () => new InternetGatewayComponent(igw));
+}

@@ -1,0 +1,52 @@
+/**
+ * The internet: delivers by destination address to an external host (a server with no
+ * subnet), or to the Internet Gateway that owns a public IP (including a hairpin back into
+ * the VPC the packet came from). Anything else leaves the model.
+ */
+import { isPrivateIp } from '../address';
+import { hostLabel, publicOwner } from '../hosts';
+import type { Component, Decision, Packet, WalkContext } from './component';
+import { hostReceiver } from './host';
+import { internetGateway } from './internet-gateway';
+
+/** The internet as one component. */
+export class Internet implements Component {
+  readonly kind = 'internet' as const;
+  readonly id = 'internet';
+
+  receive(packet: Packet, ctx: WalkContext): Decision {
+    const h = packet.header;
+    if (!ctx.isReply) ctx.enter(5);
+    const ref = { id: this.id, kind: this.kind };
+    const external = ctx.topology.hosts.find((x) => x.subnet === undefined && x.privateIp === h.dstIp);
+    if (external) {
+      ctx.record(ref, 'forward', `the internet routes the packet to ${hostLabel(external)}`, h);
+      return { kind: 'forward', to: hostReceiver(ctx, external), packet: { header: h, arrival: { kind: 'internet' } } };
+    }
+    const owner = publicOwner(ctx.topology, h.dstIp);
+    if (owner) {
+      const igw = ctx.topology.internetGateways.find((g) => g.vpc === owner.vpc);
+      if (!igw) {
+        const reason = `${h.dstIp} belongs to ${owner.vpc}, which has no internet gateway: the packet is dropped`;
+        ctx.record(ref, 'drop', reason, h);
+        return { kind: 'drop', component: this.id, reason };
+      }
+      const hairpin = publicOwner(ctx.topology, h.srcIp)?.vpc === owner.vpc;
+      ctx.record(ref, 'forward', `the internet routes the packet to ${h.dstIp}, a public IP behind ${igw.id}${hairpin ? ' (a hairpin: it leaves the VPC and comes back in through the same gateway)' : ''}`, h);
+      return { kind: 'forward', to: internetGateway(ctx, igw), packet: { header: h, arrival: { kind: 'internet' } } };
+    }
+    if (isPrivateIp(h.dstIp)) {
+      const reason = `${h.dstIp} is a private address, which is not routable on the internet: the packet is dropped`;
+      ctx.record(ref, 'drop', reason, h);
+      return { kind: 'drop', component: this.id, reason };
+    }
+    const reason = `leaves the model on the internet: no host in the model has the address ${h.dstIp}`;
+    ctx.record(ref, 'leave-model', reason, h);
+    return { kind: 'leave', component: this.id, reason };
+  }
+}
+
+/** The internet component (one per walk). */
+export function internet(ctx: WalkContext): Internet {
+  return ctx.component('internet', () => new Internet());
+}

@@ -1,0 +1,163 @@
+/**
+ * The NAT Gateway as a component. From inside: source NAT to its ENI's private IP and a port
+ * chosen per connection (a range unless a live NatTable chooses it), then its subnet's route
+ * table (public zonal), straight to the VPC's IGW (public regional) or anywhere but an IGW
+ * (private). From outside: only replies with a translation entry are mapped back.
+ */
+import { cidrMatches } from '../address';
+import { findSubnet, hostLabel } from '../hosts';
+import { NAT_DEFAULTS } from '../nat-table';
+import { lookupRoute, routeTableForSubnet, routeText } from '../routing';
+import type { Header, NatAddress, NatGateway, PortPrediction } from '../types';
+import { type Component, type Decision, type Packet, type WalkContext, type WalkTranslation, endpointText, samePort } from './component';
+import { internetGateway } from './internet-gateway';
+import { deliverLocally, routeFromSubnet } from './vpc-router';
+
+/** The ports a NAT Gateway chooses from, as a prediction. */
+export function natPortRange(): PortPrediction {
+  return { min: NAT_DEFAULTS.portRange.min, max: NAT_DEFAULTS.portRange.max };
+}
+
+function portFits(entry: PortPrediction, packet: PortPrediction): boolean {
+  if (entry === packet || samePort(entry, packet)) return true;
+  if ('exact' in entry) return false;
+  return 'exact' in packet ? packet.exact >= entry.min && packet.exact <= entry.max : false;
+}
+
+/** The NAT Gateway component. */
+export class NatGatewayComponent implements Component {
+  readonly kind = 'nat-gateway' as const;
+  readonly id: string;
+  constructor(readonly nat: NatGateway) {
+    this.id = nat.id;
+  }
+
+  private get ref() {
+    return { id: this.nat.id, kind: this.kind, ...(this.nat.name ? { name: this.nat.name } : {}) };
+  }
+
+  receive(packet: Packet, ctx: WalkContext): Decision {
+    const own = this.nat.addresses.find((a) => a.privateIp === packet.header.dstIp || a.publicIp === packet.header.dstIp);
+    return own ? this.fromOutside(packet, ctx, own) : this.fromInside(packet, ctx);
+  }
+
+  private drop(ctx: WalkContext, header: Header, reason: string): Decision {
+    ctx.record(this.ref, 'drop', reason, header);
+    return { kind: 'drop', component: this.nat.id, reason };
+  }
+
+  private fromInside(packet: Packet, ctx: WalkContext): Decision {
+    const nat = this.nat;
+    const h = packet.header;
+    if (ctx.isReply) {
+      return this.drop(ctx, h, `asymmetric return: this reply from ${endpointText(h.srcIp, h.srcPort)} belongs to a connection that did not start through ${nat.id}, which has no translation entry for it and drops it (connections must start inside the VPC)`);
+    }
+    const natSubnet = nat.subnet ? findSubnet(ctx.topology, nat.subnet) : undefined;
+    if (natSubnet && cidrMatches(natSubnet.cidr, h.srcIp) === true) {
+      return this.drop(ctx, h, `${nat.id} does not serve hosts in its own subnet ${natSubnet.id} (${natSubnet.cidr}); ${h.srcIp} must reach it from another subnet`);
+    }
+    ctx.enter(2);
+    const primary = nat.addresses.find((a) => a.isPrimary) ?? nat.addresses[0];
+    if (!primary) return this.drop(ctx, h, `${nat.id} has no address in the topology`);
+    ctx.record(this.ref, 'receive', `${nat.id}'s ENI (${primary.privateIp}) receives the packet from ${endpointText(h.srcIp, h.srcPort)} for ${endpointText(h.dstIp, h.dstPort)}`, h);
+
+    // Which addresses may serve this connection: a regional NAT Gateway serves each AZ from its own.
+    let candidates = nat.addresses;
+    let addressNote = nat.addresses.length > 1 ? `its primary address (secondary addresses ${nat.addresses.filter((a) => a !== primary).map((a) => a.privateIp).join(', ')} take over once ${NAT_DEFAULTS.perDestinationLimit} connections to this destination are open)` : 'its private IP';
+    if (nat.availabilityMode === 'regional') {
+      const az = packet.arrival.kind === 'subnet' ? packet.arrival.subnet.az : undefined;
+      const forAz = nat.addresses.filter((a) => a.az !== undefined && a.az === az);
+      if (forAz.length > 0) {
+        candidates = forAz;
+        addressNote = `the address serving ${az} (regional NAT gateway: the address is chosen by the source AZ)`;
+      } else {
+        addressNote = `its primary address (regional NAT gateway: no address is listed for ${az ?? 'the source AZ'})`;
+      }
+    }
+    let address: NatAddress = candidates.find((a) => a.isPrimary) ?? candidates[0];
+    let port: PortPrediction = natPortRange();
+    const table = ctx.nat?.table(nat.id);
+    if (table && 'exact' in h.srcPort && 'exact' in h.dstPort) {
+      const result = table.open({ protocol: h.protocol, srcIp: h.srcIp, srcPort: h.srcPort.exact, dstIp: h.dstIp, dstPort: h.dstPort.exact }, ctx.nat!.now, candidates.map((a) => a.privateIp));
+      if (result.kind !== 'translated') return this.drop(ctx, h, `${result.reason}; the new connection fails`);
+      address = nat.addresses.find((a) => a.privateIp === result.entry.natIp) ?? address;
+      port = { exact: result.entry.natPort };
+    }
+    ctx.enter(3);
+    const after: Header = { ...h, srcIp: address.privateIp, srcPort: port };
+    const translation: WalkTranslation = {
+      component: nat.id,
+      protocol: h.protocol,
+      inside: { ip: h.srcIp, port: h.srcPort },
+      outside: { ip: address.privateIp, port },
+      destination: { ip: h.dstIp, port: h.dstPort },
+    };
+    ctx.translations.push(translation);
+    const portWhy = 'exact' in port ? `port ${port.exact} (allocated by the simulated translation table)` : `a port chosen per connection from ${port.min}-${port.max} (randomised per destination: the model cannot know which one)`;
+    ctx.record(
+      this.ref,
+      'translate',
+      `${nat.id} translates the source ${endpointText(h.srcIp, h.srcPort)} to ${addressNote} ${address.privateIp} and ${portWhy}; translation entry created: ${endpointText(h.srcIp, h.srcPort)} <-> ${endpointText(address.privateIp, port)} for ${endpointText(h.dstIp, h.dstPort)}`,
+      h,
+      after,
+      'translation entry created',
+    );
+    const next: Packet = { header: after, arrival: packet.arrival };
+    if (nat.connectivity === 'private') {
+      if (!natSubnet) return { kind: 'leave', component: nat.id, reason: `leaves the model at ${nat.id}: a private NAT gateway with no subnet is not simulated` };
+      const { table: rt } = routeTableForSubnet(ctx.topology, natSubnet);
+      const match = lookupRoute(rt, after.dstIp);
+      if (match?.route.target.kind === 'igw') {
+        const reason = `${nat.id} is a private NAT gateway: it may not send traffic to the internet gateway ${match.route.target.id} (${rt.id}: ${routeText(match.route)}); the packet is dropped`;
+        ctx.record({ id: rt.id, kind: 'route-table', ...(rt.name ? { name: rt.name } : {}) }, 'drop', reason, after, after, routeText(match.route));
+        return { kind: 'drop', component: nat.id, reason };
+      }
+      return routeFromSubnet(ctx, natSubnet, next);
+    }
+    if (nat.availabilityMode === 'regional' || !natSubnet) {
+      const igw = ctx.topology.internetGateways.find((g) => g.vpc === nat.vpc);
+      if (!igw) return this.drop(ctx, after, `regional NAT gateway ${nat.id} needs an internet gateway attached to ${nat.vpc}, and there is none`);
+      ctx.record(this.ref, 'forward', `regional NAT gateway ${nat.id} sends the packet straight to ${igw.id}, the internet gateway of ${nat.vpc} (it needs no public subnet or route table)`, after);
+      return { kind: 'forward', to: internetGateway(ctx, igw), packet: { header: after, arrival: { kind: 'regional-nat', nat: nat.id, vpc: nat.vpc } } };
+    }
+    return routeFromSubnet(ctx, natSubnet, next);
+  }
+
+  private fromOutside(packet: Packet, ctx: WalkContext, own: NatAddress): Decision {
+    const nat = this.nat;
+    const h = packet.header;
+    if (ctx.isReply) ctx.enter(8);
+    let inside: { ip: string; port: PortPrediction } | undefined;
+    const table = ctx.nat?.table(nat.id);
+    let reason = `no translation entry matches ${endpointText(h.srcIp, h.srcPort)} -> ${endpointText(h.dstIp, h.dstPort)}: unsolicited inbound traffic is dropped (connections must start inside the VPC; a NAT gateway's own address accepts no connection)`;
+    if (table && 'exact' in h.srcPort && 'exact' in h.dstPort) {
+      const result = table.inbound({ protocol: h.protocol, srcIp: h.srcIp, srcPort: h.srcPort.exact, dstIp: own.privateIp, dstPort: h.dstPort.exact }, ctx.nat!.now);
+      if (result.kind === 'translated') inside = { ip: result.entry.insideIp, port: { exact: result.entry.insidePort } };
+      else reason = `${result.reason}; the packet is dropped`;
+    } else {
+      const t = ctx.translations.find(
+        (x) => x.component === nat.id && x.protocol === h.protocol && x.outside.ip === own.privateIp && x.destination.ip === h.srcIp && samePort(x.destination.port, h.srcPort) && portFits(x.outside.port, h.dstPort),
+      );
+      if (t) inside = t.inside;
+    }
+    if (!inside) return this.drop(ctx, h, reason);
+    const after: Header = { ...h, dstIp: inside.ip, dstPort: inside.port };
+    const host = ctx.topology.hosts.find((x) => x.privateIp === inside!.ip);
+    ctx.record(
+      this.ref,
+      'translate',
+      `${nat.id} reverse-translates the destination ${endpointText(h.dstIp, h.dstPort)} to ${endpointText(inside.ip, inside.port)}${host ? ` (${hostLabel(host)})` : ''} using its translation table`,
+      h,
+      after,
+      `translation entry ${endpointText(inside.ip, inside.port)} <-> ${endpointText(own.privateIp, h.dstPort)}`,
+    );
+    const next: Packet = { header: after, arrival: packet.arrival };
+    if (!nat.subnet) return deliverLocally(ctx, nat.vpc, next, undefined);
+    return routeFromSubnet(ctx, findSubnet(ctx.topology, nat.subnet), next);
+  }
+}
+
+/** The component of a NAT Gateway (one per walk). */
+export function natGateway(ctx: WalkContext, nat: NatGateway): NatGatewayComponent {
+  return ctx.component(`nat:${nat.id}`, () => new NatGatewayComponent(nat));
+}

@@ -1,0 +1,186 @@
+/**
+ * The VPC's implicit router: the route table of the subnet a packet leaves (longest prefix),
+ * local delivery to the interface that owns the address, and the network ACLs of every
+ * subnet boundary the packet crosses.
+ */
+import { cidrMatches, parseCidr, reservedRole } from '../address';
+import { evaluateNetworkAcl, networkAclForSubnet } from '../filters';
+import { findNatGateway, findSubnet, privateOwner } from '../hosts';
+import { lookupRoute, mainRouteTable, routeTableForSubnet, routeText, targetKindName } from '../routing';
+import type { Header, Subnet } from '../types';
+import type { Decision, Packet, WalkContext } from './component';
+import { hostReceiver } from './host';
+import { internetGateway } from './internet-gateway';
+import { natGateway } from './nat-gateway';
+
+/**
+ * The network ACL check of one subnet boundary crossing. Returns a decision only when the
+ * packet is stopped.
+ */
+export function crossAcl(ctx: WalkContext, subnet: Subnet, direction: 'ingress' | 'egress', header: Header): Decision | undefined {
+  const acl = networkAclForSubnet(ctx.topology, subnet);
+  const verb = direction === 'egress' ? 'leaves' : 'enters';
+  if (!acl) {
+    ctx.record({ id: `${subnet.vpc}-default-acl`, kind: 'network-acl', name: `${subnet.id} ${direction}` }, 'filter', `the packet ${verb} ${subnet.id}; the VPC has no network ACL in the topology, so the default ACL allows all`, header, header, 'default ACL: allow all');
+    return undefined;
+  }
+  const result = evaluateNetworkAcl(acl, direction, header);
+  const ref = { id: acl.id, kind: 'network-acl' as const, name: `${subnet.id} ${direction}` };
+  ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', `the packet ${verb} ${subnet.id}: ${result.detail}`, header, header, result.matched);
+  if (result.verdict === 'allow') return undefined;
+  if (result.verdict === 'unknown') return { kind: 'leave', component: acl.id, reason: result.detail };
+  return { kind: 'drop', component: acl.id, reason: result.detail };
+}
+
+/** Routes a packet leaving a subnet by that subnet's route table. */
+export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet): Decision {
+  const header = packet.header;
+  const { table, isMain } = routeTableForSubnet(ctx.topology, subnet);
+  const tableRef = { id: table.id, kind: 'route-table' as const, ...(table.name ? { name: table.name } : {}) };
+  const which = `route table ${table.id}${isMain ? ' (the VPC main table: no explicit association)' : ''} of ${subnet.id}`;
+  const match = lookupRoute(table, header.dstIp);
+  if (!match) {
+    const reason = `${which} has no route to ${header.dstIp}`;
+    ctx.record(tableRef, 'drop', reason, header);
+    return { kind: 'drop', component: table.id, reason };
+  }
+  const matched = routeText(match.route);
+  const target = match.route.target;
+  const lookup = `${which}: ${matched} is the longest prefix matching ${header.dstIp}`;
+  const next: Packet = { header, arrival: { kind: 'subnet', subnet } };
+  switch (target.kind) {
+    case 'local':
+      ctx.record(tableRef, 'route', `${lookup}; delivered inside the VPC`, header, header, matched);
+      return deliverLocally(ctx, subnet.vpc, next, subnet);
+    case 'blackhole': {
+      const reason = `${which}: ${matched} is a blackhole route (its target was deleted); the packet is dropped`;
+      ctx.record(tableRef, 'drop', reason, header, header, matched);
+      return { kind: 'drop', component: table.id, reason };
+    }
+    case 'igw': {
+      ctx.record(tableRef, 'route', `${lookup}; sent to the internet gateway ${target.id}`, header, header, matched);
+      const igw = ctx.topology.internetGateways.find((g) => g.id === target.id);
+      if (!igw || igw.vpc !== subnet.vpc) {
+        const reason = igw ? `internet gateway ${target.id} is not attached to ${subnet.vpc}` : `internet gateway ${target.id} is not in the topology (the route is a blackhole)`;
+        return { kind: 'drop', component: target.id, reason };
+      }
+      const stopped = crossAcl(ctx, subnet, 'egress', header);
+      if (stopped) return stopped;
+      return { kind: 'forward', to: internetGateway(ctx, igw), packet: next };
+    }
+    case 'nat':
+    case 'eni':
+    case 'instance': {
+      const nat = findNatGateway(ctx.topology, target.id);
+      if (nat) {
+        ctx.record(tableRef, 'route', `${lookup}; sent to the NAT gateway ${nat.id}`, header, header, matched);
+        return toNat(ctx, subnet, nat.id, next);
+      }
+      if (target.kind === 'nat') {
+        const reason = `${which}: ${matched}, but NAT gateway ${target.id} is not in the topology (deleted or failed: the route is a blackhole)`;
+        ctx.record(tableRef, 'drop', reason, header, header, matched);
+        return { kind: 'drop', component: target.id, reason };
+      }
+      const host = ctx.topology.hosts.find((h) => h.id === target.id || h.eniId === target.id || h.instanceId === target.id || h.aliases?.includes(target.id));
+      if (host && host.privateIp === header.dstIp) {
+        ctx.record(tableRef, 'route', `${lookup}; the target ${target.id} is the destination itself`, header, header, matched);
+        return deliverLocally(ctx, subnet.vpc, next, subnet);
+      }
+      const what = host ? `${targetKindName(target)} ${target.id} (${host.name ?? host.id}), which would have to forward it (a NAT instance or appliance)` : `${targetKindName(target)} ${target.id}`;
+      const reason = `leaves the model at ${what}: the model does not simulate forwarding by instances`;
+      ctx.record(tableRef, 'leave-model', `${lookup}; ${reason}`, header, header, matched);
+      return { kind: 'leave', component: target.id, reason };
+    }
+    default: {
+      ctx.record(tableRef, 'route', `${lookup}; sent to the ${targetKindName(target)} ${target.id}`, header, header, matched);
+      const stopped = crossAcl(ctx, subnet, 'egress', header);
+      if (stopped) return stopped;
+      const reason = `leaves the model at ${target.id} (${targetKindName(target)}): what lies behind it is not simulated`;
+      ctx.record({ id: target.id, kind: 'route-table', name: targetKindName(target) }, 'leave-model', reason, header);
+      return { kind: 'leave', component: target.id, reason };
+    }
+  }
+}
+
+function toNat(ctx: WalkContext, from: Subnet, natId: string, packet: Packet): Decision {
+  const nat = findNatGateway(ctx.topology, natId)!;
+  const header = packet.header;
+  if (nat.subnet !== from.id) {
+    const out = crossAcl(ctx, from, 'egress', header);
+    if (out) return out;
+    if (nat.subnet) {
+      ctx.enter(ctx.isReply ? ctx.step ?? 8 : 2);
+      const into = crossAcl(ctx, findSubnet(ctx.topology, nat.subnet), 'ingress', header);
+      if (into) return into;
+    }
+  }
+  return { kind: 'forward', to: natGateway(ctx, nat), packet };
+}
+
+/**
+ * Delivers a packet by the VPC's local route to the interface that owns the destination
+ * address, crossing the ACL of the subnet it leaves (when it leaves one) and of the subnet it
+ * enters (when that differs).
+ */
+export function deliverLocally(ctx: WalkContext, vpcId: string, packet: Packet, from: Subnet | undefined): Decision {
+  const header = packet.header;
+  const owner = privateOwner(ctx.topology, vpcId, header.dstIp);
+  if (!owner) {
+    const subnet = ctx.topology.subnets.find((s) => s.vpc === vpcId && safeContains(s.cidr, header.dstIp));
+    const role = subnet ? reservedRole(subnet.cidr, header.dstIp) : undefined;
+    const reason = role
+      ? `${header.dstIp} is the ${role} address reserved by AWS in ${subnet!.id}; no host can use it`
+      : `no network interface in ${vpcId} has the address ${header.dstIp}`;
+    ctx.record({ id: vpcId, kind: 'subnet-router', name: 'VPC router' }, 'drop', reason, header);
+    return { kind: 'drop', component: vpcId, reason };
+  }
+  const destSubnetId = owner.kind === 'host' ? owner.host.subnet : owner.nat.subnet;
+  const destSubnet = destSubnetId ? findSubnet(ctx.topology, destSubnetId) : undefined;
+  if (owner.kind === 'nat') {
+    if (from && destSubnet && from.id !== destSubnet.id) {
+      const out = crossAcl(ctx, from, 'egress', header);
+      if (out) return out;
+    }
+    if (destSubnet && from?.id !== destSubnet.id) {
+      const into = crossAcl(ctx, destSubnet, 'ingress', header);
+      if (into) return into;
+    }
+    return { kind: 'forward', to: natGateway(ctx, owner.nat), packet: { header, arrival: from ? { kind: 'subnet', subnet: from } : packet.arrival } };
+  }
+  if (from && destSubnet && from.id !== destSubnet.id) {
+    const out = crossAcl(ctx, from, 'egress', header);
+    if (out) return out;
+  }
+  if (destSubnet && from?.id !== destSubnet.id) {
+    const into = crossAcl(ctx, destSubnet, 'ingress', header);
+    if (into) return into;
+  }
+  return { kind: 'forward', to: hostReceiver(ctx, owner.host), packet };
+}
+
+/**
+ * Traffic entering a VPC from its Internet Gateway: routed by the VPC's local routes (the
+ * main route table's `local` entry), never by a subnet's default route.
+ */
+export function routeFromGateway(ctx: WalkContext, vpcId: string, gatewayId: string, packet: Packet): Decision {
+  const header = packet.header;
+  const table = mainRouteTable(ctx.topology, vpcId);
+  const local = table.routes.filter((r) => r.target.kind === 'local' && safeContains(r.destination, header.dstIp)).sort((a, b) => parseCidr(b.destination).prefix - parseCidr(a.destination).prefix)[0];
+  const ref = { id: table.id, kind: 'route-table' as const, ...(table.name ? { name: table.name } : {}) };
+  if (!local) {
+    const reason = `${header.dstIp} is not inside ${vpcId}'s CIDRs; traffic from ${gatewayId} is routed only to local addresses`;
+    ctx.record(ref, 'drop', reason, header);
+    return { kind: 'drop', component: gatewayId, reason };
+  }
+  const matched = routeText(local);
+  ctx.record(ref, 'route', `the VPC main route table ${table.id}: ${matched} matches ${header.dstIp}, so the packet is routed locally`, header, header, matched);
+  return deliverLocally(ctx, vpcId, packet, undefined);
+}
+
+function safeContains(cidr: string, ip: string): boolean {
+  try {
+    return cidrMatches(cidr, ip) === true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Finding hosts and the other things an address can belong to (NAT Gateway addresses,
+ * public IPs behind the Internet Gateway) in a topology.
+ */
+import { InputError } from '../errors';
+import type { Host, NatAddress, NatGateway, Subnet, Topology, Vpc } from './types';
+
+/** Every name a user may call a host by (id, name, IPs, instance id, ENI id, aliases). */
+export function hostNames(host: Host): string[] {
+  const names = [host.id, host.name, host.privateIp, host.publicIp, host.instanceId, host.eniId, ...(host.aliases ?? [])];
+  return names.filter((n): n is string => typeof n === 'string' && n.length > 0);
+}
+
+/**
+ * Resolves a host reference: an IP (private or public), instance id, ENI id, name or alias.
+ * Unknown or ambiguous references are bad input; the message lists what exists.
+ */
+export function resolveHost(topology: Topology, ref: string): Host {
+  const found = findHosts(topology, ref);
+  if (found.length === 1) return found[0];
+  const known = topology.hosts.map((h) => `${h.name ?? h.id} (${h.privateIp})`).join(', ') || 'none';
+  if (found.length === 0) throw new InputError(`host "${ref}" is not in topology ${topology.name}; hosts: ${known}`);
+  throw new InputError(`host "${ref}" is ambiguous in topology ${topology.name}: it names ${found.map((h) => h.id).join(', ')}`);
+}
+
+/** Hosts a reference names: exact id first, then any other name. */
+export function findHosts(topology: Topology, ref: string): Host[] {
+  const byId = topology.hosts.filter((h) => h.id === ref);
+  if (byId.length > 0) return byId;
+  return topology.hosts.filter((h) => hostNames(h).includes(ref));
+}
+
+/** The host whose private IP this is inside the VPC (or, for external hosts, on the internet). */
+export function hostByPrivateIp(topology: Topology, ip: string, vpc?: string): Host | undefined {
+  return topology.hosts.find((h) => h.privateIp === ip && (vpc === undefined ? true : hostVpc(topology, h) === vpc));
+}
+
+/** The VPC a host sits in, or undefined for hosts on the internet. */
+export function hostVpc(topology: Topology, host: Host): string | undefined {
+  if (!host.subnet) return undefined;
+  return findSubnet(topology, host.subnet).vpc;
+}
+
+/** True for a host on the internet (no subnet). */
+export function isExternal(host: Host): boolean {
+  return host.subnet === undefined;
+}
+
+/** The subnet with this id, or bad input naming it. */
+export function findSubnet(topology: Topology, id: string): Subnet {
+  const subnet = topology.subnets.find((s) => s.id === id);
+  if (!subnet) throw new InputError(`subnet "${id}" is referenced but not in topology ${topology.name}`);
+  return subnet;
+}
+
+/** The VPC with this id, or bad input naming it. */
+export function findVpc(topology: Topology, id: string): Vpc {
+  const vpc = topology.vpcs.find((v) => v.id === id);
+  if (!vpc) throw new InputError(`VPC "${id}" is referenced but not in topology ${topology.name}`);
+  return vpc;
+}
+
+/** The NAT Gateway with this id, or undefined. */
+export function findNatGateway(topology: Topology, id: string): NatGateway | undefined {
+  return topology.natGateways.find((n) => n.id === id || n.eniId === id);
+}
+
+/** What owns a private IP inside a VPC: a host or a NAT Gateway address. */
+export type PrivateOwner =
+  | { readonly kind: 'host'; readonly host: Host }
+  | { readonly kind: 'nat'; readonly nat: NatGateway; readonly address: NatAddress };
+
+/** The owner of a private IP in a VPC, if the model knows one. */
+export function privateOwner(topology: Topology, vpc: string, ip: string): PrivateOwner | undefined {
+  const host = hostByPrivateIp(topology, ip, vpc);
+  if (host) return { kind: 'host', host };
+  for (const nat of topology.natGateways) {
+    if (nat.vpc !== vpc) continue;
+    const address = nat.addresses.find((a) => a.privateIp === ip);
+    if (address) return { kind: 'nat', nat, address };
+  }
+  return undefined;
+}
+
+/** What owns a public IP behind an Internet Gateway: a host's public IP or a NAT's Elastic IP. */
+export type PublicOwner =
+  | { readonly kind: 'host'; readonly host: Host; readonly vpc: string }
+  | { readonly kind: 'nat'; readonly nat: NatGateway; readonly address: NatAddress; readonly vpc: string };
+
+/** The VPC resource mapped to a public IP, if any. */
+export function publicOwner(topology: Topology, ip: string): PublicOwner | undefined {
+  for (const host of topology.hosts) {
+    if (host.publicIp === ip && host.subnet) return { kind: 'host', host, vpc: findSubnet(topology, host.subnet).vpc };
+  }
+  for (const nat of topology.natGateways) {
+    const address = nat.addresses.find((a) => a.publicIp === ip);
+    if (address) return { kind: 'nat', nat, address, vpc: nat.vpc };
+  }
+  return undefined;
+}
+
+/** The public IP mapped to a private IP of a VPC (a host's or a NAT address's), if any. */
+export function publicIpOf(topology: Topology, vpc: string, privateIp: string): string | undefined {
+  const owner = privateOwner(topology, vpc, privateIp);
+  if (!owner) return undefined;
+  return owner.kind === 'host' ? owner.host.publicIp : owner.address.publicIp;
+}
+
+/** A short label for a host in sentences ("client-a (10.0.1.32)"). */
+export function hostLabel(host: Host): string {
+  const name = host.name ?? host.id;
+  return name === host.privateIp ? name : `${name} (${host.privateIp})`;
+}

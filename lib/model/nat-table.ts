@@ -1,0 +1,381 @@
+/**
+ * A NAT Gateway's translation table, driven connection by connection: entries keyed by the
+ * inside 5-tuple, a port pool per destination (IP, port, protocol) per NAT address, a seeded
+ * random port per connection, the 55,000 limit and ErrorPortAllocation, secondary addresses,
+ * idle expiry at 350 s with RST, and the reverse lookup that replies (and only replies) use.
+ *
+ * Port choice is a partial Fisher-Yates shuffle over each pool's port array: allocation and
+ * release are O(1) and never retry, however full the pool is.
+ */
+import { InputError } from '../errors';
+import type { Protocol } from './types';
+
+/** A connection's addresses as the NAT sees them on one side. */
+export interface FiveTuple {
+  /** tcp, udp or icmp (for icmp the ports are the query identifier). */
+  readonly protocol: Protocol;
+  /** Source address. */
+  readonly srcIp: string;
+  /** Source port. */
+  readonly srcPort: number;
+  /** Destination address. */
+  readonly dstIp: string;
+  /** Destination port. */
+  readonly dstPort: number;
+}
+
+/** One translation: inside host:port <-> NAT address:port, towards one destination. */
+export interface NatEntry {
+  /** Protocol of the connection. */
+  readonly protocol: Protocol;
+  /** The inside host's address. */
+  readonly insideIp: string;
+  /** The inside host's source port. */
+  readonly insidePort: number;
+  /** The NAT address the connection was translated to. */
+  readonly natIp: string;
+  /** The port chosen for it. */
+  readonly natPort: number;
+  /** Destination address. */
+  readonly destIp: string;
+  /** Destination port. */
+  readonly destPort: number;
+  /** Time (seconds, injected) the entry was created. */
+  readonly createdAt: number;
+  /** Time (seconds) of the last packet in either direction. */
+  lastSeen: number;
+}
+
+/** Options of a NAT table. */
+export interface NatTableOptions {
+  /** The NAT Gateway's private addresses, primary first, then secondary ones (at most 8). */
+  readonly addresses: readonly string[];
+  /**
+   * Simultaneous connections per destination (IP, port, protocol) per address.
+   * @default 55000
+   */
+  readonly perDestinationLimit?: number;
+  /**
+   * Source ports the NAT chooses from, inclusive.
+   * @default { min: 1024, max: 65535 }
+   */
+  readonly portRange?: { readonly min: number; readonly max: number };
+  /**
+   * Seed of the random port choice, for reproducible runs.
+   * @default 1
+   */
+  readonly seed?: number;
+  /**
+   * Seconds a connection may stay idle before the NAT forgets it.
+   * @default 350
+   */
+  readonly idleTimeoutSeconds?: number;
+}
+
+/** Result of a packet from inside. */
+export type OutboundResult =
+  | { readonly kind: 'translated'; readonly entry: NatEntry; readonly created: boolean }
+  | { readonly kind: 'error'; readonly error: 'ErrorPortAllocation'; readonly reason: string }
+  | { readonly kind: 'rst'; readonly entry: NatEntry; readonly reason: string }
+  | { readonly kind: 'dropped'; readonly reason: string };
+
+/** Result of a packet from outside (a reply). */
+export type InboundResult =
+  | { readonly kind: 'translated'; readonly entry: NatEntry }
+  | { readonly kind: 'dropped'; readonly reason: string };
+
+/** A connection the idle timeout removed; TCP hosts that continue it get an RST. */
+export interface ExpiredEntry {
+  /** The translation that was removed. */
+  readonly entry: NatEntry;
+  /** For TCP: the RST the NAT answers the inside host with when it sends again. */
+  readonly rst: { readonly to: { readonly ip: string; readonly port: number }; readonly from: { readonly ip: string; readonly port: number } } | null;
+}
+
+/** Counters like the NAT Gateway's CloudWatch metrics. */
+export interface NatTableStats {
+  /** Connections that could not get a port (CloudWatch ErrorPortAllocation). */
+  readonly errorPortAllocation: number;
+  /** Live translations. */
+  readonly activeConnections: number;
+  /** Translations created since the start. */
+  readonly connectionsOpened: number;
+  /** Translations removed by the idle timeout. */
+  readonly idleTimeouts: number;
+  /** Packets from outside with no entry, dropped. */
+  readonly droppedUnsolicited: number;
+}
+
+/** AWS's documented defaults. */
+export const NAT_DEFAULTS = {
+  perDestinationLimit: 55_000,
+  portRange: { min: 1024, max: 65535 },
+  idleTimeoutSeconds: 350,
+  maxAddresses: 8,
+} as const;
+
+/** The ports of one NAT address towards one destination: a partially shuffled array. */
+class PortPool {
+  /** Port offsets; [0, used) are taken, [used, size) free. */
+  private readonly ports: Uint16Array;
+  /** Where each port offset sits in `ports`. */
+  private readonly slot: Uint16Array;
+  /** The entry holding each port offset (reverse lookup). */
+  readonly owners: Array<NatEntry | undefined>;
+  used = 0;
+
+  constructor(readonly size: number) {
+    this.ports = new Uint16Array(size);
+    this.slot = new Uint16Array(size);
+    for (let i = 0; i < size; i++) {
+      this.ports[i] = i;
+      this.slot[i] = i;
+    }
+    this.owners = new Array<NatEntry | undefined>(size);
+  }
+
+  /** Takes a random free port offset: swap a random free slot to the front of the free part. */
+  take(random: number): number {
+    const i = this.used;
+    const j = i + Math.floor(random * (this.size - i));
+    const ports = this.ports;
+    const chosen = ports[j];
+    if (j !== i) {
+      const moved = ports[i];
+      ports[i] = chosen;
+      ports[j] = moved;
+      this.slot[moved] = j;
+      this.slot[chosen] = i;
+    }
+    this.used = i + 1;
+    return chosen;
+  }
+
+  /** Returns a port offset to the free part. */
+  give(offset: number): void {
+    const i = this.slot[offset];
+    const last = this.used - 1;
+    const ports = this.ports;
+    const moved = ports[last];
+    ports[last] = offset;
+    ports[i] = moved;
+    this.slot[moved] = i;
+    this.slot[offset] = last;
+    this.used = last;
+    this.owners[offset] = undefined;
+  }
+}
+
+interface Destination {
+  /** One pool per NAT address, created on first use. */
+  readonly pools: Array<PortPool | undefined>;
+}
+
+function destinationKey(protocol: Protocol, ip: string, port: number): string {
+  return `${protocol}|${ip}|${port}`;
+}
+
+/** A NAT Gateway's translation table (see the file comment). */
+export class NatTable {
+  readonly addresses: readonly string[];
+  readonly perDestinationLimit: number;
+  readonly portRange: { readonly min: number; readonly max: number };
+  readonly idleTimeoutSeconds: number;
+  /** Connections per pool before it is full: the limit, or the port range when smaller. */
+  readonly capacity: number;
+
+  private readonly byInside = new Map<string, NatEntry>();
+  private readonly destinations = new Map<string, Destination>();
+  private readonly addressIndex = new Map<string, number>();
+  private readonly expiredTcp = new Map<string, NatEntry>();
+  private readonly rangeSize: number;
+  private state: number;
+  private counters = { errorPortAllocation: 0, connectionsOpened: 0, idleTimeouts: 0, droppedUnsolicited: 0 };
+
+  constructor(options: NatTableOptions) {
+    if (options.addresses.length === 0) throw new InputError('a NAT table needs at least one address');
+    if (options.addresses.length > NAT_DEFAULTS.maxAddresses) {
+      throw new InputError(`a NAT Gateway has at most ${NAT_DEFAULTS.maxAddresses} IPv4 addresses (1 primary, 7 secondary), not ${options.addresses.length}`);
+    }
+    const range = options.portRange ?? NAT_DEFAULTS.portRange;
+    if (!Number.isInteger(range.min) || !Number.isInteger(range.max) || range.min < 1 || range.max > 65535 || range.min > range.max) {
+      throw new InputError(`NAT port range ${range.min}-${range.max} is not a range of ports within 1-65535`);
+    }
+    const limit = options.perDestinationLimit ?? NAT_DEFAULTS.perDestinationLimit;
+    if (!Number.isInteger(limit) || limit < 1) throw new InputError(`NAT per-destination limit ${limit} must be a positive whole number`);
+    const idle = options.idleTimeoutSeconds ?? NAT_DEFAULTS.idleTimeoutSeconds;
+    if (!(idle > 0)) throw new InputError(`NAT idle timeout ${idle} s must be positive`);
+    this.addresses = [...options.addresses];
+    this.addresses.forEach((a, i) => this.addressIndex.set(a, i));
+    this.portRange = { min: range.min, max: range.max };
+    this.rangeSize = range.max - range.min + 1;
+    this.perDestinationLimit = limit;
+    this.capacity = Math.min(limit, this.rangeSize);
+    this.idleTimeoutSeconds = idle;
+    this.state = (options.seed ?? 1) >>> 0;
+  }
+
+  /** mulberry32: a small, fast, seedable generator in [0, 1). */
+  private random(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /**
+   * A new connection from inside (a TCP SYN, a UDP or ICMP packet with no entry). A live entry
+   * for the same 5-tuple is reused (a retransmitted SYN); otherwise a port is taken from the
+   * first address (primary first) whose pool towards this destination is not full.
+   * `onlyAddresses` restricts the choice (a regional NAT Gateway serving one AZ).
+   */
+  open(conn: FiveTuple, now = 0, onlyAddresses?: readonly string[]): OutboundResult {
+    const destKey = destinationKey(conn.protocol, conn.dstIp, conn.dstPort);
+    const key = `${conn.srcIp}|${conn.srcPort}|${destKey}`;
+    const existing = this.byInside.get(key);
+    if (existing !== undefined) {
+      if (now - existing.lastSeen < this.idleTimeoutSeconds) {
+        existing.lastSeen = now;
+        return { kind: 'translated', entry: existing, created: false };
+      }
+      this.remove(key, existing, true);
+    }
+    this.expiredTcp.delete(key);
+    let dest = this.destinations.get(destKey);
+    if (dest === undefined) {
+      dest = { pools: new Array<PortPool | undefined>(this.addresses.length) };
+      this.destinations.set(destKey, dest);
+    }
+    for (let i = 0; i < this.addresses.length; i++) {
+      if (onlyAddresses !== undefined && !onlyAddresses.includes(this.addresses[i])) continue;
+      let pool = dest.pools[i];
+      if (pool === undefined) pool = dest.pools[i] = new PortPool(this.rangeSize);
+      if (pool.used >= this.capacity) continue;
+      const offset = pool.take(this.random());
+      const entry: NatEntry = {
+        protocol: conn.protocol,
+        insideIp: conn.srcIp,
+        insidePort: conn.srcPort,
+        natIp: this.addresses[i],
+        natPort: this.portRange.min + offset,
+        destIp: conn.dstIp,
+        destPort: conn.dstPort,
+        createdAt: now,
+        lastSeen: now,
+      };
+      pool.owners[offset] = entry;
+      this.byInside.set(key, entry);
+      this.counters.connectionsOpened++;
+      return { kind: 'translated', entry, created: true };
+    }
+    this.counters.errorPortAllocation++;
+    const used = onlyAddresses ? this.addresses.filter((a) => onlyAddresses.includes(a)) : this.addresses;
+    return {
+      kind: 'error',
+      error: 'ErrorPortAllocation',
+      reason: `ErrorPortAllocation: all ${this.capacity} ports towards ${conn.dstIp}:${conn.dstPort}/${conn.protocol} are in use on ${used.join(', ')}`,
+    };
+  }
+
+  /**
+   * A packet of a connection already open, from inside. TCP with no live entry (expired by
+   * the idle timeout, or never seen) is answered with an RST or dropped; UDP and ICMP simply
+   * open a new translation.
+   */
+  send(conn: FiveTuple, now = 0): OutboundResult {
+    const key = `${conn.srcIp}|${conn.srcPort}|${destinationKey(conn.protocol, conn.dstIp, conn.dstPort)}`;
+    const existing = this.byInside.get(key);
+    if (existing !== undefined && now - existing.lastSeen < this.idleTimeoutSeconds) {
+      existing.lastSeen = now;
+      return { kind: 'translated', entry: existing, created: false };
+    }
+    if (existing !== undefined) this.remove(key, existing, true);
+    if (conn.protocol !== 'tcp') return this.open(conn, now);
+    const expired = this.expiredTcp.get(key);
+    if (expired !== undefined) {
+      return { kind: 'rst', entry: expired, reason: `the connection was idle for ${this.idleTimeoutSeconds} s or more and expired; the NAT answers ${conn.srcIp}:${conn.srcPort} with RST` };
+    }
+    return { kind: 'dropped', reason: `no translation entry for ${conn.srcIp}:${conn.srcPort} -> ${conn.dstIp}:${conn.dstPort} and the packet does not open a connection` };
+  }
+
+  /** A packet from outside to a NAT address: translated back if an entry exists, else dropped. */
+  inbound(packet: FiveTuple, now = 0): InboundResult {
+    const index = this.addressIndex.get(packet.dstIp);
+    const offset = packet.dstPort - this.portRange.min;
+    const dest = this.destinations.get(destinationKey(packet.protocol, packet.srcIp, packet.srcPort));
+    const entry = index === undefined || offset < 0 || offset >= this.rangeSize ? undefined : dest?.pools[index]?.owners[offset];
+    if (entry === undefined) {
+      this.counters.droppedUnsolicited++;
+      return { kind: 'dropped', reason: `no translation entry for ${packet.srcIp}:${packet.srcPort} -> ${packet.dstIp}:${packet.dstPort}/${packet.protocol}; connections must start inside the VPC` };
+    }
+    if (now - entry.lastSeen >= this.idleTimeoutSeconds) {
+      this.remove(`${entry.insideIp}|${entry.insidePort}|${destinationKey(entry.protocol, entry.destIp, entry.destPort)}`, entry, true);
+      this.counters.droppedUnsolicited++;
+      return { kind: 'dropped', reason: `the translation for ${packet.dstIp}:${packet.dstPort} expired after ${this.idleTimeoutSeconds} s idle` };
+    }
+    entry.lastSeen = now;
+    return { kind: 'translated', entry };
+  }
+
+  /** Closes a connection (FIN/RST seen): its port returns to the pool. False when unknown. */
+  close(conn: FiveTuple): boolean {
+    const key = `${conn.srcIp}|${conn.srcPort}|${destinationKey(conn.protocol, conn.dstIp, conn.dstPort)}`;
+    const entry = this.byInside.get(key);
+    if (entry === undefined) return false;
+    this.remove(key, entry, false);
+    return true;
+  }
+
+  /** Removes every connection idle for the timeout or longer at `now`. */
+  expire(now: number): ExpiredEntry[] {
+    const out: ExpiredEntry[] = [];
+    for (const [key, entry] of this.byInside) {
+      if (now - entry.lastSeen < this.idleTimeoutSeconds) continue;
+      this.remove(key, entry, true);
+      out.push({
+        entry,
+        rst: entry.protocol === 'tcp' ? { to: { ip: entry.insideIp, port: entry.insidePort }, from: { ip: entry.destIp, port: entry.destPort } } : null,
+      });
+    }
+    return out;
+  }
+
+  private remove(key: string, entry: NatEntry, idle: boolean): void {
+    this.byInside.delete(key);
+    const dest = this.destinations.get(destinationKey(entry.protocol, entry.destIp, entry.destPort));
+    const pool = dest?.pools[this.addressIndex.get(entry.natIp)!];
+    pool?.give(entry.natPort - this.portRange.min);
+    if (idle) {
+      this.counters.idleTimeouts++;
+      if (entry.protocol === 'tcp') this.expiredTcp.set(key, entry);
+    }
+  }
+
+  /** The live entry of an inside 5-tuple, if any. */
+  lookup(conn: FiveTuple): NatEntry | undefined {
+    return this.byInside.get(`${conn.srcIp}|${conn.srcPort}|${destinationKey(conn.protocol, conn.dstIp, conn.dstPort)}`);
+  }
+
+  /** Live connections towards one destination, on one address or all. */
+  connectionsTo(protocol: Protocol, ip: string, port: number, natIp?: string): number {
+    const dest = this.destinations.get(destinationKey(protocol, ip, port));
+    if (!dest) return 0;
+    if (natIp !== undefined) return dest.pools[this.addressIndex.get(natIp) ?? -1]?.used ?? 0;
+    return dest.pools.reduce((sum, p) => sum + (p?.used ?? 0), 0);
+  }
+
+  /** Every live entry. */
+  entries(): NatEntry[] {
+    return [...this.byInside.values()];
+  }
+
+  /** Live translations. */
+  get size(): number {
+    return this.byInside.size;
+  }
+
+  /** Counters (ErrorPortAllocation and the rest). */
+  get stats(): NatTableStats {
+    return { ...this.counters, activeConnections: this.byInside.size };
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Route tables: which table a subnet uses (explicit association, else the VPC's main table)
+ * and the longest-prefix match that picks a route.
+ */
+import { InputError } from '../errors';
+import { cidrMatches, parseCidr } from './address';
+import { findVpc } from './hosts';
+import type { IpValue, Route, RouteTable, RouteTarget, Subnet, Topology } from './types';
+
+/** The route table a subnet uses, and whether it came from an explicit association. */
+export interface SubnetRouteTable {
+  /** The table the subnet's traffic is routed by. */
+  readonly table: RouteTable;
+  /** True when the table is the VPC's main table (no explicit association). */
+  readonly isMain: boolean;
+}
+
+/** The route table of a subnet: its explicit association, else the VPC's main route table. */
+export function routeTableForSubnet(topology: Topology, subnet: Subnet): SubnetRouteTable {
+  if (subnet.routeTable) return { table: findRouteTable(topology, subnet.routeTable), isMain: false };
+  return { table: mainRouteTable(topology, subnet.vpc), isMain: true };
+}
+
+/**
+ * The VPC's main route table. A VPC with none named gets one holding only its local routes,
+ * which is what AWS creates with every VPC.
+ */
+export function mainRouteTable(topology: Topology, vpcId: string): RouteTable {
+  const vpc = findVpc(topology, vpcId);
+  if (vpc.mainRouteTable) return findRouteTable(topology, vpc.mainRouteTable);
+  return {
+    id: `${vpc.id}-main`,
+    name: 'main (implicit: local routes only)',
+    vpc: vpc.id,
+    routes: vpc.cidrs.map((cidr) => ({ destination: cidr, target: { kind: 'local' } as const })),
+  };
+}
+
+/** The route table with this id, or bad input naming it. */
+export function findRouteTable(topology: Topology, id: string): RouteTable {
+  const table = topology.routeTables.find((t) => t.id === id);
+  if (!table) throw new InputError(`route table "${id}" is referenced but not in topology ${topology.name}`);
+  return table;
+}
+
+/** A route chosen by longest-prefix match. */
+export interface RouteMatch {
+  /** The route as configured. */
+  readonly route: Route;
+  /** Its prefix length (the longer one wins). */
+  readonly prefix: number;
+}
+
+/**
+ * Longest-prefix match of a destination in a table. An address known only after deploy
+ * matches only the default route (0.0.0.0/0), the one route that contains every address.
+ */
+export function lookupRoute(table: RouteTable, destination: IpValue): RouteMatch | undefined {
+  let best: RouteMatch | undefined;
+  for (const route of table.routes) {
+    const block = parseCidr(route.destination, `route table ${table.id} destination`);
+    if (best && block.prefix <= best.prefix) continue;
+    if (cidrMatches(block.text, destination) === true) best = { route, prefix: block.prefix };
+  }
+  return best;
+}
+
+/** A route target as people write it: "local", "igw-yyy", "blackhole", "pcx-1 (peering)". */
+export function targetText(target: RouteTarget): string {
+  switch (target.kind) {
+    case 'local':
+      return 'local';
+    case 'blackhole':
+      return 'blackhole';
+    case 'other':
+      return `${target.id} (${target.type})`;
+    case 'igw':
+    case 'nat':
+    case 'eni':
+    case 'instance':
+      return target.id;
+    default:
+      return `${target.id} (${target.kind})`;
+  }
+}
+
+/** A route as people write it: "0.0.0.0/0 -> nat-xxx". */
+export function routeText(route: Route): string {
+  return `${route.destination} -> ${targetText(route.target)}`;
+}
+
+/** What a route target kind is called in sentences. */
+export function targetKindName(target: RouteTarget): string {
+  switch (target.kind) {
+    case 'peering':
+      return 'VPC peering connection';
+    case 'tgw':
+      return 'transit gateway';
+    case 'vgw':
+      return 'virtual private gateway';
+    case 'egress-only-igw':
+      return 'egress-only internet gateway (IPv6 only)';
+    case 'eni':
+      return 'network interface';
+    case 'instance':
+      return 'instance';
+    case 'igw':
+      return 'internet gateway';
+    case 'nat':
+      return 'NAT gateway';
+    case 'other':
+      return target.type;
+    default:
+      return target.kind;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * `walk`: one packet, hop by hop, from a host to a destination, then its reply on its own path
+ * back. A walk is a loop over components (hosts, the VPC router, NAT Gateway, Internet Gateway,
+ * the internet), each recording what it looked up or rewrote.
+ */
+import { InputError } from '../errors';
+import { isIpv4, isPrivateIp, isUnresolvedIp } from './address';
+import { type Component, type Decision, type NatState, type Packet, WalkContext } from './components/component';
+import { ANY_PORT, HostSender } from './components/host';
+import { findHosts, hostVpc, publicOwner, resolveHost } from './hosts';
+import type { FlowSpec, Header, Host, PortPrediction, Protocol, ReplyWalk, Topology, TranslationEntry, Walk, WalkEnd, WalkVerdict } from './types';
+
+/** A walk asked for on the command line: like a FlowSpec, the name optional. */
+export interface WalkRequest {
+  /** A name for the flow in reports (default: "from -> to:port"). */
+  readonly name?: string;
+  /** tcp, udp or icmp. */
+  readonly protocol: Protocol;
+  /** A host reference (IP, instance id, ENI id, name), or an IP on the internet ("8.8.8.8"). */
+  readonly from: string;
+  /** The source port the sender binds, or `any` (the sender's OS chooses). */
+  readonly sourcePort: number | 'any';
+  /** Destination: an IP or host reference, and a port. */
+  readonly to: { readonly host: string; readonly port: number };
+}
+
+/** Options of a walk. */
+export interface WalkOptions {
+  /**
+   * Live NAT tables for simulations: NAT Gateways then allocate real ports (exact, distinct,
+   * limited) instead of predicting a range.
+   * @default - ports a NAT chooses are predicted as the range 1024-65535
+   */
+  readonly nat?: NatState;
+  /**
+   * Walk the reply too.
+   * @default true
+   */
+  readonly reply?: boolean;
+}
+
+/** The most components a packet may pass before the walk calls it a routing loop. */
+const MAX_FORWARDS = 64;
+
+const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'icmp'];
+
+function checkPort(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new InputError(`${what} "${value}" is not a port number (0-65535)`);
+}
+
+/** The sender of a walk: a host of the topology, or an address on the internet. */
+export function resolveSource(topology: Topology, ref: string): Host {
+  const found = findHosts(topology, ref);
+  if (found.length >= 1) return resolveHost(topology, ref);
+  if (isIpv4(ref)) {
+    const owner = publicOwner(topology, ref);
+    if (owner?.kind === 'nat') throw new InputError(`--from ${ref} is NAT gateway ${owner.nat.id}'s address; a walk starts at a host`);
+    if (isPrivateIp(ref)) return resolveHost(topology, ref); // a private IP must be a known host
+    return { id: ref, name: ref, kind: 'external', privateIp: ref, securityGroups: [] };
+  }
+  return resolveHost(topology, ref);
+}
+
+/** The destination address of a walk: an IP as given, or the address a host is reached at from the sender. */
+export function resolveDestinationIp(topology: Topology, ref: string, source: Host): string {
+  if (isIpv4(ref) || isUnresolvedIp(ref)) return ref;
+  const host = resolveHost(topology, ref);
+  if (!host.subnet) return host.privateIp;
+  const sameVpc = source.subnet !== undefined && hostVpc(topology, source) === hostVpc(topology, host);
+  return sameVpc ? host.privateIp : host.publicIp ?? host.privateIp;
+}
+
+function run(ctx: WalkContext, start: Component, packet: Packet): Decision {
+  let decision = start.receive(packet, ctx);
+  while (decision.kind === 'forward') {
+    if (++ctx.forwards > MAX_FORWARDS) {
+      return { kind: 'drop', component: decision.to.id, reason: `routing loop: the packet passed ${MAX_FORWARDS} components without arriving` };
+    }
+    decision = decision.to.receive(decision.packet, ctx);
+  }
+  if (decision.kind !== 'deliver') {
+    const last = ctx.hops[ctx.hops.length - 1];
+    if (!last || (last.action !== 'drop' && last.action !== 'leave-model')) {
+      const header = last?.after ?? packet.header;
+      ctx.record({ id: decision.component, kind: last?.component.kind ?? 'host' }, decision.kind === 'drop' ? 'drop' : 'leave-model', decision.reason, header);
+    }
+  }
+  return decision;
+}
+
+function ending(decision: Decision): { verdict: WalkVerdict; dropped: WalkEnd | null; leftModel: WalkEnd | null } {
+  if (decision.kind === 'drop') return { verdict: 'dropped', dropped: { component: decision.component, reason: decision.reason }, leftModel: null };
+  if (decision.kind === 'leave') return { verdict: 'left-model', dropped: null, leftModel: { component: decision.component, reason: decision.reason } };
+  return { verdict: 'delivered', dropped: null, leftModel: null };
+}
+
+/** Walks one packet and its reply. Bad references or ports are bad input (InputError). */
+export function walk(topology: Topology, request: FlowSpec | WalkRequest, options: WalkOptions = {}): Walk {
+  if (!PROTOCOLS.includes(request.protocol)) throw new InputError(`protocol "${request.protocol}" is not one of ${PROTOCOLS.join(', ')}`);
+  if (request.sourcePort !== 'any') checkPort(request.sourcePort, 'source port');
+  checkPort(request.to.port, 'destination port');
+  const source = resolveSource(topology, request.from);
+  const dstIp = resolveDestinationIp(topology, request.to.host, source);
+  const srcPort: PortPrediction = request.sourcePort === 'any' ? { ...ANY_PORT } : { exact: request.sourcePort };
+  const header: Header = { protocol: request.protocol, srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: request.to.port } };
+  const name = request.name ?? `${request.from} -> ${request.to.host}:${request.to.port}`;
+
+  const ctx = new WalkContext(topology, source.subnet !== undefined, options.nat);
+  const forward = run(ctx, new HostSender(source), { header, arrival: { kind: 'host' } });
+  const hops = ctx.hops;
+  const end = ending(forward);
+
+  let reply: ReplyWalk | null = null;
+  if (forward.kind === 'deliver' && options.reply !== false) {
+    ctx.hops = [];
+    ctx.isReply = true;
+    ctx.forwards = 0;
+    const seen = forward.header;
+    const replyHeader: Header = { protocol: seen.protocol, srcIp: seen.dstIp, srcPort: seen.dstPort, dstIp: seen.srcIp, dstPort: seen.srcPort };
+    const back = run(ctx, new HostSender(forward.host), { header: replyHeader, arrival: { kind: 'host' } });
+    let replyEnd = ending(back);
+    if (back.kind === 'deliver' && back.host.id !== source.id) {
+      replyEnd = { verdict: 'dropped', dropped: { component: back.host.id, reason: `the reply reached ${back.host.id}, not the sender ${source.id}` }, leftModel: null };
+    }
+    reply = { verdict: replyEnd.verdict, hops: ctx.hops, dropped: replyEnd.dropped, ...(replyEnd.leftModel ? { leftModel: replyEnd.leftModel } : {}) };
+  }
+
+  const translations: TranslationEntry[] = ctx.translations.map((t) => ({
+    component: t.component,
+    protocol: t.protocol,
+    inside: t.inside,
+    outside: t.outside,
+    destination: { ip: t.destination.ip, port: 'exact' in t.destination.port ? t.destination.port.exact : t.destination.port.min },
+  }));
+
+  return {
+    flow: { name, protocol: request.protocol, from: { host: source.name ?? source.id, ip: source.privateIp, port: srcPort }, to: { ip: dstIp, port: request.to.port } },
+    verdict: end.verdict,
+    dropped: end.dropped,
+    ...(end.leftModel ? { leftModel: end.leftModel } : {}),
+    hops,
+    observedAtDestination: forward.kind === 'deliver' ? { srcIp: forward.header.srcIp, srcPort: forward.header.srcPort } : null,
+    reply,
+    translations,
+  };
+}
