@@ -12,3 +12,4 @@ export { InternetGatewayComponent } from './components/internet-gateway';
 export { Internet } from './components/internet';
 export * from './walk';
 export * from './predict';
+export * from './compare';
