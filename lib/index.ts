@@ -1,2 +1,3 @@
 /** natlab's public API: the model, the topology sources and the CDK constructs. */
 export * from './model/types';
+export * from './observe';

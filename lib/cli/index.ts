@@ -2,6 +2,9 @@
 import type { Command } from 'commander';
 import { registerWalk } from './walk';
 import { registerPredict } from './predict';
+import { registerFlowLogs } from './flowlogs';
+import { registerLab } from './lab';
+import { registerStart } from './start';
 
 /**
  * Command registrations, in the order `natlab --help` lists them. A command module imports
@@ -11,4 +14,7 @@ import { registerPredict } from './predict';
 export const commands: Array<(program: Command) => void> = [
   registerWalk,
   registerPredict,
+  registerFlowLogs,
+  registerLab,
+  registerStart,
 ];

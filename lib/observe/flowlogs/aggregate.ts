@@ -1,0 +1,109 @@
+/**
+ * Aggregation as records are read: one entry per distinct flow (ENI, 5-tuple, packet-level
+ * addresses, action), split into episodes at idle gaps longer than the NAT Gateway's idle
+ * timeout. Memory grows with the number of distinct flows, never with the number of records.
+ */
+import type { FlowLogRecord } from './record';
+
+/** A NAT Gateway forgets an idle connection after 350 s: a longer gap starts a new one. */
+export const NAT_IDLE_TIMEOUT_SECONDS = 350;
+
+/** A run of records of one flow with no gap longer than the idle timeout. */
+export interface Episode {
+  /** Unix seconds; NaN when the records carry no time. */
+  first: number;
+  last: number;
+  /** True when times come from the records' start/end, false from CloudWatch event times. */
+  precise: boolean;
+  packets: number;
+  bytes: number;
+  records: number;
+  /** Line of the first record, to point a reader at the file. */
+  line: number;
+}
+
+/** One distinct flow as seen on one ENI. */
+export interface Flow {
+  readonly iface: string | undefined;
+  readonly protocol: number;
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  readonly pktSrc: string | undefined;
+  readonly pktDst: string | undefined;
+  readonly action: 'ACCEPT' | 'REJECT' | undefined;
+  readonly episodes: Episode[];
+}
+
+/** Distinct flows keyed by everything that identifies them. */
+export class FlowTable {
+  readonly flows = new Map<string, Flow>();
+
+  /** Adds one OK record (srcaddr, dstaddr and protocol present). */
+  add(rec: FlowLogRecord): void {
+    const iface = rec.interfaceId;
+    const protocol = rec.protocol as number;
+    const src = rec.srcaddr as string;
+    const dst = rec.dstaddr as string;
+    const srcPort = rec.srcport ?? 0;
+    const dstPort = rec.dstport ?? 0;
+    const key = `${iface}|${protocol}|${src}|${srcPort}|${dst}|${dstPort}|${rec.pktSrcaddr}|${rec.pktDstaddr}|${rec.action}`;
+    let flow = this.flows.get(key);
+    if (!flow) {
+      flow = {
+        iface,
+        protocol,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        pktSrc: rec.pktSrcaddr,
+        pktDst: rec.pktDstaddr,
+        action: rec.action,
+        episodes: [],
+      };
+      this.flows.set(key, flow);
+    }
+    addToEpisodes(flow.episodes, rec);
+  }
+}
+
+function recordTimes(rec: FlowLogRecord): { first: number; last: number; precise: boolean } {
+  if (rec.start !== undefined || rec.end !== undefined) {
+    const first = rec.start ?? (rec.end as number);
+    return { first, last: rec.end ?? first, precise: true };
+  }
+  if (rec.timestamp !== undefined) {
+    const t = Math.floor(rec.timestamp / 1000);
+    return { first: t, last: t, precise: false };
+  }
+  return { first: NaN, last: NaN, precise: false };
+}
+
+function addToEpisodes(episodes: Episode[], rec: FlowLogRecord): void {
+  const { first, last, precise } = recordTimes(rec);
+  const packets = rec.packets ?? 0;
+  const bytes = rec.bytes ?? 0;
+  // Records mostly arrive in time order: look at the newest episode first.
+  for (let i = episodes.length - 1; i >= 0; i--) {
+    const ep = episodes[i];
+    const timeless = Number.isNaN(first) || Number.isNaN(ep.first);
+    if (timeless || (first <= ep.last + NAT_IDLE_TIMEOUT_SECONDS && last >= ep.first - NAT_IDLE_TIMEOUT_SECONDS)) {
+      if (!timeless) {
+        if (first < ep.first) ep.first = first;
+        if (last > ep.last) ep.last = last;
+      } else if (Number.isNaN(ep.first) && !Number.isNaN(first)) {
+        ep.first = first;
+        ep.last = last;
+      }
+      ep.precise = ep.precise && precise;
+      ep.packets += packets;
+      ep.bytes += bytes;
+      ep.records++;
+      if (rec.line < ep.line) ep.line = rec.line;
+      return;
+    }
+  }
+  episodes.push({ first, last, precise, packets, bytes, records: 1, line: rec.line });
+}

@@ -1,0 +1,235 @@
+/**
+ * The streaming core: lines or records go in one at a time and are aggregated per flow;
+ * `finish()` classifies the flows, pairs the legs and returns the `flowlogs` result.
+ */
+import type { Protocol } from '../../model/types';
+import { FlowTable, type Flow } from './aggregate';
+import { classifyFlows, inferNatIps, type Leg } from './classify';
+import type { FlowLogFormat } from './format';
+import { FlowLogLineParser } from './lines';
+import { pairLegs } from './pair';
+import type { FlowLogRecord, RecordContext } from './record';
+import type { FlowLogEndpoint, FlowLogSkipped, FlowLogsResult, FlowLogTranslation, FlowLogUnmatched, FlowLogUnsolicited } from './types';
+
+/** How many skipped lines the result lists; the rest are only counted. */
+export const MAX_LISTED_SKIPPED = 1000;
+
+/** Options of the analysis. */
+export interface AnalyzeOptions {
+  /**
+   * The NAT Gateway's private IP(s) (primary and secondary).
+   * @default - inferred from the records, and the result says so
+   */
+  readonly natPrivateIps?: readonly string[];
+  /**
+   * Only records logged on these ENIs (when the records carry interface-id or come from a
+   * CloudWatch log stream named after the ENI).
+   * @default - every ENI in the records
+   */
+  readonly natEniIds?: readonly string[];
+  /**
+   * The record format as written in AWS (`${srcaddr} ${dstport} ...`), or one parsed with
+   * `parseFlowLogFormat`.
+   * @default - the default version 2 format, or the header line's when the file has one
+   */
+  readonly format?: string | FlowLogFormat;
+  /**
+   * What the input is called in messages (a file name).
+   * @default "input"
+   */
+  readonly source?: string;
+}
+
+const PROTOCOL_NAMES: Record<number, Protocol> = { 6: 'tcp', 17: 'udp', 1: 'icmp' };
+
+/** IANA number -> `tcp`/`udp`/`icmp`, or the number as text. */
+export function protocolName(n: number): string {
+  return PROTOCOL_NAMES[n] ?? String(n);
+}
+
+function iso(seconds: number): string | null {
+  return Number.isNaN(seconds) ? null : new Date(seconds * 1000).toISOString();
+}
+
+/** Aggregates flow log records as they stream in; `finish()` rebuilds the NAT table. */
+export class FlowLogAnalyzer {
+  private readonly lines: FlowLogLineParser;
+  private readonly table = new FlowTable();
+  private readonly enis: ReadonlySet<string> | undefined;
+  private readonly source: string;
+  private readonly notes: string[] = [];
+  private records = 0;
+  private readonly skipped: FlowLogSkipped[] = [];
+  private skippedTotal = 0;
+  private noData = 0;
+  private skipData = 0;
+  private otherEniRecords = 0;
+  private sawInterface = false;
+  private sawTime = false;
+  private sawPkt = false;
+
+  constructor(private readonly options: AnalyzeOptions = {}) {
+    this.source = options.source ?? 'input';
+    this.lines = new FlowLogLineParser(options.format, this.source);
+    this.enis = options.natEniIds?.length ? new Set(options.natEniIds) : undefined;
+  }
+
+  /** The format records are parsed with (changes when a header line names another). */
+  get currentFormat(): FlowLogFormat {
+    return this.lines.format;
+  }
+
+  /**
+   * Adds one line of text (a record, a header line or a blank line). `where` prefixes the
+   * reason when the line is skipped ("event 12: ").
+   */
+  addLine(text: string, line: number, ctx?: RecordContext, where = ''): void {
+    const r = this.lines.parse(text, line, ctx);
+    if (r === null) return;
+    if ('skip' in r) this.skip(line, where + r.skip);
+    else this.addRecord(r.record);
+  }
+
+  /** Adds a note for the reader (for input parsed elsewhere). */
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  /** Adds one parsed record. */
+  addRecord(rec: FlowLogRecord): void {
+    this.records++;
+    if (rec.logStatus === 'NODATA') {
+      this.noData++;
+      return;
+    }
+    if (rec.logStatus === 'SKIPDATA') {
+      this.skipData++;
+      return;
+    }
+    if (rec.interfaceId !== undefined) {
+      this.sawInterface = true;
+      if (this.enis && !this.enis.has(rec.interfaceId)) {
+        this.otherEniRecords++;
+        return;
+      }
+    }
+    if (rec.start !== undefined || rec.end !== undefined || rec.timestamp !== undefined) this.sawTime = true;
+    if (rec.pktDstaddr !== undefined || rec.pktSrcaddr !== undefined) this.sawPkt = true;
+    this.table.add(rec);
+  }
+
+  /** Records a line that is not a record, with the reason. */
+  skip(line: number, reason: string): void {
+    this.skippedTotal++;
+    if (this.skipped.length < MAX_LISTED_SKIPPED) this.skipped.push({ line, reason });
+  }
+
+  /** Classifies and pairs everything read so far. */
+  finish(): FlowLogsResult {
+    const flows = [...this.table.flows.values()];
+    let natIps = this.options.natPrivateIps?.length ? [...this.options.natPrivateIps] : [];
+    let inferred = false;
+    if (!natIps.length && flows.length) {
+      const found = inferNatIps(flows);
+      natIps = found.ips;
+      inferred = true;
+      if (natIps.length) this.notes.push(`NAT private IP ${natIps.join(', ')} inferred from the records (${found.how}); pass --nat-ip to set it.`);
+      else this.notes.push('No NAT Gateway address could be inferred from the records; pass --nat-ip.');
+    }
+    const classified = classifyFlows(flows, new Set(natIps));
+    const paired = pairLegs(classified.insides, classified.outsides);
+
+    const translations: FlowLogTranslation[] = paired.pairs.map((p) => {
+      const o = p.outside;
+      const first = p.inside ? Math.min(o.spanFirst, p.inside.spanFirst) : o.spanFirst;
+      const last = p.inside ? Math.max(o.spanLast, p.inside.spanLast) : o.spanLast;
+      const t: FlowLogTranslation = {
+        protocol: (PROTOCOL_NAMES[o.flow.protocol] ?? 'tcp') as Protocol,
+        inside: p.inside ? endpoint(p.inside.flow.src, p.inside.flow.srcPort) : null,
+        outside: endpoint(o.flow.src, o.flow.srcPort),
+        destination: endpoint(o.flow.dst, o.flow.dstPort),
+        interface: o.flow.iface ?? p.inside?.flow.iface ?? null,
+        firstSeen: iso(first),
+        lastSeen: iso(last),
+        confidence: p.confidence,
+        ...(p.confidence === 'ambiguous' ? { candidates: p.candidates.map((c) => endpoint(c.flow.src, c.flow.srcPort)) } : {}),
+        basis: p.basis,
+      };
+      return t;
+    });
+    translations.sort((a, b) => (a.firstSeen ?? '').localeCompare(b.firstSeen ?? '') || a.outside.port - b.outside.port);
+
+    const unmatched: FlowLogUnmatched[] = [
+      ...paired.unmatchedInsides.map((l) => unmatchedOf(l, `no outside leg from the NAT to ${l.destIp ?? '*'}:${l.flow.dstPort} in this time window (a record not delivered, a port allocation failure, or a NAT that refused it)`)),
+      ...paired.unmatchedOutsides.map((l) => unmatchedOf(l, `no inside leg to ${l.destIp}:${l.flow.dstPort} in this time window (the client's record may be missing, or the log started after the connection did)`)),
+      ...classified.unmatched.map((l) => unmatchedOf(l, l.note ?? 'not part of a translation')),
+    ];
+    unmatched.sort((a, b) => (a.firstSeen ?? '').localeCompare(b.firstSeen ?? ''));
+    const unsolicited = classified.unsolicited.map(unsolicitedOf);
+    unsolicited.sort((a, b) => (a.firstSeen ?? '').localeCompare(b.firstSeen ?? ''));
+
+    const notes = [...this.lines.notes, ...this.notes];
+    const otherRecords = classified.otherRecords + this.otherEniRecords;
+    if (this.enis && !this.sawInterface && this.records) notes.push('--nat-eni could not filter: the records carry no interface-id.');
+    if (this.otherEniRecords) notes.push(`${this.otherEniRecords} records on other ENIs than ${[...this.enis ?? []].join(', ')} were left out.`);
+    if (classified.otherRecords) notes.push(`${classified.otherRecords} records involve none of the NAT's addresses (${natIps.join(', ') || 'none known'}): other ENIs in the same log, or a wrong --nat-ip.`);
+    if (this.records && !this.sawPkt && flows.length) notes.push('The records have no pkt-srcaddr/pkt-dstaddr: inside legs show the NAT as destination, so they are matched to outside legs by protocol, port and time only.');
+    if (this.records && !this.sawTime && flows.length) notes.push('The records carry no time (no start/end, no event timestamp): pairing cannot use time, so more pairings are ambiguous.');
+    if (this.noData) notes.push(`${this.noData} NODATA records (no traffic in their capture window).`);
+    if (this.skipData) notes.push(`${this.skipData} SKIPDATA records: AWS skipped records during some capture windows, so some legs may be missing.`);
+    if (this.skippedTotal > this.skipped.length) notes.push(`${this.skippedTotal} lines were skipped; the first ${this.skipped.length} are listed.`);
+
+    return {
+      records: this.records,
+      skipped: this.skipped,
+      skippedTotal: this.skippedTotal,
+      translations,
+      unsolicited,
+      unmatched,
+      natPrivateIps: natIps,
+      natIpsInferred: inferred,
+      otherRecords,
+      format: this.lines.format.text,
+      notes,
+    };
+  }
+}
+
+function endpoint(ip: string, port: number): FlowLogEndpoint {
+  return { ip, port };
+}
+
+function unsolicitedOf(l: Leg): FlowLogUnsolicited {
+  const f: Flow = l.flow;
+  return {
+    protocol: protocolName(f.protocol),
+    source: endpoint(f.src, f.srcPort),
+    destination: endpoint(f.dst, f.dstPort),
+    interface: f.iface ?? null,
+    firstSeen: iso(l.ep.first),
+    lastSeen: iso(l.ep.last),
+    packets: l.ep.packets,
+    bytes: l.ep.bytes,
+    action: f.action ?? null,
+    reason: l.note ?? 'no translation for it: the NAT drops it',
+  };
+}
+
+function unmatchedOf(l: Leg, reason: string): FlowLogUnmatched {
+  const f = l.flow;
+  return {
+    leg: l.role === 'unsolicited' ? 'other' : l.role,
+    protocol: protocolName(f.protocol),
+    source: endpoint(f.src, f.srcPort),
+    destination: endpoint(f.dst, f.dstPort),
+    ...(f.pktSrc !== undefined && f.pktSrc !== f.src ? { packetSource: f.pktSrc } : {}),
+    ...(f.pktDst !== undefined && f.pktDst !== f.dst ? { packetDestination: f.pktDst } : {}),
+    interface: f.iface ?? null,
+    firstSeen: iso(l.ep.first),
+    lastSeen: iso(l.ep.last),
+    packets: l.ep.packets,
+    bytes: l.ep.bytes,
+    action: f.action ?? null,
+    reason,
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * Classifies aggregated flows seen on a NAT Gateway ENI (DESIGN.md section 2). The ENI logs
+ * ENI-level addresses in srcaddr/dstaddr and the original ones in pkt-srcaddr/pkt-dstaddr,
+ * and always its private IP, never the Elastic IP:
+ *
+ *   inside leg          client:c  -> NAT:d        pkt-dstaddr = destination
+ *   outside leg         NAT:P     -> dest:d
+ *   reply from outside  dest:d    -> NAT:P
+ *   reply to client     NAT:d     -> client:c     pkt-srcaddr = destination
+ *
+ * Anything from outside to the NAT's address that is no reply of an outside leg is
+ * unsolicited: the NAT has no entry for it and drops it.
+ */
+import { NAT_IDLE_TIMEOUT_SECONDS, type Episode, type Flow } from './aggregate';
+
+/** TCP, UDP and ICMP: the protocols a NAT Gateway translates. */
+const TRANSLATED_PROTOCOLS: ReadonlySet<number> = new Set([1, 6, 17]);
+
+/** One episode of a flow in its role on the NAT. */
+export interface Leg {
+  readonly role: 'inside' | 'outside' | 'reply-to-client' | 'reply-from-outside' | 'unsolicited' | 'other';
+  readonly flow: Flow;
+  readonly ep: Episode;
+  /** The real destination: pkt-dstaddr for an inside leg (undefined when not logged), dstaddr for an outside leg. */
+  readonly destIp: string | undefined;
+  /** Packets/bytes of the replies attached to this leg. */
+  replyPackets: number;
+  replyBytes: number;
+  /** Earliest and latest time of the leg and its replies. */
+  spanFirst: number;
+  spanLast: number;
+  /** Why a leg is REJECT or otherwise not part of a translation. */
+  note?: string;
+}
+
+/** Flows sorted into the legs of translated connections. */
+export interface Classified {
+  readonly insides: Leg[];
+  readonly outsides: Leg[];
+  readonly unsolicited: Leg[];
+  /** Replies with no leg, rejected legs and flows that involve the NAT in no known role. */
+  readonly unmatched: Leg[];
+  /** Records (not flows) that involve none of the NAT's addresses. */
+  readonly otherRecords: number;
+}
+
+/** RFC 1918, shared address space (100.64/10), link-local and IPv6 ULA: addresses a VPC uses inside. */
+export function isPrivateAddress(ip: string): boolean {
+  if (ip.includes(':')) return /^f[cd]/i.test(ip);
+  const dot1 = ip.indexOf('.');
+  const a = Number(ip.slice(0, dot1));
+  const b = Number(ip.slice(dot1 + 1, ip.indexOf('.', dot1 + 1)));
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
+}
+
+/**
+ * Infers the NAT's private IP(s) from the flows: an address that receives traffic whose
+ * pkt-dstaddr is another address (the NAT's inside legs). Without pkt-dstaddr in the format:
+ * an address that receives from a private address on port d and sends on to another address
+ * on the same port d and protocol (the relay a NAT makes).
+ */
+export function inferNatIps(flows: Iterable<Flow>): { ips: string[]; how: string } {
+  const byPktDst = new Map<string, number>();
+  const relayIn = new Map<string, Set<string>>();
+  const list: Flow[] = [];
+  for (const f of flows) {
+    list.push(f);
+    if (f.pktDst !== undefined && f.pktDst !== f.dst) byPktDst.set(f.dst, (byPktDst.get(f.dst) ?? 0) + f.episodes.length);
+    if (isPrivateAddress(f.src) && f.src !== f.dst) {
+      const k = `${f.protocol}|${f.dstPort}`;
+      let s = relayIn.get(k);
+      if (!s) relayIn.set(k, (s = new Set()));
+      s.add(f.dst);
+    }
+  }
+  if (byPktDst.size) {
+    return { ips: ranked(byPktDst), how: 'the address that receives records whose pkt-dstaddr is another address' };
+  }
+  const relays = new Map<string, number>();
+  for (const f of list) {
+    const receivers = relayIn.get(`${f.protocol}|${f.dstPort}`);
+    if (receivers?.has(f.src) && !isPrivateAddress(f.dst)) relays.set(f.src, (relays.get(f.src) ?? 0) + 1);
+  }
+  return { ips: ranked(relays), how: 'the address that receives from private clients and sends on to public addresses on the same port (the format has no pkt-dstaddr)' };
+}
+
+/** Addresses with at least a tenth of the top count, most frequent first. */
+function ranked(counts: Map<string, number>): string[] {
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (!sorted.length) return [];
+  const top = sorted[0][1];
+  return sorted.filter(([, n]) => n * 10 >= top).map(([ip]) => ip);
+}
+
+function leg(role: Leg['role'], flow: Flow, ep: Episode, destIp: string | undefined): Leg {
+  return { role, flow, ep, destIp, replyPackets: 0, replyBytes: 0, spanFirst: ep.first, spanLast: ep.last };
+}
+
+/** Sorts flows into legs against the NAT's private IPs and attaches replies to their legs. */
+export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>): Classified {
+  const insides: Leg[] = [];
+  const outsides: Leg[] = [];
+  const unsolicited: Leg[] = [];
+  const unmatched: Leg[] = [];
+  const repliesToClient: Leg[] = [];
+  const inbound: Flow[] = [];
+  const fromNatUnknown: Flow[] = [];
+  const toNatPrivateUnknown: Flow[] = [];
+  let otherRecords = 0;
+
+  for (const f of flows) {
+    const fromNat = natIps.has(f.src);
+    const toNat = natIps.has(f.dst);
+    if ((fromNat || toNat) && !TRANSLATED_PROTOCOLS.has(f.protocol)) {
+      for (const ep of f.episodes) unmatched.push({ ...leg('other', f, ep, f.dst), note: `protocol ${f.protocol}: a NAT Gateway translates only TCP, UDP and ICMP` });
+    } else if (fromNat && toNat) {
+      for (const ep of f.episodes) unmatched.push({ ...leg('other', f, ep, f.dst), note: 'both addresses are the NAT\'s own' });
+    } else if (toNat) {
+      if (f.pktDst !== undefined && f.pktDst !== f.dst) for (const ep of f.episodes) insides.push(leg('inside', f, ep, f.pktDst));
+      else if (f.pktDst === undefined && isPrivateAddress(f.src)) toNatPrivateUnknown.push(f);
+      else inbound.push(f);
+    } else if (fromNat) {
+      if (f.pktSrc !== undefined && f.pktSrc !== f.src) for (const ep of f.episodes) repliesToClient.push(leg('reply-to-client', f, ep, f.pktSrc));
+      else if (f.pktSrc === undefined) fromNatUnknown.push(f);
+      else for (const ep of f.episodes) outsides.push(leg('outside', f, ep, f.dst));
+    } else {
+      for (const ep of f.episodes) otherRecords += ep.records;
+    }
+  }
+
+  // Formats without pkt-* fields: a flow from the NAT is a reply to a client when it reverses
+  // an inside leg (tentatively, every private sender to the NAT), otherwise an outside leg.
+  if (fromNatUnknown.length) {
+    const insideKeys = new Set<string>();
+    for (const l of insides) insideKeys.add(reverseKey(l.flow));
+    for (const f of toNatPrivateUnknown) insideKeys.add(reverseKey(f));
+    for (const f of fromNatUnknown) {
+      const role = insideKeys.has(forwardKey(f)) ? 'reply-to-client' : 'outside';
+      for (const ep of f.episodes) (role === 'outside' ? outsides : repliesToClient).push(leg(role, f, ep, role === 'outside' ? f.dst : undefined));
+    }
+  }
+
+  // Replies from outside reverse an outside leg; match them by key and time.
+  const outsideIndex = new Map<string, Leg[]>();
+  for (const l of outsides) push(outsideIndex, reverseKey(l.flow), l);
+  for (const f of toNatPrivateUnknown) {
+    const legs = outsideIndex.get(forwardKey(f));
+    if (legs) inbound.push(f);
+    else for (const ep of f.episodes) insides.push(leg('inside', f, ep, undefined));
+  }
+  for (const f of inbound) {
+    const legs = outsideIndex.get(forwardKey(f));
+    for (const ep of f.episodes) {
+      const reply = leg('reply-from-outside', f, ep, f.src);
+      if (f.action === 'REJECT') {
+        unsolicited.push({ ...reply, role: 'unsolicited', note: 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it' });
+      } else if (!attach(reply, legs)) {
+        unsolicited.push({
+          ...reply,
+          role: 'unsolicited',
+          note: legs
+            ? 'arrived more than 350 s after the NAT\'s outside leg to this address and port went idle; the NAT drops it'
+            : 'no outside leg from the NAT to this address and port: no translation, the NAT drops it',
+        });
+      }
+    }
+  }
+
+  const insideIndex = new Map<string, Leg[]>();
+  for (const l of insides) push(insideIndex, reverseKey(l.flow), l);
+  for (const r of repliesToClient) {
+    const candidates = insideIndex.get(forwardKey(r.flow))?.filter((l) => l.destIp === undefined || r.destIp === undefined || l.destIp === r.destIp);
+    if (!attach(r, candidates)) unmatched.push({ ...r, note: 'a reply to a client with no inside leg from that client in the records' });
+  }
+
+  // Rejected legs translate nothing: report them rather than pair them.
+  const keep = (legs: Leg[]): Leg[] =>
+    legs.filter((l) => {
+      if (l.flow.action !== 'REJECT') return true;
+      unmatched.push({ ...l, note: 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it' });
+      return false;
+    });
+  return { insides: keep(insides), outsides: keep(outsides), unsolicited, unmatched, otherRecords };
+}
+
+/** Attaches a reply episode to the leg it answers (time within the idle timeout); false if none. */
+function attach(reply: Leg, legs: Leg[] | undefined): boolean {
+  if (!legs) return false;
+  const ep = reply.ep;
+  for (const l of legs) {
+    const timeless = Number.isNaN(ep.first) || Number.isNaN(l.ep.first);
+    const slack = l.ep.precise && ep.precise ? 2 : 60;
+    if (timeless || (ep.first <= l.ep.last + NAT_IDLE_TIMEOUT_SECONDS && ep.last >= l.ep.first - slack)) {
+      l.replyPackets += ep.packets;
+      l.replyBytes += ep.bytes;
+      if (!timeless) {
+        if (ep.first < l.spanFirst) l.spanFirst = ep.first;
+        if (ep.last > l.spanLast) l.spanLast = ep.last;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+function forwardKey(f: Flow): string {
+  return `${f.iface}|${f.protocol}|${f.src}|${f.srcPort}|${f.dst}|${f.dstPort}`;
+}
+
+function reverseKey(f: Flow): string {
+  return `${f.iface}|${f.protocol}|${f.dst}|${f.dstPort}|${f.src}|${f.srcPort}`;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}

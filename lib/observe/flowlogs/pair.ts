@@ -1,0 +1,222 @@
+/**
+ * Pairs inside legs (client -> NAT) with outside legs (NAT:P -> destination) into
+ * translations. Candidates share protocol, destination (ip, port), ENI and overlapping time;
+ * among several, start/end alignment and identical packet/byte counts (a NAT rewrites
+ * addresses, never lengths) single one out. When they cannot, the pairing is `ambiguous` and
+ * every equally good candidate is listed: no guessing.
+ */
+import type { Leg } from './classify';
+
+/** Seconds two legs of one connection may differ by: records carry whole seconds. */
+const PRECISE_SLACK = 2;
+/** CloudWatch event times only say roughly when a record's window was captured. */
+const EVENT_TIME_SLACK = 60;
+
+export interface Pairing {
+  readonly outside: Leg;
+  /** The chosen inside leg; null when ambiguous. */
+  readonly inside: Leg | null;
+  readonly confidence: 'certain' | 'likely' | 'ambiguous';
+  /** Ambiguous: the inside legs that fit equally well. */
+  readonly candidates: Leg[];
+  readonly basis: string;
+}
+
+export interface PairingResult {
+  readonly pairs: Pairing[];
+  readonly unmatchedInsides: Leg[];
+  readonly unmatchedOutsides: Leg[];
+}
+
+interface Edge {
+  readonly inside: Leg;
+  readonly outside: Leg;
+  /** 0 best: times aligned (0/2) plus packet/byte counts equal (0/1). */
+  readonly rank: number;
+  readonly aligned: boolean;
+  readonly sameVolume: boolean;
+}
+
+function slackOf(a: Leg, b: Leg): number {
+  return a.ep.precise && b.ep.precise ? PRECISE_SLACK : EVENT_TIME_SLACK;
+}
+
+function overlaps(a: Leg, b: Leg): boolean {
+  if (Number.isNaN(a.ep.first) || Number.isNaN(b.ep.first)) return true;
+  const s = slackOf(a, b);
+  return a.ep.first <= b.ep.last + s && b.ep.first <= a.ep.last + s;
+}
+
+function edge(inside: Leg, outside: Leg): Edge {
+  const s = slackOf(inside, outside);
+  const aligned =
+    !Number.isNaN(inside.ep.first) &&
+    !Number.isNaN(outside.ep.first) &&
+    Math.abs(inside.ep.first - outside.ep.first) <= s &&
+    Math.abs(inside.ep.last - outside.ep.last) <= s;
+  const sameVolume =
+    inside.ep.packets === outside.ep.packets &&
+    inside.ep.bytes === outside.ep.bytes &&
+    inside.replyPackets === outside.replyPackets &&
+    inside.replyBytes === outside.replyBytes;
+  return { inside, outside, aligned, sameVolume, rank: (aligned ? 0 : 2) + (sameVolume ? 0 : 1) };
+}
+
+/** Inside legs grouped by protocol, destination and port, sorted by start, for a sweep. */
+class InsideIndex {
+  private readonly groups = new Map<string, { legs: Leg[]; maxLast: number[]; timeless: Leg[] }>();
+
+  constructor(insides: Leg[]) {
+    for (const l of insides) {
+      const key = `${l.flow.protocol}|${l.destIp ?? '*'}|${l.flow.dstPort}`;
+      let g = this.groups.get(key);
+      if (!g) this.groups.set(key, (g = { legs: [], maxLast: [], timeless: [] }));
+      if (Number.isNaN(l.ep.first)) g.timeless.push(l);
+      else g.legs.push(l);
+    }
+    for (const g of this.groups.values()) {
+      g.legs.sort((a, b) => a.ep.first - b.ep.first);
+      let max = -Infinity;
+      for (const l of g.legs) g.maxLast.push((max = Math.max(max, l.ep.last)));
+    }
+  }
+
+  /** Inside legs that could have produced this outside leg. */
+  candidates(o: Leg): Leg[] {
+    const out: Leg[] = [];
+    for (const key of [`${o.flow.protocol}|${o.destIp}|${o.flow.dstPort}`, `${o.flow.protocol}|*|${o.flow.dstPort}`]) {
+      const g = this.groups.get(key);
+      if (!g) continue;
+      const fits = (l: Leg): boolean => (l.flow.iface === undefined || o.flow.iface === undefined || l.flow.iface === o.flow.iface) && overlaps(l, o);
+      for (const l of g.timeless) if (fits(l)) out.push(l);
+      if (Number.isNaN(o.ep.first)) {
+        for (const l of g.legs) if (fits(l)) out.push(l);
+        continue;
+      }
+      // Legs starting after the outside leg ends (plus slack) cannot overlap it; walk back
+      // from there while some earlier leg still reaches the outside leg's start.
+      const limit = o.ep.last + EVENT_TIME_SLACK;
+      let lo = 0;
+      let hi = g.legs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (g.legs[mid].ep.first <= limit) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let j = lo - 1; j >= 0 && g.maxLast[j] >= o.ep.first - EVENT_TIME_SLACK; j--) {
+        if (fits(g.legs[j])) out.push(g.legs[j]);
+      }
+    }
+    return out;
+  }
+}
+
+/** Pairs legs; see the module comment for the rules. */
+export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
+  const index = new InsideIndex(insides);
+  const byOutside = new Map<Leg, Edge[]>();
+  const byInside = new Map<Leg, Edge[]>();
+  for (const o of outsides) {
+    const edges = index.candidates(o).map((i) => edge(i, o));
+    byOutside.set(o, edges);
+    for (const e of edges) {
+      const list = byInside.get(e.inside);
+      if (list) list.push(e);
+      else byInside.set(e.inside, [e]);
+    }
+  }
+
+  const decided = new Map<Leg, Pairing>();
+  /** Outside legs already given to each inside leg (it cannot feed two at once). */
+  const taken = new Map<Leg, Leg[]>();
+  const assign = (p: Pairing): void => {
+    decided.set(p.outside, p);
+    if (p.inside) {
+      const list = taken.get(p.inside);
+      if (list) list.push(p.outside);
+      else taken.set(p.inside, [p.outside]);
+    }
+  };
+  const unmatchedOutsides: Leg[] = [];
+  const queue: Leg[] = [];
+
+  for (const o of outsides) {
+    const edges = byOutside.get(o) as Edge[];
+    if (edges.length === 0) {
+      unmatchedOutsides.push(o);
+    } else if (edges.length === 1 && (byInside.get(edges[0].inside) as Edge[]).length === 1) {
+      assign({ outside: o, inside: edges[0].inside, confidence: 'certain', candidates: [], basis: certainBasis(o) });
+    } else {
+      queue.push(o);
+    }
+  }
+
+  // Resolve the rest by evidence; each pairing made can free others, so revisit neighbours.
+  const pending = new Set(queue);
+  while (queue.length) {
+    const o = queue.pop() as Leg;
+    if (!pending.has(o)) continue;
+    const all = byOutside.get(o) as Edge[];
+    const free = all.filter((e) => !(taken.get(e.inside) ?? []).some((other) => overlaps(other, o)));
+    if (!free.length) continue;
+    const best = Math.min(...free.map((e) => e.rank));
+    const top = free.filter((e) => e.rank === best);
+    if (top.length !== 1) continue;
+    const chosen = top[0];
+    const rivals = (byInside.get(chosen.inside) as Edge[]).filter((e) => e.outside !== o && pending.has(e.outside) && overlaps(e.outside, o) && e.rank <= best);
+    if (rivals.length) continue;
+    pending.delete(o);
+    assign({ outside: o, inside: chosen.inside, confidence: 'likely', candidates: [], basis: likelyBasis(o, chosen, all.length, free.length) });
+    for (const e of byInside.get(chosen.inside) as Edge[]) if (pending.has(e.outside)) queue.push(e.outside);
+    for (const e of all) for (const n of byInside.get(e.inside) as Edge[]) if (pending.has(n.outside)) queue.push(n.outside);
+  }
+
+  for (const o of pending) {
+    const all = byOutside.get(o) as Edge[];
+    const free = all.filter((e) => !(taken.get(e.inside) ?? []).some((other) => overlaps(other, o)));
+    const pool = free.length ? free : all;
+    const best = Math.min(...pool.map((e) => e.rank));
+    const top = pool.filter((e) => e.rank === best).map((e) => e.inside);
+    assign({ outside: o, inside: null, confidence: 'ambiguous', candidates: top, basis: ambiguousBasis(o, top.length) });
+  }
+
+  const used = new Set<Leg>();
+  for (const p of decided.values()) {
+    if (p.inside) used.add(p.inside);
+    for (const c of p.candidates) used.add(c);
+  }
+  return {
+    pairs: outsides.filter((o) => decided.has(o)).map((o) => decided.get(o) as Pairing),
+    unmatchedInsides: insides.filter((i) => !used.has(i)),
+    unmatchedOutsides,
+  };
+}
+
+function what(o: Leg): string {
+  return `${o.destIp}:${o.flow.dstPort}`;
+}
+
+function portOnly(e?: Edge): string {
+  return e && e.inside.destIp === undefined ? ' (destination matched by port only: the records have no pkt-dstaddr)' : '';
+}
+
+function certainBasis(o: Leg): string {
+  return `the only inside leg and the only outside leg to ${what(o)} in this time window`;
+}
+
+function likelyBasis(o: Leg, e: Edge, total: number, free: number): string {
+  if (total === 1) {
+    return `the only inside leg to ${what(o)} in this time window, which also fed other outside legs at other times${portOnly(e)}`;
+  }
+  const evidence = [e.aligned ? 'start/end times' : '', e.sameVolume ? 'packet and byte counts' : ''].filter(Boolean).join(' and ');
+  const others = total - 1;
+  const why =
+    free === 1 && total > 1
+      ? `the other ${others} candidate${others === 1 ? ' is' : 's are'} paired with other outside legs at the same time`
+      : `its ${evidence || 'time overlap'} match${evidence.includes(' and ') ? '' : 'es'} this outside leg better than the other ${others} candidate${others === 1 ? "'s" : "s'"}`;
+  return `${total} inside legs to ${what(o)} overlap in time; ${why}${portOnly(e)}`;
+}
+
+function ambiguousBasis(o: Leg, n: number): string {
+  return `${n} inside legs to ${what(o)} fit this outside leg equally well (times and packet/byte counts); not guessing`;
+}

@@ -1,0 +1,147 @@
+/**
+ * The human form of a `flowlogs` result: the rebuilt translation table as the article draws
+ * it (client:port -> NAT private IP:port -> destination:port) with each pairing's confidence,
+ * then summaries of unsolicited traffic, unmatched records, skipped lines and notes.
+ */
+import type { FlowLogEndpoint, FlowLogsResult, FlowLogUnsolicited } from './types';
+
+/** Options of renderFlowLogs. */
+export interface RenderFlowLogsOptions {
+  /**
+   * At most this many rows per table; the rest are counted.
+   * @default 100
+   */
+  readonly limit?: number;
+  /**
+   * What the input is called in the title.
+   * @default - not named
+   */
+  readonly source?: string;
+}
+
+function ep(e: FlowLogEndpoint): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => '  ' + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd());
+}
+
+function time(iso: string | null): string {
+  return iso ? iso.replace('T', ' ').replace(/\.000Z$/, 'Z') : '-';
+}
+
+function more(total: number, shown: number): string[] {
+  return total > shown ? [`  ... and ${total - shown} more (--json lists all)`] : [];
+}
+
+/** Renders a result as text for a terminal. */
+export function renderFlowLogs(result: FlowLogsResult, options: RenderFlowLogsOptions = {}): string {
+  const limit = options.limit ?? 100;
+  const out: string[] = [];
+  const nat = result.natPrivateIps.length
+    ? `NAT ${result.natPrivateIps.join(', ')}${result.natIpsInferred ? ' (inferred from the records)' : ''}`
+    : 'no NAT address known';
+  out.push(`NAT translation table rebuilt from ${result.records} flow log records${options.source ? ` in ${options.source}` : ''}; ${nat}`);
+  out.push('');
+
+  const counts = { certain: 0, likely: 0, ambiguous: 0 };
+  for (const t of result.translations) counts[t.confidence]++;
+  if (result.translations.length) {
+    const rows: string[][] = [['proto', 'inside', '', 'NAT (outside)', '', 'destination', 'confidence', 'first seen', 'last seen', 'interface']];
+    for (const t of result.translations.slice(0, limit)) {
+      rows.push([
+        t.protocol,
+        t.inside ? ep(t.inside) : '?',
+        '->',
+        ep(t.outside),
+        '->',
+        ep(t.destination),
+        t.confidence,
+        time(t.firstSeen),
+        time(t.lastSeen),
+        t.interface ?? '-',
+      ]);
+    }
+    out.push(...table(rows), ...more(result.translations.length, limit));
+    const ambiguous = result.translations.filter((t) => t.confidence === 'ambiguous').slice(0, limit);
+    for (const t of ambiguous) {
+      out.push(`  ? ${ep(t.outside)} -> ${ep(t.destination)}: one of ${(t.candidates ?? []).map(ep).join(', ')} (${t.basis})`);
+    }
+    out.push(`  ${result.translations.length} translations: ${counts.certain} certain, ${counts.likely} likely, ${counts.ambiguous} ambiguous`);
+  } else {
+    out.push('  no translations found');
+  }
+
+  out.push('');
+  if (result.unsolicited.length) {
+    const bySource = groupUnsolicited(result.unsolicited);
+    out.push(`Unsolicited inbound to the NAT's address (no translation; the NAT drops it): ${result.unsolicited.length} flows from ${bySource.length} source${bySource.length === 1 ? "" : "s"}`);
+    const rows: string[][] = [['proto', 'source', '', 'to', 'ports', 'packets', 'action', 'first seen']];
+    for (const g of bySource.slice(0, limit)) {
+      const ports = g.ports.slice(0, 8).join(', ') + (g.ports.length > 8 ? `, ... (${g.ports.length})` : '');
+      rows.push([g.protocol, g.source, '->', g.destination, ports, String(g.packets), g.actions, time(g.firstSeen)]);
+    }
+    out.push(...table(rows), ...more(bySource.length, limit));
+  } else {
+    out.push('Unsolicited inbound to the NAT\'s address: none');
+  }
+
+  out.push('');
+  if (result.unmatched.length) {
+    const byLeg = new Map<string, number>();
+    for (const u of result.unmatched) byLeg.set(u.leg, (byLeg.get(u.leg) ?? 0) + 1);
+    out.push(`Unmatched NAT records: ${result.unmatched.length} (${[...byLeg].map(([leg, n]) => `${n} ${leg}`).join(', ')})`);
+    for (const u of result.unmatched.slice(0, limit)) {
+      const pkt = [u.packetSource ? `pkt-srcaddr ${u.packetSource}` : '', u.packetDestination ? `pkt-dstaddr ${u.packetDestination}` : ''].filter(Boolean).join(', ');
+      out.push(`  ${u.leg} ${u.protocol} ${ep(u.source)} -> ${ep(u.destination)}${pkt ? ` (${pkt})` : ''}: ${u.reason}`);
+    }
+    out.push(...more(result.unmatched.length, limit));
+  } else {
+    out.push('Unmatched NAT records: none');
+  }
+
+  if (result.skippedTotal) {
+    out.push('');
+    out.push(`Skipped lines: ${result.skippedTotal}`);
+    for (const s of result.skipped.slice(0, limit)) out.push(`  line ${s.line}: ${s.reason}`);
+    out.push(...more(result.skippedTotal, Math.min(limit, result.skipped.length)));
+  }
+  if (result.notes.length) {
+    out.push('');
+    out.push('Notes:');
+    for (const n of result.notes) out.push(`  - ${n}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+interface UnsolicitedGroup {
+  protocol: string;
+  source: string;
+  destination: string;
+  ports: number[];
+  packets: number;
+  actions: string;
+  firstSeen: string | null;
+}
+
+/** One row per (protocol, source, NAT address): a scanner hitting many ports is one line. */
+function groupUnsolicited(list: FlowLogUnsolicited[]): UnsolicitedGroup[] {
+  const groups = new Map<string, UnsolicitedGroup & { actionSet: Set<string>; portSet: Set<number> }>();
+  for (const u of list) {
+    const key = `${u.protocol}|${u.source.ip}|${u.destination.ip}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { protocol: u.protocol, source: u.source.ip, destination: u.destination.ip, ports: [], packets: 0, actions: '', firstSeen: u.firstSeen, actionSet: new Set(), portSet: new Set() };
+      groups.set(key, g);
+    }
+    g.portSet.add(u.destination.port);
+    g.packets += u.packets;
+    g.actionSet.add(u.action ?? '-');
+    if (u.firstSeen && (!g.firstSeen || u.firstSeen < g.firstSeen)) g.firstSeen = u.firstSeen;
+  }
+  return [...groups.values()]
+    .map((g) => ({ ...g, ports: [...g.portSet].sort((a, b) => a - b), actions: [...g.actionSet].sort().join('/') }))
+    .sort((a, b) => b.packets - a.packets || a.source.localeCompare(b.source));
+}
