@@ -1,0 +1,125 @@
+/**
+ * `natlab lab`: build the local twin (network namespaces, the kernel's NAT), send the
+ * scenario's flows for real, compare with the model, tear down. `--clients/--connections`
+ * run the scale scenario instead; `--cleanup` removes what crashed runs left behind.
+ */
+import { Command, Option } from 'commander';
+import { InputError } from '../errors';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+
+interface LabCliOptions extends TopologySourceOptions {
+  json?: boolean;
+  clients?: string;
+  connections?: string;
+  natPortRange?: string;
+  timeout?: string;
+  cleanup?: boolean;
+}
+
+/** Parses "A-B" into a port range. */
+export function parsePortRange(text: string): [number, number] {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text);
+  const range: [number, number] | undefined = m ? [Number(m[1]), Number(m[2])] : undefined;
+  if (!range || range[0] < 1 || range[1] > 65535 || range[0] > range[1]) {
+    throw new InputError(`--nat-port-range "${text}" must be two ports 1-65535 written A-B with A <= B, like 1024-65535`);
+  }
+  return range;
+}
+
+function positive(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InputError(`${flag} "${text}" must be a whole number of at least 1`);
+  return Number(text);
+}
+
+/**
+ * Tears the run down on SIGINT/SIGTERM, then exits 130. Returns a function that removes the
+ * handlers again.
+ */
+export function installSignalTeardown(getRun: () => { prefix: string; processes: { killAll(): void } } | undefined): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`natlab: ${signal}: tearing the twin down\n`);
+    const run = getRun();
+    void (async () => {
+      try {
+        if (run) {
+          const { teardownRun } = await import('../lab/run');
+          await teardownRun(run as Parameters<typeof teardownRun>[0]);
+          // A namespace being added while the signal arrived shows up a moment later.
+          await new Promise((r) => setTimeout(r, 200));
+          await teardownRun(run as Parameters<typeof teardownRun>[0]);
+        }
+      } finally {
+        process.exit(130);
+      }
+    })();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** Registers `natlab lab`. */
+export function registerLab(program: Command): void {
+  const cmd = program
+    .command('lab')
+    .description('build the local twin (Linux namespaces + nftables), send the flows for real, compare hop by hop with the model, tear down (needs root)')
+    .option('--json', 'print the RunResult as one JSON document')
+    .option('--clients <n>', 'scale run: this many clients beside the first NAT flow')
+    .option('--connections <m>', 'scale run: connections per client, all open at once (source ports P..P+M-1 on every client)')
+    .option('--nat-port-range <a-b>', "the twin NAT's source port range (the model uses the same)", '1024-65535')
+    .option('--timeout <ms>', 'probe deadline per connection (flows that die wait this long)')
+    .addOption(new Option('--cleanup', 'remove namespaces and processes left behind by crashed runs, then exit'));
+  addTopologyOptions(cmd).action(
+    action(async (opts: LabCliOptions) => {
+      const { assertTwinPrerequisites } = await import('../lab/prereq');
+      if (opts.cleanup) {
+        assertTwinPrerequisites();
+        const { teardownPrefix } = await import('../lab/apply');
+        const removed = await teardownPrefix();
+        if (opts.json) printJson({ removed });
+        else process.stdout.write(removed.length ? `removed ${removed.length} namespace(s): ${removed.join(', ')}\n` : 'nothing to clean up\n');
+        return 0;
+      }
+      const natPortRange = parsePortRange(opts.natPortRange ?? '1024-65535');
+      const clients = positive('--clients', opts.clients);
+      const connections = positive('--connections', opts.connections);
+      const timeoutMs = positive('--timeout', opts.timeout);
+      const topology = await loadTopologyFrom(opts);
+      assertTwinPrerequisites();
+      let active: { prefix: string; processes: { killAll(): void } } | undefined;
+      const removeHandlers = installSignalTeardown(() => active);
+      const progress = (m: string): void => {
+        process.stderr.write(`natlab lab: ${m}\n`);
+      };
+      try {
+        if (clients !== undefined || connections !== undefined) {
+          const { runScale } = await import('../lab/scale');
+          const outcome = await runScale(topology, { clients: clients ?? 1, connections: connections ?? 1, natPortRange, timeoutMs, progress, onStart: (r) => (active = r) });
+          if (opts.json) printJson(outcome.result);
+          else {
+            const { renderScaleText } = await import('../lab/render');
+            process.stdout.write(renderScaleText(outcome.result));
+          }
+          return outcome.result.compare.ok ? 0 : 1;
+        }
+        const { runLab } = await import('../lab/run');
+        const outcome = await runLab(topology, { natPortRange, timeoutMs, progress, onStart: (r) => (active = r) });
+        if (opts.json) printJson(outcome.result);
+        else {
+          const { renderLabText } = await import('../lab/render');
+          process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
+        }
+        return outcome.result.compare.ok ? 0 : 1;
+      } finally {
+        removeHandlers();
+      }
+    }),
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * `natlab start` (behind `npm start`): the article on this machine. With root and the twin's
+ * tools it runs the local twin on the seed and prints (and writes, once the HTML report exists)
+ * the result; without them it says exactly what is missing and shows the model's prediction.
+ */
+import type { Command } from 'commander';
+import { action, printJson } from './common';
+import { installSignalTeardown } from './lab';
+
+interface StartCliOptions {
+  json?: boolean;
+}
+
+/** Registers `natlab start`. */
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('run the seed scenario on the local twin (needs root; otherwise shows the model-only prediction and what is missing)')
+    .option('--json', 'print the RunResult (or, without the twin, the PredictResult) as one JSON document')
+    .action(
+      action(async (opts: StartCliOptions) => {
+        const { seedTopology } = await import('../sources');
+        const { missingPrerequisites } = await import('../lab/prereq');
+        const topology = seedTopology();
+        const missing = missingPrerequisites();
+        if (missing.length) {
+          process.stderr.write(`natlab start: the local twin cannot run here; it needs ${missing.join('; and ')}.\n`);
+          process.stderr.write('natlab start: showing the model-only prediction instead.\n');
+          const { predict } = await import('../model/predict');
+          const result = predict(topology);
+          if (opts.json) printJson(result);
+          else {
+            const { renderPrediction } = await import('../report/text');
+            process.stdout.write(renderPrediction(result) + '\n');
+          }
+          return 0;
+        }
+        const { runLab } = await import('../lab/run');
+        let active: { prefix: string; processes: { killAll(): void } } | undefined;
+        const removeHandlers = installSignalTeardown(() => active);
+        try {
+          const outcome = await runLab(topology, {
+            progress: (m) => process.stderr.write(`natlab start: ${m}\n`),
+            onStart: (r) => (active = r),
+          });
+          if (opts.json) printJson(outcome.result);
+          else {
+            const { renderLabText } = await import('../lab/render');
+            process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
+            const { writeLabReport } = await import('../lab/report-file');
+            const path = await writeLabReport(outcome.result);
+            if (path) process.stdout.write(`HTML report: ${path}\n`);
+          }
+          return outcome.result.compare.ok ? 0 : 1;
+        } finally {
+          removeHandlers();
+        }
+      }),
+    );
+}

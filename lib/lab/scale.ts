@@ -1,0 +1,220 @@
+/**
+ * `natlab lab --clients N --connections M`: many clients, many connections at once, all to one
+ * destination and all from the same source ports, through the twin's NAT, held against the
+ * model's NatTable with the same port range: every connection a distinct outside port, no two
+ * clients colliding, the table never above its limit, and exhaustion at the same point.
+ */
+import { InputError } from '../errors';
+import { cidrSize, formatIp, parseCidr, reservedRole } from '../model/address';
+import { findSubnet, resolveHost } from '../model/hosts';
+import { NatTable } from '../model/nat-table';
+import { predict } from '../model/predict';
+import type { Check, CompareResult, FlowSpec, Host, Observation, RunResult, Topology } from '../model/types';
+import { applyPlan } from './apply';
+import { countConntrack } from './conntrack';
+import { newRunPrefix } from './names';
+import { ProcessRegistry, resolveFlows } from './observe';
+import { planTwin, DEFAULT_NAT_PORT_RANGE, type TwinPlan } from './plan';
+import { assertTwinPrerequisites } from './prereq';
+import { runProbe, startEchoServer, type ProbeLine } from './processes';
+import { teardownRun, type ActiveRun } from './run';
+
+export interface ScaleOptions {
+  readonly clients: number;
+  readonly connections: number;
+  /** NAT source port range. @default [1024, 65535] */
+  readonly natPortRange?: readonly [number, number];
+  /** First source port of every client (connection i binds it + i). @default the flow's, else 32222 */
+  readonly sourcePort?: number;
+  /** Probe deadline per connection, ms; connections the NAT cannot place wait this long. @default 3000 */
+  readonly timeoutMs?: number;
+  readonly prefix?: string;
+  readonly progress?: (message: string) => void;
+  readonly onStart?: (run: ActiveRun) => void;
+}
+
+/** Scale figures, in `RunResult.notes` and for the benchmark. */
+export interface ScaleFigures {
+  readonly attempted: number;
+  readonly established: number;
+  readonly failed: number;
+  readonly predictedEstablished: number;
+  readonly predictedFailed: number;
+  readonly distinctOutsidePorts: number;
+  readonly peakTableSize: number;
+  readonly tableLimit: number;
+  /** New connections per second through the NAT (first to last connect). */
+  readonly connectionsPerSecond: number;
+}
+
+export interface ScaleOutcome {
+  readonly result: RunResult;
+  readonly figures: ScaleFigures;
+}
+
+/** The template flow: the first one the model sends through a NAT Gateway. */
+function templateFlow(topology: Topology): FlowSpec {
+  const walks = predict(topology).walks;
+  const natWalk = walks.find((w) => (w.translations ?? []).length > 0);
+  const flow = topology.flows.find((f) => f.name === natWalk?.flow.name) ?? topology.flows.find((f) => f.protocol === 'tcp');
+  if (!flow) throw new InputError(`topology ${topology.name} defines no TCP flow to scale up`);
+  return flow;
+}
+
+/** Adds `count` clients beside the template flow's source host, at free addresses of its subnet. */
+export function withScaleClients(topology: Topology, flow: FlowSpec, count: number): { topology: Topology; clients: Host[] } {
+  const source = resolveHost(topology, flow.from);
+  if (!source.subnet) throw new InputError(`flow ${flow.name} starts on the internet; scale runs start inside a VPC`);
+  const subnet = findSubnet(topology, source.subnet);
+  const block = parseCidr(subnet.cidr);
+  const used = new Set(topology.hosts.map((h) => h.privateIp));
+  for (const n of topology.natGateways) for (const a of n.addresses) used.add(a.privateIp);
+  const clients: Host[] = [];
+  for (let i = 0; i < cidrSize(block) && clients.length < count; i++) {
+    const ip = formatIp(block.network + i);
+    if (used.has(ip) || reservedRole(block, ip)) continue;
+    clients.push({ id: `scale-${clients.length + 1}`, name: `scale-${clients.length + 1}`, kind: 'instance', subnet: subnet.id, privateIp: ip, securityGroups: source.securityGroups });
+  }
+  if (clients.length < count) throw new InputError(`--clients ${count}: subnet ${subnet.id} (${subnet.cidr}) has only ${clients.length} free addresses`);
+  const others = topology.hosts.filter((h) => !h.subnet || h.id === source.id || h.subnet !== subnet.id);
+  return { topology: { ...topology, hosts: [...others, ...clients], flows: [flow] }, clients };
+}
+
+/** What the model says for the same load: a NatTable with the same port range, filled in order. */
+export function modelScale(natIp: string, range: readonly [number, number], clients: Host[], connections: number, sourcePort: number, dst: { ip: string; port: number }) {
+  const table = new NatTable({ addresses: [natIp], portRange: { min: range[0], max: range[1] } });
+  let established = 0;
+  let firstFailure: number | null = null;
+  let n = 0;
+  for (let j = 0; j < connections; j++) {
+    for (const c of clients) {
+      n += 1;
+      const r = table.open({ protocol: 'tcp', srcIp: c.privateIp, srcPort: sourcePort + j, dstIp: dst.ip, dstPort: dst.port });
+      if (r.kind === 'translated') established += 1;
+      else if (firstFailure === null) firstFailure = n;
+    }
+  }
+  return { established, failed: n - established, firstFailure, capacity: table.capacity, errorPortAllocation: table.stats.errorPortAllocation };
+}
+
+function check(name: string, expected: unknown, observed: unknown, ok: boolean): Check {
+  return { name, expected, observed, ok };
+}
+
+/** Runs the scale scenario through the twin and compares it with the model. */
+export async function runScale(topology: Topology, options: ScaleOptions): Promise<ScaleOutcome> {
+  assertTwinPrerequisites();
+  if (!Number.isInteger(options.clients) || options.clients < 1) throw new InputError(`--clients ${options.clients} must be a whole number of at least 1`);
+  if (!Number.isInteger(options.connections) || options.connections < 1) throw new InputError(`--connections ${options.connections} must be a whole number of at least 1`);
+  const started = Date.now();
+  const flow = templateFlow(topology);
+  const sourcePort = options.sourcePort ?? (flow.sourcePort === 'any' ? 32222 : flow.sourcePort);
+  if (sourcePort + options.connections - 1 > 65535) throw new InputError(`--connections ${options.connections} from source port ${sourcePort} would go past port 65535`);
+  const { topology: scaled, clients } = withScaleClients(topology, flow, options.clients);
+  const prefix = options.prefix ?? newRunPrefix();
+  const range = options.natPortRange ?? DEFAULT_NAT_PORT_RANGE;
+  const plan: TwinPlan = { ...planTwin(scaled, { prefix, natPortRange: range }), captures: [] };
+  const scaleFlows = clients.map((c) => ({ ...flow, name: c.id, from: c.id }));
+  const { flows } = resolveFlows(scaled, plan, scaleFlows);
+  if (flows.length === 0) throw new InputError(`flow ${flow.name} cannot be sent in the twin`);
+  const walk = predict({ ...scaled, flows: [scaleFlows[0]] }).walks[0];
+  const translation = walk.translations?.[0];
+  const natId = translation?.component;
+  const nat = plan.nats.find((n) => n.id === natId);
+  const active: ActiveRun = { prefix, processes: new ProcessRegistry() };
+  options.onStart?.(active);
+  try {
+    options.progress?.(`building the twin with ${clients.length} clients (prefix ${prefix})`);
+    await applyPlan(plan);
+    const target = flows[0];
+    await startEchoServer(target.to.ns, target.spec.to.port, active.processes.add);
+    options.progress?.(`opening ${clients.length} x ${options.connections} connections at once to ${target.dstTwinIp}:${target.spec.to.port}`);
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling && nat) {
+        peak = Math.max(peak, await countConntrack(nat.ns));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const timeoutMs = options.timeoutMs ?? 3000;
+    const results = await Promise.all(
+      flows.map((f) => runProbe(f.from.ns, { host: f.dstTwinIp, port: f.spec.to.port, sourcePort, count: options.connections, hold: true, timeoutMs }, active.processes.add)),
+    );
+    sampling = false;
+    await sampler;
+    if (nat) peak = Math.max(peak, await countConntrack(nat.ns));
+
+    const real = (ip: string): string => plan.standIns.real(ip);
+    const all: Array<{ client: string; line: ProbeLine }> = results.flatMap((lines, i) => lines.map((line) => ({ client: flows[i].spec.name, line })));
+    const ok = all.filter((r) => r.line.ok && r.line.serverSaw);
+    const ports = new Map<string, string[]>();
+    for (const r of ok) {
+      const key = `${real(r.line.serverSaw!.srcIp)}:${r.line.serverSaw!.srcPort}`;
+      ports.set(key, [...(ports.get(key) ?? []), r.client]);
+    }
+    const shared = [...ports].filter(([, owners]) => owners.length > 1);
+    const collisions = shared.filter(([, owners]) => new Set(owners).size > 1);
+    const times = all.map((r) => (r.line as ProbeLine & { connectedAt?: number }).connectedAt).filter((t): t is number => typeof t === 'number');
+    const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 0;
+    const model = modelScale(nat?.privateIp ?? '0.0.0.0', range, clients, options.connections, sourcePort, { ip: walk.flow.to.ip, port: walk.flow.to.port });
+    const predictedIp = walk.observedAtDestination?.srcIp;
+    const checks: Check[] = [
+      check('connections established (model: NatTable with the same port range)', model.established, ok.length, ok.length === model.established),
+      check('connections refused for want of a port (ErrorPortAllocation)', model.failed, all.length - ok.length, all.length - ok.length === model.failed),
+      check('every connection gets its own outside port', `${ok.length} distinct`, `${ports.size} distinct`, shared.length === 0),
+      check('no two clients share an outside port', 'none', collisions.length ? collisions.slice(0, 3).map(([p, o]) => `${p} (${[...new Set(o)].join(', ')})`).join('; ') : 'none', collisions.length === 0),
+      check('outside ports within the range', `${range[0]}-${range[1]}`, ok.length ? `${Math.min(...ok.map((r) => r.line.serverSaw!.srcPort))}-${Math.max(...ok.map((r) => r.line.serverSaw!.srcPort))}` : 'none', ok.every((r) => r.line.serverSaw!.srcPort >= range[0] && r.line.serverSaw!.srcPort <= range[1])),
+      check('translation table never above its limit', `<= ${model.capacity}`, peak, peak <= model.capacity),
+    ];
+    if (predictedIp) {
+      const seenIps = [...new Set(ok.map((r) => real(r.line.serverSaw!.srcIp)))];
+      checks.push(check('source IP at server', predictedIp, seenIps.join(', ') || 'none', seenIps.every((ip) => ip === predictedIp)));
+    }
+    if (model.firstFailure !== null) {
+      checks.push(check('exhaustion point', `connection ${model.firstFailure} is the first without a port`, `${ok.length} placed, then refusals`, ok.length === model.firstFailure - 1));
+    }
+    const figures: ScaleFigures = {
+      attempted: all.length,
+      established: ok.length,
+      failed: all.length - ok.length,
+      predictedEstablished: model.established,
+      predictedFailed: model.failed,
+      distinctOutsidePorts: ports.size,
+      peakTableSize: peak,
+      tableLimit: model.capacity,
+      connectionsPerSecond: span > 0 ? ok.length / span : 0,
+    };
+    const compare: CompareResult = { ok: checks.every((c) => c.ok), flows: [{ name: `scale ${clients.length} x ${options.connections}`, predicted: walk.observedAtDestination, observed: null, checks, ok: checks.every((c) => c.ok) }] };
+    const observations: Observation[] = ok.map((r) => ({
+      flow: r.client,
+      source: 'server' as const,
+      at: target.to.hostId,
+      protocol: 'tcp' as const,
+      srcIp: real(r.line.serverSaw!.srcIp),
+      srcPort: r.line.serverSaw!.srcPort,
+      dstIp: real(target.dstTwinIp),
+      dstPort: target.spec.to.port,
+    }));
+    await teardownRun(active);
+    const result: RunResult = {
+      kind: 'lab',
+      topology: scaled,
+      walks: [walk],
+      observations,
+      translations: { predicted: walk.translations ?? [], observed: [] },
+      compare,
+      standIns: plan.standIns.entries,
+      notes: [
+        `scale: ${figures.attempted} connections (${clients.length} clients x ${options.connections}, source ports ${sourcePort}-${sourcePort + options.connections - 1} on every client), ${figures.established} established, ${figures.failed} refused; model ${figures.predictedEstablished} / ${figures.predictedFailed}`,
+        `peak translation table ${figures.peakTableSize} of ${figures.tableLimit}; ${figures.connectionsPerSecond.toFixed(0)} new connections/s through the twin's NAT`,
+        ...plan.notes,
+      ],
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+    };
+    return { result, figures };
+  } finally {
+    await teardownRun(active);
+  }
+}
