@@ -100,6 +100,8 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
   if (request.sourcePort !== 'any') checkPort(request.sourcePort, 'source port');
   checkPort(request.to.port, 'destination port');
   const source = resolveSource(topology, request.from);
+  // A sender on the internet that the topology does not list still receives its replies.
+  if (!topology.hosts.includes(source)) topology = { ...topology, hosts: [...topology.hosts, source] };
   const dstIp = resolveDestinationIp(topology, request.to.host, source);
   const srcPort: PortPrediction = request.sourcePort === 'any' ? { ...ANY_PORT } : { exact: request.sourcePort };
   const header: Header = { protocol: request.protocol, srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: request.to.port } };
