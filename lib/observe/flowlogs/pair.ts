@@ -151,33 +151,52 @@ export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
     }
   }
 
+  /** The candidates of an outside leg not already feeding another outside leg at the same time. */
+  const freeEdges = (o: Leg): Edge[] => (byOutside.get(o) as Edge[]).filter((e) => !(taken.get(e.inside) ?? []).some((other) => overlaps(other, o)));
+
   // Resolve the rest by evidence; each pairing made can free others, so revisit neighbours.
   const pending = new Set(queue);
   while (queue.length) {
     const o = queue.pop() as Leg;
     if (!pending.has(o)) continue;
     const all = byOutside.get(o) as Edge[];
-    const free = all.filter((e) => !(taken.get(e.inside) ?? []).some((other) => overlaps(other, o)));
+    const free = freeEdges(o);
     if (!free.length) continue;
-    const best = Math.min(...free.map((e) => e.rank));
-    const top = free.filter((e) => e.rank === best);
-    if (top.length !== 1) continue;
-    const chosen = top[0];
-    const rivals = (byInside.get(chosen.inside) as Edge[]).filter((e) => e.outside !== o && pending.has(e.outside) && overlaps(e.outside, o) && e.rank <= best);
-    if (rivals.length) continue;
+    let chosen: Edge;
+    if (free.length === 1) {
+      // Forced: every other candidate feeds another outside leg at the same time; unless
+      // another outside leg at the same time is forced onto the same inside leg.
+      chosen = free[0];
+      const contested = (byInside.get(chosen.inside) as Edge[]).some(
+        (e) => e.outside !== o && pending.has(e.outside) && overlaps(e.outside, o) && e.rank <= chosen.rank && freeEdges(e.outside).length === 1,
+      );
+      if (contested) continue;
+    } else {
+      const best = Math.min(...free.map((e) => e.rank));
+      const top = free.filter((e) => e.rank === best);
+      if (top.length !== 1) continue;
+      chosen = top[0];
+      const rivals = (byInside.get(chosen.inside) as Edge[]).filter((e) => e.outside !== o && pending.has(e.outside) && overlaps(e.outside, o) && e.rank <= best);
+      if (rivals.length) continue;
+    }
     pending.delete(o);
-    assign({ outside: o, inside: chosen.inside, confidence: 'likely', candidates: [], basis: likelyBasis(o, chosen, all.length, free.length) });
+    const byEvidence = all.every((e) => e === chosen || e.rank > chosen.rank);
+    assign({ outside: o, inside: chosen.inside, confidence: 'likely', candidates: [], basis: likelyBasis(o, chosen, all.length, byEvidence) });
     for (const e of byInside.get(chosen.inside) as Edge[]) if (pending.has(e.outside)) queue.push(e.outside);
     for (const e of all) for (const n of byInside.get(e.inside) as Edge[]) if (pending.has(n.outside)) queue.push(n.outside);
   }
 
   for (const o of pending) {
     const all = byOutside.get(o) as Edge[];
-    const free = all.filter((e) => !(taken.get(e.inside) ?? []).some((other) => overlaps(other, o)));
+    const free = freeEdges(o);
     const pool = free.length ? free : all;
     const best = Math.min(...pool.map((e) => e.rank));
     const top = pool.filter((e) => e.rank === best).map((e) => e.inside);
-    assign({ outside: o, inside: null, confidence: 'ambiguous', candidates: top, basis: ambiguousBasis(o, top.length) });
+    const basis =
+      free.length && top.length > 1
+        ? ambiguousBasis(o, top.length)
+        : `the only inside leg${top.length > 1 ? 's' : ''} to ${what(o)} that fit${top.length > 1 ? '' : 's'} also feed${top.length > 1 ? '' : 's'} another outside leg at the same time (a record missing?); not guessing`;
+    assign({ outside: o, inside: null, confidence: 'ambiguous', candidates: top, basis });
   }
 
   const used = new Set<Leg>();
@@ -204,16 +223,15 @@ function certainBasis(o: Leg): string {
   return `the only inside leg and the only outside leg to ${what(o)} in this time window`;
 }
 
-function likelyBasis(o: Leg, e: Edge, total: number, free: number): string {
+function likelyBasis(o: Leg, e: Edge, total: number, byEvidence: boolean): string {
   if (total === 1) {
     return `the only inside leg to ${what(o)} in this time window, which also fed other outside legs at other times${portOnly(e)}`;
   }
-  const evidence = [e.aligned ? 'start/end times' : '', e.sameVolume ? 'packet and byte counts' : ''].filter(Boolean).join(' and ');
+  const evidence = [e.aligned ? 'start/end times' : '', e.sameVolume ? 'packet and byte counts' : ''].filter(Boolean).join(' and ') || 'time overlap';
   const others = total - 1;
-  const why =
-    free === 1 && total > 1
-      ? `the other ${others} candidate${others === 1 ? ' is' : 's are'} paired with other outside legs at the same time`
-      : `its ${evidence || 'time overlap'} match${evidence.includes(' and ') ? '' : 'es'} this outside leg better than the other ${others} candidate${others === 1 ? "'s" : "s'"}`;
+  const why = byEvidence
+    ? `its ${evidence} match this outside leg better than the other ${others === 1 ? "candidate's" : `${others} candidates'`}`
+    : `the other ${others === 1 ? 'candidate is' : `${others} candidates are`} paired with other outside legs at the same time`;
   return `${total} inside legs to ${what(o)} overlap in time; ${why}${portOnly(e)}`;
 }
 
