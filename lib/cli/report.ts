@@ -1,0 +1,128 @@
+/**
+ * `natlab report`: the article's picture and tables for a walk, prediction or run, as a
+ * self-contained HTML page and/or Markdown. Reads a `--json` file, or runs the prediction
+ * (default) or the local twin (`--lab`) itself.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors';
+import type { Topology } from '../model/types';
+import type { ReportInput } from '../report/view';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+
+interface ReportCliOptions extends TopologySourceOptions {
+  html?: string;
+  markdown?: string;
+  lab?: boolean;
+  json?: boolean;
+}
+
+/** One file the command wrote. */
+export interface WrittenFile {
+  /** html or markdown. */
+  readonly format: 'html' | 'markdown';
+  /** Absolute path. */
+  readonly path: string;
+}
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'no such file or directory';
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
+  if (e?.code === 'EISDIR') return 'it is a directory';
+  if (e?.code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return e?.message ?? String(err);
+}
+
+/**
+ * Writes `content` to `path` through a temporary file in the same folder and a rename, so a
+ * reader never sees half a report and a failure leaves nothing behind.
+ */
+export function writeFileAtomic(path: string, content: string): string {
+  const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, content, { flag: 'wx' });
+    renameSync(temp, target);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // The temporary file was never created.
+    }
+    throw new InputError(`cannot write ${path}: ${reason(err)}`);
+  }
+  return target;
+}
+
+/** Reads and recognises a `--json` result file. */
+export async function readResultFile(file: string, topologyForWalk: () => Promise<Topology>): Promise<ReportInput> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read ${file}: ${reason(err)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${file} is not JSON (${(err as Error).message}); give the output of a natlab command run with --json`);
+  }
+  const { parseReportInput } = await import('../report/input');
+  const isWalk = value !== null && typeof value === 'object' && !('kind' in value) && 'hops' in value;
+  return parseReportInput(value, file, isWalk ? await topologyForWalk() : undefined);
+}
+
+async function runTwin(topology: Topology): Promise<ReportInput> {
+  const { installSignalTeardown } = await import('./lab');
+  const { runLab } = await import('../lab/run');
+  let active: { prefix: string; processes: { killAll(): void } } | undefined;
+  const removeHandlers = installSignalTeardown(() => active);
+  try {
+    const outcome = await runLab(topology, { progress: (m) => process.stderr.write(`natlab report: ${m}\n`), onStart: (r) => (active = r) });
+    return outcome.result;
+  } finally {
+    removeHandlers();
+  }
+}
+
+/** Registers `natlab report`. */
+export function registerReport(program: Command): void {
+  const cmd = program
+    .command('report')
+    .description('draw the article\'s diagram and tables for a walk, prediction or run: a self-contained HTML page and/or Markdown with a Mermaid sequence diagram')
+    .argument('[result]', 'a file holding the --json output of natlab walk, predict, lab or verify')
+    .option('--html <file>', 'write the HTML page (inline SVG and CSS, no network at view time)')
+    .option('--markdown <file>', 'write Markdown (tables and a Mermaid sequenceDiagram per walk)')
+    .option('--lab', 'run the local twin on the topology first (needs root) and report its result')
+    .option('--json', 'print what was written as one JSON document');
+  addTopologyOptions(cmd).action(
+    action(async (result: string | undefined, opts: ReportCliOptions) => {
+      if (result && opts.lab) throw new InputError('give either a result file or --lab, not both');
+      let input: ReportInput;
+      if (result) input = await readResultFile(result, () => loadTopologyFrom(opts));
+      else {
+        const topology = await loadTopologyFrom(opts);
+        if (opts.lab) input = await runTwin(topology);
+        else {
+          const { predict } = await import('../model/predict');
+          input = predict(topology);
+        }
+      }
+      // Render everything before writing anything: a rendering error leaves no files.
+      const { renderHtml, renderMarkdown } = await import('../report');
+      const html = opts.html ? renderHtml(input) : undefined;
+      const markdown = opts.markdown || !opts.html ? renderMarkdown(input) : undefined;
+      const files: WrittenFile[] = [];
+      if (opts.html && html !== undefined) files.push({ format: 'html', path: writeFileAtomic(opts.html, html) });
+      if (opts.markdown && markdown !== undefined) files.push({ format: 'markdown', path: writeFileAtomic(opts.markdown, markdown) });
+      if (opts.json) printJson({ kind: 'report', input: input.kind, topology: input.topology.name, files, ...(files.length === 0 ? { markdown } : {}) });
+      else if (files.length === 0) process.stdout.write(markdown ?? '');
+      else for (const f of files) process.stdout.write(`${f.format === 'html' ? 'HTML' : 'Markdown'} report: ${f.path}\n`);
+      return 0;
+    }),
+  );
+}
