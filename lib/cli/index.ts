@@ -5,6 +5,7 @@ import { registerPredict } from './predict';
 import { registerFlowLogs } from './flowlogs';
 import { registerLab } from './lab';
 import { registerStart } from './start';
+import { registerReport } from './report';
 
 /**
  * Command registrations, in the order `natlab --help` lists them. A command module imports
@@ -17,4 +18,5 @@ export const commands: Array<(program: Command) => void> = [
   registerFlowLogs,
   registerLab,
   registerStart,
+  registerReport,
 ];
