@@ -1,0 +1,7 @@
+/** natlab's CDK constructs: the whole lab (NatGatewayLab) and the drop-in probe (NatProbe). */
+export { NatGatewayLab, LAB_DEFAULTS, FLOWS_METADATA_KEY, validateLabProps, type NatGatewayLabProps, type LabClient } from './nat-gateway-lab';
+export { NatProbe, type NatProbeProps } from './nat-probe';
+export { NatGatewayLabStack, labPropsFromContext, LAB_CONTEXT_KEYS, type NatGatewayLabStackProps, type LabContext } from './lab-stack';
+export { LabOutputs } from './outputs';
+export { LAB_FLOW_LOG_FIELDS, LAB_FLOW_LOG_FORMAT } from './flow-log-format';
+export { NagTreePlugin, acknowledge, type Acknowledgment } from './private/nag';
