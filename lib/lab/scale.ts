@@ -11,12 +11,13 @@ import { NatTable } from '../model/nat-table';
 import { predict } from '../model/predict';
 import type { Check, CompareResult, FlowSpec, Host, Observation, RunResult, Topology } from '../model/types';
 import { applyPlan } from './apply';
-import { countConntrack } from './conntrack';
+import { countConntrack, readConntrack } from './conntrack';
+import { runIn } from './exec';
 import { newRunPrefix } from './names';
 import { ProcessRegistry, resolveFlows } from './observe';
 import { planTwin, DEFAULT_NAT_PORT_RANGE, type TwinPlan } from './plan';
 import { assertTwinPrerequisites } from './prereq';
-import { runProbe, startEchoServer, type ProbeLine } from './processes';
+import { runProbe, startEchoServer } from './processes';
 import { teardownRun, type ActiveRun } from './run';
 
 export interface ScaleOptions {
@@ -26,7 +27,7 @@ export interface ScaleOptions {
   readonly natPortRange?: readonly [number, number];
   /** First source port of every client (connection i binds it + i). @default the flow's, else 32222 */
   readonly sourcePort?: number;
-  /** Probe deadline per connection, ms; connections the NAT cannot place wait this long. @default 3000 */
+  /** Deadline for opening every connection, ms. @default 5000 + 3 ms per connection */
   readonly timeoutMs?: number;
   readonly prefix?: string;
   readonly progress?: (message: string) => void;
@@ -101,6 +102,33 @@ function check(name: string, expected: unknown, observed: unknown, ok: boolean):
   return { name, expected, observed, ok };
 }
 
+/** Peers of `ss -Htn state established` lines (the last column, `ip:port`). */
+export function parseSsPeers(text: string): Array<{ ip: string; port: number }> {
+  const out: Array<{ ip: string; port: number }> = [];
+  for (const line of text.split('\n')) {
+    const peer = line.trim().split(/\s+/).pop() ?? '';
+    const m = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(peer);
+    if (m) out.push({ ip: m[1], port: Number(m[2]) });
+  }
+  return out;
+}
+
+/** Holds back requests (packets with payload) to the server's port; handshakes pass. */
+function gateRuleset(port: number): string {
+  return ['table ip natlab_gate {', '  chain input {', '    type filter hook input priority filter - 10; policy accept;', `    tcp dport ${port} ip length > 64 drop`, '  }', '}', ''].join('\n');
+}
+
+/** Waits until every client namespace has `count` sockets towards the server (or the deadline). */
+async function waitForSockets(namespaces: string[], dstIp: string, count: number, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  let pending = namespaces;
+  while (pending.length && Date.now() < until) {
+    const counts = await Promise.all(pending.map((ns) => runIn(ns, ['ss', '-Htn', 'dst', dstIp], { allowFail: true })));
+    pending = pending.filter((_, i) => counts[i].stdout.split('\n').filter((l) => l.trim()).length < count);
+    if (pending.length) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Runs the scale scenario through the twin and compares it with the model. */
 export async function runScale(topology: Topology, options: ScaleOptions): Promise<ScaleOutcome> {
   assertTwinPrerequisites();
@@ -128,71 +156,76 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
     await applyPlan(plan);
     const target = flows[0];
     await startEchoServer(target.to.ns, target.spec.to.port, active.processes.add);
+    // The gate: requests (packets with payload) to the server wait until every connection of
+    // every client has been opened, so all translations sit in the NAT table at once.
+    await runIn(target.to.ns, ['nft', '-f', '-'], { input: gateRuleset(target.spec.to.port) });
     options.progress?.(`opening ${clients.length} x ${options.connections} connections at once to ${target.dstTwinIp}:${target.spec.to.port}`);
-    let peak = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling && nat) {
-        peak = Math.max(peak, await countConntrack(nat.ns));
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    const timeoutMs = options.timeoutMs ?? 3000;
-    const results = await Promise.all(
-      flows.map((f) => runProbe(f.from.ns, { host: f.dstTwinIp, port: f.spec.to.port, sourcePort, count: options.connections, hold: true, timeoutMs }, active.processes.add)),
+    // Opening takes about a second per few thousand connections on 2 cores (plus one node
+    // start per client); the deadline only bounds a run whose connections never all open.
+    const timeoutMs = options.timeoutMs ?? 5000 + 3 * clients.length * options.connections;
+    const probesStarted = Date.now();
+    const running = flows.map((f) =>
+      runProbe(f.from.ns, { host: f.dstTwinIp, port: f.spec.to.port, sourcePort, count: options.connections, hold: true, timeoutMs }, active.processes.add),
     );
-    sampling = false;
-    await sampler;
-    if (nat) peak = Math.max(peak, await countConntrack(nat.ns));
+    await waitForSockets(flows.map((f) => f.from.ns), target.dstTwinIp, options.connections, Math.max(timeoutMs - 1000, 1000));
+    await new Promise((r) => setTimeout(r, 300));
+    const placedAt = Date.now();
+    options.progress?.(`all connections opened after ${placedAt - probesStarted} ms; reading the NAT table, then letting requests through`);
+    const snapshot = nat ? (await readConntrack(nat.ns)).filter((e) => e.original.dstIp === target.dstTwinIp && e.original.dstPort === target.spec.to.port) : [];
+    const peak = nat ? await countConntrack(nat.ns) : 0;
+    // What the server sees: the peers of its established sockets, all held at this moment.
+    const serverView = parseSsPeers((await runIn(target.to.ns, ['ss', '-Htn', 'state', 'established', `( sport = :${target.spec.to.port} )`], { allowFail: true })).stdout);
+    active.processes.killAll();
+    await Promise.all(running);
 
     const real = (ip: string): string => plan.standIns.real(ip);
-    const all: Array<{ client: string; line: ProbeLine }> = results.flatMap((lines, i) => lines.map((line) => ({ client: flows[i].spec.name, line })));
-    const ok = all.filter((r) => r.line.ok && r.line.serverSaw);
-    const ports = new Map<string, string[]>();
-    for (const r of ok) {
-      const key = `${real(r.line.serverSaw!.srcIp)}:${r.line.serverSaw!.srcPort}`;
-      ports.set(key, [...(ports.get(key) ?? []), r.client]);
-    }
-    const shared = [...ports].filter(([, owners]) => owners.length > 1);
+    const clientByIp = new Map(clients.map((c) => [c.privateIp, c.id]));
+    const outside = new Map<number, string[]>();
+    for (const e of snapshot) outside.set(e.reply.dstPort, [...(outside.get(e.reply.dstPort) ?? []), clientByIp.get(e.original.srcIp) ?? e.original.srcIp]);
+    const shared = [...outside].filter(([, owners]) => owners.length > 1);
     const collisions = shared.filter(([, owners]) => new Set(owners).size > 1);
-    const times = all.map((r) => (r.line as ProbeLine & { connectedAt?: number }).connectedAt).filter((t): t is number => typeof t === 'number');
-    const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 0;
+    const natPorts = snapshot.map((e) => e.reply.dstPort);
+    const serverPorts = new Set(serverView.map((p) => p.port));
+    const unseen = natPorts.filter((p) => !serverPorts.has(p));
+    const span = (placedAt - probesStarted) / 1000;
     const model = modelScale(nat?.privateIp ?? '0.0.0.0', range, clients, options.connections, sourcePort, { ip: walk.flow.to.ip, port: walk.flow.to.port });
     const predictedIp = walk.observedAtDestination?.srcIp;
+    const attempted = clients.length * options.connections;
     const checks: Check[] = [
-      check('connections established (model: NatTable with the same port range)', model.established, ok.length, ok.length === model.established),
-      check('connections refused for want of a port (ErrorPortAllocation)', model.failed, all.length - ok.length, all.length - ok.length === model.failed),
-      check('every connection gets its own outside port', `${ok.length} distinct`, `${ports.size} distinct`, shared.length === 0),
+      check('connections placed in the NAT table at once (model: NatTable, same port range)', model.established, snapshot.length, snapshot.length === model.established),
+      check('connections refused for want of a port (ErrorPortAllocation)', model.failed, attempted - snapshot.length, attempted - snapshot.length === model.failed),
+      check('every connection gets its own outside port', `${snapshot.length} distinct`, `${outside.size} distinct`, shared.length === 0),
       check('no two clients share an outside port', 'none', collisions.length ? collisions.slice(0, 3).map(([p, o]) => `${p} (${[...new Set(o)].join(', ')})`).join('; ') : 'none', collisions.length === 0),
-      check('outside ports within the range', `${range[0]}-${range[1]}`, ok.length ? `${Math.min(...ok.map((r) => r.line.serverSaw!.srcPort))}-${Math.max(...ok.map((r) => r.line.serverSaw!.srcPort))}` : 'none', ok.every((r) => r.line.serverSaw!.srcPort >= range[0] && r.line.serverSaw!.srcPort <= range[1])),
+      check('outside ports within the range', `${range[0]}-${range[1]}`, natPorts.length ? `${Math.min(...natPorts)}-${Math.max(...natPorts)}` : 'none', natPorts.every((p) => p >= range[0] && p <= range[1])),
       check('translation table never above its limit', `<= ${model.capacity}`, peak, peak <= model.capacity),
+      check('the server sees exactly the ports conntrack holds', `${natPorts.length} connections`, `${serverView.length} connections, ${unseen.length} of conntrack's ports not seen`, unseen.length === 0 && serverView.length === natPorts.length),
     ];
     if (predictedIp) {
-      const seenIps = [...new Set(ok.map((r) => real(r.line.serverSaw!.srcIp)))];
-      checks.push(check('source IP at server', predictedIp, seenIps.join(', ') || 'none', seenIps.every((ip) => ip === predictedIp)));
+      const seenIps = [...new Set(serverView.map((p) => real(p.ip)))];
+      checks.push(check('source IP at server', predictedIp, seenIps.join(', ') || 'none', seenIps.length > 0 && seenIps.every((ip) => ip === predictedIp)));
     }
     if (model.firstFailure !== null) {
-      checks.push(check('exhaustion point', `connection ${model.firstFailure} is the first without a port`, `${ok.length} placed, then refusals`, ok.length === model.firstFailure - 1));
+      checks.push(check('exhaustion point', `connection ${model.firstFailure} is the first without a port`, `${snapshot.length} placed, the rest refused`, snapshot.length === model.firstFailure - 1));
     }
     const figures: ScaleFigures = {
-      attempted: all.length,
-      established: ok.length,
-      failed: all.length - ok.length,
+      attempted,
+      established: snapshot.length,
+      failed: attempted - snapshot.length,
       predictedEstablished: model.established,
       predictedFailed: model.failed,
-      distinctOutsidePorts: ports.size,
+      distinctOutsidePorts: outside.size,
       peakTableSize: peak,
       tableLimit: model.capacity,
-      connectionsPerSecond: span > 0 ? ok.length / span : 0,
+      connectionsPerSecond: span > 0 ? snapshot.length / span : 0,
     };
     const compare: CompareResult = { ok: checks.every((c) => c.ok), flows: [{ name: `scale ${clients.length} x ${options.connections}`, predicted: walk.observedAtDestination, observed: null, checks, ok: checks.every((c) => c.ok) }] };
-    const observations: Observation[] = ok.map((r) => ({
-      flow: r.client,
+    const observations: Observation[] = serverView.map((p) => ({
+      flow: `scale ${clients.length} x ${options.connections}`,
       source: 'server' as const,
       at: target.to.hostId,
       protocol: 'tcp' as const,
-      srcIp: real(r.line.serverSaw!.srcIp),
-      srcPort: r.line.serverSaw!.srcPort,
+      srcIp: real(p.ip),
+      srcPort: p.port,
       dstIp: real(target.dstTwinIp),
       dstPort: target.spec.to.port,
     }));
@@ -207,6 +240,7 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
       standIns: plan.standIns.entries,
       notes: [
         `scale: ${figures.attempted} connections (${clients.length} clients x ${options.connections}, source ports ${sourcePort}-${sourcePort + options.connections - 1} on every client), ${figures.established} established, ${figures.failed} refused; model ${figures.predictedEstablished} / ${figures.predictedFailed}`,
+        'the server\'s view is its socket table (ss) while every connection is held open; requests are held back meanwhile, and the probes stop after the snapshot',
         `peak translation table ${figures.peakTableSize} of ${figures.tableLimit}; ${figures.connectionsPerSecond.toFixed(0)} new connections/s through the twin's NAT`,
         ...plan.notes,
       ],
