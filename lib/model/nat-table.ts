@@ -114,55 +114,120 @@ export const NAT_DEFAULTS = {
   maxAddresses: 8,
 } as const;
 
-/** The ports of one NAT address towards one destination: a partially shuffled array. */
+/** Pools start sparse and switch to flat arrays once this many ports are taken. */
+const DENSE_AFTER = 1024;
+
+/**
+ * The ports of one NAT address towards one destination: a partially shuffled array of port
+ * offsets, [0, used) taken and [used, size) free. Small pools keep only the positions that
+ * moved (Maps), so many destinations with few connections each stay cheap; a pool that grows
+ * switches to typed arrays.
+ */
 class PortPool {
-  /** Port offsets; [0, used) are taken, [used, size) free. */
-  private readonly ports: Uint16Array;
-  /** Where each port offset sits in `ports`. */
-  private readonly slot: Uint16Array;
-  /** The entry holding each port offset (reverse lookup). */
-  readonly owners: Array<NatEntry | undefined>;
+  /** Dense mode: port offset at each position. */
+  private ports: Uint16Array | undefined;
+  /** Dense mode: position of each port offset. */
+  private slot: Uint16Array | undefined;
+  /** Dense mode: entry holding each port offset. */
+  private owners: Array<NatEntry | undefined> | undefined;
+  /** Sparse mode: positions whose offset is not their own index. */
+  private movedPorts: Map<number, number> | undefined = new Map();
+  /** Sparse mode: offsets whose position is not their own value. */
+  private movedSlots: Map<number, number> | undefined = new Map();
+  /** Sparse mode: entries by port offset. */
+  private ownerMap: Map<number, NatEntry> | undefined = new Map();
   used = 0;
 
-  constructor(readonly size: number) {
-    this.ports = new Uint16Array(size);
-    this.slot = new Uint16Array(size);
+  constructor(readonly size: number) {}
+
+  private densify(): void {
+    const size = this.size;
+    const ports = new Uint16Array(size);
+    const slot = new Uint16Array(size);
     for (let i = 0; i < size; i++) {
-      this.ports[i] = i;
-      this.slot[i] = i;
+      ports[i] = i;
+      slot[i] = i;
     }
-    this.owners = new Array<NatEntry | undefined>(size);
+    for (const [i, v] of this.movedPorts!) ports[i] = v;
+    for (const [v, i] of this.movedSlots!) slot[v] = i;
+    const owners = new Array<NatEntry | undefined>(size);
+    for (const [offset, entry] of this.ownerMap!) owners[offset] = entry;
+    this.ports = ports;
+    this.slot = slot;
+    this.owners = owners;
+    this.movedPorts = this.movedSlots = this.ownerMap = undefined;
   }
 
-  /** Takes a random free port offset: swap a random free slot to the front of the free part. */
+  /** Takes a random free port offset: swap a random free position to the front of the free part. */
   take(random: number): number {
     const i = this.used;
     const j = i + Math.floor(random * (this.size - i));
-    const ports = this.ports;
-    const chosen = ports[j];
-    if (j !== i) {
-      const moved = ports[i];
-      ports[i] = chosen;
-      ports[j] = moved;
-      this.slot[moved] = j;
-      this.slot[chosen] = i;
-    }
     this.used = i + 1;
+    const ports = this.ports;
+    if (ports !== undefined) {
+      const chosen = ports[j];
+      if (j !== i) {
+        const moved = ports[i];
+        ports[i] = chosen;
+        ports[j] = moved;
+        this.slot![moved] = j;
+        this.slot![chosen] = i;
+      }
+      return chosen;
+    }
+    const movedPorts = this.movedPorts!;
+    const movedSlots = this.movedSlots!;
+    const chosen = movedPorts.get(j) ?? j;
+    if (j !== i) {
+      const moved = movedPorts.get(i) ?? i;
+      movedPorts.set(i, chosen);
+      movedPorts.set(j, moved);
+      movedSlots.set(moved, j);
+      movedSlots.set(chosen, i);
+    }
     return chosen;
+  }
+
+  /** Records the entry that holds a port offset just taken. */
+  hold(offset: number, entry: NatEntry): void {
+    if (this.owners !== undefined) {
+      this.owners[offset] = entry;
+      return;
+    }
+    this.ownerMap!.set(offset, entry);
+    if (this.used >= DENSE_AFTER) this.densify();
+  }
+
+  /** The entry holding a port offset. */
+  owner(offset: number): NatEntry | undefined {
+    return this.owners !== undefined ? this.owners[offset] : this.ownerMap!.get(offset);
   }
 
   /** Returns a port offset to the free part. */
   give(offset: number): void {
-    const i = this.slot[offset];
     const last = this.used - 1;
-    const ports = this.ports;
-    const moved = ports[last];
-    ports[last] = offset;
-    ports[i] = moved;
-    this.slot[moved] = i;
-    this.slot[offset] = last;
+    if (this.ports !== undefined) {
+      const ports = this.ports;
+      const slot = this.slot!;
+      const i = slot[offset];
+      const moved = ports[last];
+      ports[last] = offset;
+      ports[i] = moved;
+      slot[moved] = i;
+      slot[offset] = last;
+      this.owners![offset] = undefined;
+    } else {
+      const movedPorts = this.movedPorts!;
+      const movedSlots = this.movedSlots!;
+      const i = movedSlots.get(offset) ?? offset;
+      const moved = movedPorts.get(last) ?? last;
+      movedPorts.set(last, offset);
+      movedPorts.set(i, moved);
+      movedSlots.set(moved, i);
+      movedSlots.set(offset, last);
+      this.ownerMap!.delete(offset);
+    }
     this.used = last;
-    this.owners[offset] = undefined;
   }
 }
 
@@ -263,7 +328,7 @@ export class NatTable {
         createdAt: now,
         lastSeen: now,
       };
-      pool.owners[offset] = entry;
+      pool.hold(offset, entry);
       this.byInside.set(key, entry);
       this.counters.connectionsOpened++;
       return { kind: 'translated', entry, created: true };
@@ -303,7 +368,7 @@ export class NatTable {
     const index = this.addressIndex.get(packet.dstIp);
     const offset = packet.dstPort - this.portRange.min;
     const dest = this.destinations.get(destinationKey(packet.protocol, packet.srcIp, packet.srcPort));
-    const entry = index === undefined || offset < 0 || offset >= this.rangeSize ? undefined : dest?.pools[index]?.owners[offset];
+    const entry = index === undefined || offset < 0 || offset >= this.rangeSize ? undefined : dest?.pools[index]?.owner(offset);
     if (entry === undefined) {
       this.counters.droppedUnsolicited++;
       return { kind: 'dropped', reason: `no translation entry for ${packet.srcIp}:${packet.srcPort} -> ${packet.dstIp}:${packet.dstPort}/${packet.protocol}; connections must start inside the VPC` };

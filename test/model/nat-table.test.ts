@@ -149,6 +149,38 @@ describe('NatTable', () => {
     expect(r.kind === 'translated' && r.entry.natIp).toBe('10.0.16.5');
   });
 
+  it('keeps its invariants through random opens and closes (sparse pools and dense ones)', () => {
+    const table = new NatTable({ addresses: ['10.0.0.226'], portRange: { min: 3000, max: 4199 }, seed: 11 });
+    const live = new Map<number, FiveTuple>();
+    let state = 5;
+    const rand = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let failures = 0;
+    for (let step = 0; step < 6000; step++) {
+      const i = Math.floor(rand() * 2500);
+      if (live.has(i) && rand() < 0.4) {
+        expect(table.close(live.get(i)!)).toBe(true);
+        live.delete(i);
+      } else if (!live.has(i)) {
+        const r = table.open(conn(i));
+        if (r.kind === 'translated') live.set(i, conn(i));
+        else failures++;
+      }
+    }
+    expect(failures).toBeGreaterThan(0); // the 1,200-port range filled up at some point
+    const entries = table.entries();
+    expect(entries).toHaveLength(live.size);
+    expect(live.size).toBeLessThanOrEqual(1200);
+    expect(live.size).toBeGreaterThan(1024); // past the switch from sparse to dense
+    const ports = entries.map((e) => e.natPort);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(ports.every((p) => p >= 3000 && p <= 4199)).toBe(true);
+    for (const e of entries) {
+      const back = table.inbound({ protocol: 'tcp', srcIp: e.destIp, srcPort: e.destPort, dstIp: e.natIp, dstPort: e.natPort });
+      expect(back.kind === 'translated' && back.entry).toBe(e);
+    }
+    expect(table.connectionsTo('tcp', SERVER.dstIp, SERVER.dstPort, '10.0.0.226')).toBe(live.size);
+  });
+
   it('validates its options', () => {
     expect(() => new NatTable({ addresses: [] })).toThrow(InputError);
     expect(() => new NatTable({ addresses: Array.from({ length: 9 }, (_, i) => `10.0.0.${i + 10}`) })).toThrow('at most 8');
