@@ -12,8 +12,10 @@ interface WalkCliOptions extends TopologySourceOptions {
 
 /** Splits "HOST[:PORT]" at its last colon; the port must be a number 0-65535 when given. */
 export function splitHostPort(value: string, flag: string, portRequired: boolean): { host: string; port?: number } {
-  const colon = value.lastIndexOf(':');
-  if (colon <= 0 || value.startsWith('<')) {
+  // An address known only after deploy (`<Fn::GetAtt X.PublicIp>`) may itself hold colons.
+  const closing = value.startsWith('<') ? value.indexOf('>') : -1;
+  const colon = closing >= 0 ? (value[closing + 1] === ':' ? closing + 1 : -1) : value.lastIndexOf(':');
+  if (colon <= 0) {
     if (portRequired) throw new InputError(`${flag} "${value}" needs a port (HOST:PORT, like 44.198.164.163:8080)`);
     if (value.length === 0) throw new InputError(`${flag} is empty`);
     return { host: value };

@@ -80,3 +80,14 @@ describe('natlab walk', () => {
     if (oneLine) expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('splitHostPort', () => {
+  it('splits at the last colon, keeps unresolved addresses whole, and names bad ports', async () => {
+    const { splitHostPort } = await import('../../lib/cli/walk');
+    expect(splitHostPort('8.8.8.8:40000', '--from', false)).toEqual({ host: '8.8.8.8', port: 40000 });
+    expect(splitHostPort('client-a', '--from', false)).toEqual({ host: 'client-a' });
+    expect(splitHostPort('<Fn::GetAtt Eip.PublicIp>:8080', '--to', true)).toEqual({ host: '<Fn::GetAtt Eip.PublicIp>', port: 8080 });
+    expect(() => splitHostPort('<Fn::GetAtt Eip.PublicIp>', '--to', true)).toThrow('needs a port');
+    expect(() => splitHostPort('server:http', '--to', true)).toThrow('port "http"');
+  });
+});

@@ -354,3 +354,26 @@ describe('other senders', () => {
     expect(walk(seedTopology(), { ...TO_SERVER, from: 'client-a', to: { host: '44.198.164.163', port: 8080 } }).verdict).toBe('delivered');
   });
 });
+
+describe('a server in a VPC of its own (how the CDK lab stands for the internet)', () => {
+  const topology = seedWith((t) => {
+    t.vpcs.push({ id: 'vpc-internet', cidrs: ['172.31.0.0/16'], mainRouteTable: 'rtb-internet' });
+    t.subnets.push({ id: 'subnet-internet', vpc: 'vpc-internet', cidr: '172.31.0.0/24', az: 'us-east-1a' });
+    t.routeTables.push({ id: 'rtb-internet', vpc: 'vpc-internet', routes: [{ destination: '172.31.0.0/16', target: { kind: 'local' } }, { destination: '0.0.0.0/0', target: { kind: 'igw', id: 'igw-internet' } }] });
+    t.internetGateways.push({ id: 'igw-internet', vpc: 'vpc-internet' });
+    const server = t.hosts.find((h) => h.id === 'server')!;
+    server.subnet = 'subnet-internet';
+    server.privateIp = '172.31.0.10';
+    server.publicIp = '44.198.164.163';
+  });
+
+  it('reaches it by its public IP through both gateways, and the reply comes back the same way', () => {
+    const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
+    expect(w.flow.to.ip).toBe('44.198.164.163');
+    expect(w.verdict).toBe('delivered');
+    expect(w.observedAtDestination).toEqual({ srcIp: '3.224.9.52', srcPort: { min: 1024, max: 65535 } });
+    expect(w.hops.filter((h) => h.component.kind === 'internet-gateway').map((h) => h.component.id)).toEqual(['igw-yyy', 'igw-internet']);
+    expect(w.reply?.verdict).toBe('delivered');
+    expect(w.reply?.hops.filter((h) => h.action === 'translate').map((h) => h.component.id)).toEqual(['igw-internet', 'igw-yyy', 'nat-xxx']);
+  });
+});
