@@ -10,74 +10,76 @@ function natlab(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-beforeAll(() => {
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-}, 120_000);
+describe('the built CLI', () => {
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  }, 120_000);
 
-describe('natlab predict', () => {
-  it('--json prints one PredictResult document and exits 0 on the seed', () => {
-    const r = natlab('predict', '--json');
-    expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
-    expect(doc.kind).toBe('predict');
-    expect(doc.topology.name).toBe('seed');
-    expect(doc.walks.map((w: { flow: { name: string } }) => w.flow.name)).toEqual(['client-a', 'client-b', 'direct']);
-    expect(doc.walks[0].observedAtDestination).toEqual({ srcIp: '3.224.9.52', srcPort: { min: 1024, max: 65535, distinctFrom: ['client-b'] } });
-    expect(doc.walks[2].observedAtDestination).toEqual({ srcIp: '203.0.113.10', srcPort: { exact: 32222 } });
+  describe('natlab predict', () => {
+    it('--json prints one PredictResult document and exits 0 on the seed', () => {
+      const r = natlab('predict', '--json');
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.kind).toBe('predict');
+      expect(doc.topology.name).toBe('seed');
+      expect(doc.walks.map((w: { flow: { name: string } }) => w.flow.name)).toEqual(['client-a', 'client-b', 'direct']);
+      expect(doc.walks[0].observedAtDestination).toEqual({ srcIp: '3.224.9.52', srcPort: { min: 1024, max: 65535, distinctFrom: ['client-b'] } });
+      expect(doc.walks[2].observedAtDestination).toEqual({ srcIp: '203.0.113.10', srcPort: { exact: 32222 } });
+    });
+
+    it('prints the hop lists and the short answers for people', () => {
+      const r = natlab('predict');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('the server sees 3.224.9.52:<1024-65535>, a port chosen by nat-xxx per connection');
+      expect(r.stdout).toContain('the server sees 203.0.113.10:32222, unchanged');
+      expect(r.stdout).toContain('step 8: ');
+    });
   });
 
-  it('prints the hop lists and the short answers for people', () => {
-    const r = natlab('predict');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('the server sees 3.224.9.52:<1024-65535>, a port chosen by nat-xxx per connection');
-    expect(r.stdout).toContain('the server sees 203.0.113.10:32222, unchanged');
-    expect(r.stdout).toContain('step 8: ');
-  });
-});
+  describe('natlab walk', () => {
+    it('--json prints exactly the Walk shape of DESIGN.md section 4', () => {
+      const r = natlab('walk', '--from', 'client-a:32222', '--to', 'server:8080', '--json');
+      expect(r.code).toBe(0);
+      const w = JSON.parse(r.stdout);
+      expect(Object.keys(w).sort()).toEqual(['dropped', 'flow', 'hops', 'observedAtDestination', 'reply', 'translations', 'verdict']);
+      expect(Object.keys(w.reply).sort()).toEqual(['dropped', 'hops', 'verdict']);
+      expect(w.verdict).toBe('delivered');
+      expect(w.dropped).toBeNull();
+      expect(w.flow).toEqual({ name: 'client-a -> server:8080', protocol: 'tcp', from: { host: 'client-a', ip: '10.0.1.32', port: { exact: 32222 } }, to: { ip: '44.198.164.163', port: 8080 } });
+      expect(Object.keys(w.hops[0]).sort()).toEqual(['action', 'after', 'before', 'component', 'detail', 'index', 'step']);
+      expect(w.observedAtDestination).toEqual({ srcIp: '3.224.9.52', srcPort: { min: 1024, max: 65535 } });
+    });
 
-describe('natlab walk', () => {
-  it('--json prints exactly the Walk shape of DESIGN.md section 4', () => {
-    const r = natlab('walk', '--from', 'client-a:32222', '--to', 'server:8080', '--json');
-    expect(r.code).toBe(0);
-    const w = JSON.parse(r.stdout);
-    expect(Object.keys(w).sort()).toEqual(['dropped', 'flow', 'hops', 'observedAtDestination', 'reply', 'translations', 'verdict']);
-    expect(Object.keys(w.reply).sort()).toEqual(['dropped', 'hops', 'verdict']);
-    expect(w.verdict).toBe('delivered');
-    expect(w.dropped).toBeNull();
-    expect(w.flow).toEqual({ name: 'client-a -> server:8080', protocol: 'tcp', from: { host: 'client-a', ip: '10.0.1.32', port: { exact: 32222 } }, to: { ip: '44.198.164.163', port: 8080 } });
-    expect(Object.keys(w.hops[0]).sort()).toEqual(['action', 'after', 'before', 'component', 'detail', 'index', 'step']);
-    expect(w.observedAtDestination).toEqual({ srcIp: '3.224.9.52', srcPort: { min: 1024, max: 65535 } });
-  });
+    it('walks a packet that starts on the internet: unsolicited, dropped at the NAT, exit 1', () => {
+      const r = natlab('walk', '--from', '8.8.8.8:40000', '--to', '3.224.9.52:27318', '--json');
+      expect(r.code).toBe(1);
+      const w = JSON.parse(r.stdout);
+      expect(w.verdict).toBe('dropped');
+      expect(w.dropped.component).toBe('nat-xxx');
+      expect(w.reply).toBeNull();
+    });
 
-  it('walks a packet that starts on the internet: unsolicited, dropped at the NAT, exit 1', () => {
-    const r = natlab('walk', '--from', '8.8.8.8:40000', '--to', '3.224.9.52:27318', '--json');
-    expect(r.code).toBe(1);
-    const w = JSON.parse(r.stdout);
-    expect(w.verdict).toBe('dropped');
-    expect(w.dropped.component).toBe('nat-xxx');
-    expect(w.reply).toBeNull();
-  });
+    it('accepts a host by IP, with the default port "any", and renders text', () => {
+      const r = natlab('walk', '--from', '10.0.0.10', '--to', '44.198.164.163:8080');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('the server sees 203.0.113.10:<1024-65535>');
+    });
 
-  it('accepts a host by IP, with the default port "any", and renders text', () => {
-    const r = natlab('walk', '--from', '10.0.0.10', '--to', '44.198.164.163:8080');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('the server sees 203.0.113.10:<1024-65535>');
-  });
-
-  it.each([
-    [['walk', '--from', 'client-a', '--to', 'server'], '--to "server" needs a port', true],
-    [['walk', '--from', 'client-a', '--to', 'server:99999'], 'port "99999"', true],
-    [['walk', '--from', 'nobody:1', '--to', 'server:8080'], 'host "nobody" is not in topology seed', true],
-    // commander's own usage errors: the message, then the command's help.
-    [['walk', '--from', 'client-a', '--to', 'server:8080', '--protocol', 'sctp'], 'sctp', false],
-    [['walk', '--to', 'server:8080'], '--from', false],
-  ])('bad input %j: exit 2, a message naming it, no stack trace', (args, message, oneLine) => {
-    const r = natlab(...args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(message);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    if (oneLine) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    it.each([
+      [['walk', '--from', 'client-a', '--to', 'server'], '--to "server" needs a port', true],
+      [['walk', '--from', 'client-a', '--to', 'server:99999'], 'port "99999"', true],
+      [['walk', '--from', 'nobody:1', '--to', 'server:8080'], 'host "nobody" is not in topology seed', true],
+      // commander's own usage errors: the message, then the command's help.
+      [['walk', '--from', 'client-a', '--to', 'server:8080', '--protocol', 'sctp'], 'sctp', false],
+      [['walk', '--to', 'server:8080'], '--from', false],
+    ])('bad input %j: exit 2, a message naming it, no stack trace', (args, message, oneLine) => {
+      const r = natlab(...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      if (oneLine) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
   });
 });
 
