@@ -78,16 +78,23 @@ export interface Port {
 }
 
 /**
- * A route from a to b that crosses none of `obstacles`: straight, one elbow either way, or
- * over a lane above both; clipped to the boxes' edges. Falls back to straight.
+ * A route from a to b that crosses none of `obstacles`: straight, one elbow, a Z-shaped jog,
+ * or over a lane above both; clipped to the boxes' edges. Falls back to straight.
  */
 export function route(a: Port, b: Port, obstacles: Rect[], laneY: number): Point[] {
   const pa = a.aim;
   const pb = b.aim;
+  // Fewest bends first: straight, one elbow, a jog part-way (Z-shaped), then the lane.
+  const at = (f: number) => ({ x: pa.x + f * (pb.x - pa.x), y: pa.y + f * (pb.y - pa.y) });
+  const jogs = [0.5, 0.25, 0.75, 0.1, 0.9].map(at);
   const candidates: Point[][] = [
     [pa, pb],
     [pa, { x: pb.x, y: pa.y }, pb],
     [pa, { x: pa.x, y: pb.y }, pb],
+    ...jogs.flatMap((m) => [
+      [pa, { x: pa.x, y: m.y }, { x: pb.x, y: m.y }, pb],
+      [pa, { x: m.x, y: pa.y }, { x: m.x, y: pb.y }, pb],
+    ]),
     [pa, { x: pa.x, y: laneY }, { x: pb.x, y: laneY }, pb],
   ];
   const clear = candidates.find((c) => !obstacles.some((o) => polylineHitsRect(c, grow(o, 3))));
