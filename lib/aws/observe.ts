@@ -121,7 +121,7 @@ export async function observeLab<F>(stack: LabStack, deps: ObserveDeps<F>): Prom
   const echoes: ClientEcho[] = [];
   for (const batch of [stack.clients, stack.direct ? [stack.direct] : []]) {
     if (batch.length === 0) continue;
-    const outputs = await runShellCommand(deps.ssm, batch, command, { ...cmdWait, comment: `natlab verify ${stack.stackName}` });
+    const outputs = await runShellCommand(deps.ssm, batch, command, { ...cmdWait, comment: `natlab verify ${stack.stackName}`, label: `curl --local-port ${stack.sourcePort} http://${stack.serverPublicIp}:${stack.serverPort}/` });
     for (const out of outputs) {
       const client = batch.find((c) => c.instanceId === out.instance.instanceId) as LabClient;
       echoes.push(readEcho(client, out.stdout, out.stderr));

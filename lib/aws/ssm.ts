@@ -86,7 +86,7 @@ export async function runShellCommand(
   ssm: SSMClient,
   instances: NamedInstance[],
   command: string,
-  opts: WaitOptions & { readonly comment?: string },
+  opts: WaitOptions & { readonly comment?: string; readonly label?: string },
 ): Promise<CommandOutput[]> {
   const executionTimeout = Math.max(30, Math.ceil(opts.timeoutMs / 1000));
   const sent = await awsCall('SSM SendCommand', (abortSignal) =>
@@ -103,7 +103,7 @@ export async function runShellCommand(
   );
   const commandId = sent.Command?.CommandId;
   if (!commandId) throw new AwsError('SSM SendCommand returned no command id');
-  opts.progress(`sent "${command}" to ${instances.map((i) => i.name).join(', ')} (command ${commandId})`);
+  opts.progress(`sent "${opts.label ?? command}" to ${instances.map((i) => i.name).join(', ')} (command ${commandId})`);
   const start = opts.clock.now();
   const done = new Map<string, CommandOutput>();
   for (;;) {

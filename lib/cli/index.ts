@@ -6,6 +6,7 @@ import { registerFlowLogs } from './flowlogs';
 import { registerLab } from './lab';
 import { registerStart } from './start';
 import { registerReport } from './report';
+import { registerVerify } from './verify';
 
 /**
  * Command registrations, in the order `natlab --help` lists them. A command module imports
@@ -19,4 +20,5 @@ export const commands: Array<(program: Command) => void> = [
   registerLab,
   registerStart,
   registerReport,
+  registerVerify,
 ];

@@ -1,0 +1,52 @@
+/**
+ * From CloudWatch Logs events to the NAT translation table: the lab's flow log format (read
+ * from EC2 DescribeFlowLogs, so a format changed by hand is still parsed right) and the
+ * `natlab flowlogs` analyzer, which does the classifying and pairing.
+ */
+import { DescribeFlowLogsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { FlowLogAnalyzer } from '../observe/flowlogs/analyzer';
+import type { FlowLogsResult, FlowLogTranslation } from '../observe/flowlogs/types';
+import { awsCall } from './errors';
+import type { LogEvent } from './logs';
+
+/** The LogFormat of the flow log that writes to this group (the NAT ENI's first), if any. */
+export async function readFlowLogFormat(ec2: EC2Client, logGroupName: string, eniId?: string): Promise<string | undefined> {
+  const out = await awsCall(`EC2 DescribeFlowLogs ${logGroupName}`, (abortSignal) =>
+    ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'log-group-name', Values: [logGroupName] }] }), { abortSignal }),
+  );
+  const logs = out.FlowLogs ?? [];
+  const mine = logs.find((f) => eniId !== undefined && f.ResourceId === eniId) ?? logs[0];
+  return mine?.LogFormat;
+}
+
+/** Rebuilds the translation table from the events (each event's message is one record). */
+export function analyzeFlowLogEvents(
+  events: readonly LogEvent[],
+  opts: { format?: string; natPrivateIps: string[]; natEniIds?: string[]; source: string },
+): FlowLogsResult {
+  const analyzer = new FlowLogAnalyzer({ format: opts.format, natPrivateIps: opts.natPrivateIps, natEniIds: opts.natEniIds, source: opts.source });
+  events.forEach((e, i) => analyzer.addLine(e.message, i + 1, { timestamp: e.timestamp, logStreamName: e.logStreamName }));
+  return analyzer.finish();
+}
+
+/**
+ * The rebuilt translation of inside ip:port towards destination ip:port. Two clients that talk
+ * to the same server in the same minute cannot be told apart by the flow logs alone (the
+ * analyzer says `ambiguous` and lists both as candidates); `outsidePort`, the port the server
+ * saw for this client, then picks the outside leg. Certain pairings come first, then the latest.
+ */
+export function findTranslation(
+  result: FlowLogsResult | null | undefined,
+  inside: { ip: string; port: number },
+  destination: { ip: string; port: number },
+  outsidePort?: number,
+): FlowLogTranslation | undefined {
+  const matches = (result?.translations ?? []).filter(
+    (t) =>
+      t.destination.ip === destination.ip &&
+      t.destination.port === destination.port &&
+      (t.inside ? t.inside.ip === inside.ip && t.inside.port === inside.port : (t.candidates ?? []).some((c) => c.ip === inside.ip && c.port === inside.port)),
+  );
+  const rank = (t: FlowLogTranslation): number => (outsidePort !== undefined && t.outside.port === outsidePort ? 0 : 2) + (t.inside ? 0 : 1);
+  return matches.sort((a, b) => rank(a) - rank(b) || (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))[0];
+}
