@@ -8,6 +8,7 @@ import { isIpv4, isPrivateIp, isUnresolvedIp } from './address';
 import { type Component, type Decision, type NatState, type Packet, WalkContext } from './components/component';
 import { ANY_PORT, HostSender } from './components/host';
 import { findHosts, hostVpc, publicOwner, resolveHost } from './hosts';
+import { NatTable, type NatTableOptions } from './nat-table';
 import type { FlowSpec, Header, Host, PortPrediction, Protocol, ReplyWalk, Topology, TranslationEntry, Walk, WalkEnd, WalkVerdict } from './types';
 
 /** A walk asked for on the command line: like a FlowSpec, the name optional. */
@@ -145,4 +146,24 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
     reply,
     translations,
   };
+}
+
+/** Live NAT tables for every NAT Gateway of a topology, ready to pass as `WalkOptions.nat`. */
+export interface NatSimulation extends NatState {
+  /** The table of each NAT Gateway, by id. */
+  readonly tables: ReadonlyMap<string, NatTable>;
+}
+
+/**
+ * One NatTable per NAT Gateway of the topology (its addresses, primary first), for walks that
+ * allocate real ports. Advance time by passing `{ ...simulation, now }` to later walks.
+ */
+export function natSimulation(topology: Topology, options: Omit<NatTableOptions, 'addresses'> & { readonly now?: number } = {}): NatSimulation {
+  const { now = 0, ...tableOptions } = options;
+  const tables = new Map<string, NatTable>();
+  for (const nat of topology.natGateways) {
+    const addresses = [...nat.addresses].sort((a, b) => Number(b.isPrimary) - Number(a.isPrimary)).map((a) => a.privateIp);
+    if (addresses.length > 0) tables.set(nat.id, new NatTable({ ...tableOptions, addresses }));
+  }
+  return { tables, now, table: (id) => tables.get(id) };
 }

@@ -2,7 +2,7 @@
 import { InputError } from '../../lib/errors';
 import { NatTable } from '../../lib/model/nat-table';
 import type { Walk } from '../../lib/model/types';
-import { walk } from '../../lib/model/walk';
+import { natSimulation, walk } from '../../lib/model/walk';
 import { seedTopology } from '../../lib/sources';
 import { seedWith, setDefaultRoute, table } from './topologies';
 
@@ -375,5 +375,22 @@ describe('a server in a VPC of its own (how the CDK lab stands for the internet)
     expect(w.hops.filter((h) => h.component.kind === 'internet-gateway').map((h) => h.component.id)).toEqual(['igw-yyy', 'igw-internet']);
     expect(w.reply?.verdict).toBe('delivered');
     expect(w.reply?.hops.filter((h) => h.action === 'translate').map((h) => h.component.id)).toEqual(['igw-internet', 'igw-yyy', 'nat-xxx']);
+  });
+});
+
+describe('natSimulation', () => {
+  it('builds one table per NAT Gateway; time passed in later walks expires idle connections', () => {
+    const sim = natSimulation(seedTopology(), { seed: 5 });
+    expect([...sim.tables.keys()]).toEqual(['nat-xxx']);
+    const first = walk(seedTopology(), { ...TO_SERVER, from: 'client-a' }, { nat: sim });
+    const port = first.observedAtDestination?.srcPort;
+    expect(port && 'exact' in port).toBe(true);
+    // The same connection within 350 s keeps its port; a table entry exists for the reply.
+    const again = walk(seedTopology(), { ...TO_SERVER, from: 'client-a' }, { nat: { ...sim, now: 300 } });
+    expect(again.observedAtDestination?.srcPort).toEqual(port);
+    // An unsolicited packet to that port from elsewhere is still dropped: the entry is per destination.
+    const stranger = walk(seedTopology(), { protocol: 'tcp', from: '8.8.8.8', sourcePort: 8080, to: { host: '3.224.9.52', port: (port as { exact: number }).exact } }, { nat: { ...sim, now: 300 } });
+    expect(stranger.verdict).toBe('dropped');
+    expect(sim.tables.get('nat-xxx')!.expire(650 + 1)).toHaveLength(1);
   });
 });
