@@ -8,6 +8,9 @@ import type { FlowLogRecord } from './record';
 /** A NAT Gateway forgets an idle connection after 350 s: a longer gap starts a new one. */
 export const NAT_IDLE_TIMEOUT_SECONDS = 350;
 
+/** How many of a flow's newest episodes a record may join; older ones are closed. */
+const RECENT_EPISODES = 8;
+
 /** A run of records of one flow with no gap longer than the idle timeout. */
 export interface Episode {
   /** Unix seconds; NaN when the records carry no time. */
@@ -85,8 +88,9 @@ function addToEpisodes(episodes: Episode[], rec: FlowLogRecord): void {
   const { first, last, precise } = recordTimes(rec);
   const packets = rec.packets ?? 0;
   const bytes = rec.bytes ?? 0;
-  // Records mostly arrive in time order: look at the newest episode first.
-  for (let i = episodes.length - 1; i >= 0; i--) {
+  // Records arrive in time order, give or take a capture window: only the newest few
+  // episodes can take a record (a flow seen all day may have thousands).
+  for (let i = episodes.length - 1; i >= 0 && i >= episodes.length - RECENT_EPISODES; i--) {
     const ep = episodes[i];
     const timeless = Number.isNaN(first) || Number.isNaN(ep.first);
     if (timeless || (first <= ep.last + NAT_IDLE_TIMEOUT_SECONDS && last >= ep.first - NAT_IDLE_TIMEOUT_SECONDS)) {

@@ -141,24 +141,22 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
   }
 
   // Replies from outside reverse an outside leg; match them by key and time.
-  const outsideIndex = new Map<string, Leg[]>();
-  for (const l of outsides) push(outsideIndex, reverseKey(l.flow), l);
+  const outsideIndex = new LegIndex(outsides);
   for (const f of toNatPrivateUnknown) {
-    const legs = outsideIndex.get(forwardKey(f));
-    if (legs) inbound.push(f);
+    if (outsideIndex.has(forwardKey(f))) inbound.push(f);
     else for (const ep of f.episodes) insides.push(leg('inside', f, ep, undefined));
   }
   for (const f of inbound) {
-    const legs = outsideIndex.get(forwardKey(f));
+    const key = forwardKey(f);
     for (const ep of f.episodes) {
       const reply = leg('reply-from-outside', f, ep, f.src);
       if (f.action === 'REJECT') {
         unsolicited.push({ ...reply, role: 'unsolicited', note: 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it' });
-      } else if (!attach(reply, legs)) {
+      } else if (!outsideIndex.attach(key, reply)) {
         unsolicited.push({
           ...reply,
           role: 'unsolicited',
-          note: legs
+          note: outsideIndex.has(key)
             ? 'arrived more than 350 s after the NAT\'s outside leg to this address and port went idle; the NAT drops it'
             : 'no outside leg from the NAT to this address and port: no translation, the NAT drops it',
         });
@@ -166,11 +164,9 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     }
   }
 
-  const insideIndex = new Map<string, Leg[]>();
-  for (const l of insides) push(insideIndex, reverseKey(l.flow), l);
+  const insideIndex = new LegIndex(insides);
   for (const r of repliesToClient) {
-    const candidates = insideIndex.get(forwardKey(r.flow))?.filter((l) => l.destIp === undefined || r.destIp === undefined || l.destIp === r.destIp);
-    if (!attach(r, candidates)) unmatched.push({ ...r, note: 'a reply to a client with no inside leg from that client in the records' });
+    if (!insideIndex.attach(forwardKey(r.flow), r)) unmatched.push({ ...r, note: 'a reply to a client with no inside leg from that client in the records' });
   }
 
   // Rejected legs translate nothing: report them rather than pair them.
@@ -183,24 +179,75 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
   return { insides: keep(insides), outsides: keep(outsides), unsolicited, unmatched, otherRecords };
 }
 
-/** Attaches a reply episode to the leg it answers (time within the idle timeout); false if none. */
-function attach(reply: Leg, legs: Leg[] | undefined): boolean {
-  if (!legs) return false;
-  const ep = reply.ep;
-  for (const l of legs) {
-    const timeless = Number.isNaN(ep.first) || Number.isNaN(l.ep.first);
-    const slack = l.ep.precise && ep.precise ? 2 : 60;
-    if (timeless || (ep.first <= l.ep.last + NAT_IDLE_TIMEOUT_SECONDS && ep.last >= l.ep.first - slack)) {
+/**
+ * Legs by the key of the flow that answers them (their reversed 5-tuple), sorted by time, so
+ * that a reply finds its leg by binary search even when one 5-tuple recurs all day.
+ */
+class LegIndex {
+  private readonly groups = new Map<string, { legs: Leg[]; maxLast: number[] }>();
+
+  constructor(legs: Leg[]) {
+    for (const l of legs) {
+      const key = reverseKey(l.flow);
+      const g = this.groups.get(key);
+      if (g) g.legs.push(l);
+      else this.groups.set(key, { legs: [l], maxLast: [] });
+    }
+    for (const g of this.groups.values()) {
+      g.legs.sort((a, b) => timeOrder(a.ep.first) - timeOrder(b.ep.first));
+      let max = -Infinity;
+      for (const l of g.legs) g.maxLast.push((max = Math.max(max, Number.isNaN(l.ep.last) ? Infinity : l.ep.last)));
+    }
+  }
+
+  has(key: string): boolean {
+    return this.groups.has(key);
+  }
+
+  /**
+   * Attaches a reply to the leg it answers: same reversed key, same real destination/source
+   * when both are known, and a time no earlier than the leg's start and no later than the
+   * idle timeout after its end. False when there is none.
+   */
+  attach(key: string, reply: Leg): boolean {
+    const g = this.groups.get(key);
+    if (!g) return false;
+    const ep = reply.ep;
+    const fits = (l: Leg): boolean => {
+      if (l.destIp !== undefined && reply.destIp !== undefined && l.destIp !== reply.destIp) return false;
+      if (Number.isNaN(ep.first) || Number.isNaN(l.ep.first)) return true;
+      const slack = l.ep.precise && ep.precise ? 2 : 60;
+      return ep.first <= l.ep.last + NAT_IDLE_TIMEOUT_SECONDS && ep.last >= l.ep.first - slack;
+    };
+    // Legs that start after the reply ends (plus slack) cannot be answered by it.
+    const limit = Number.isNaN(ep.last) ? Infinity : ep.last + 60;
+    let lo = 0;
+    let hi = g.legs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (timeOrder(g.legs[mid].ep.first) <= limit) lo = mid + 1;
+      else hi = mid;
+    }
+    const floor = Number.isNaN(ep.first) ? -Infinity : ep.first - NAT_IDLE_TIMEOUT_SECONDS;
+    for (let j = lo - 1; j >= 0 && g.maxLast[j] >= floor; j--) {
+      const l = g.legs[j];
+      if (!fits(l)) continue;
       l.replyPackets += ep.packets;
       l.replyBytes += ep.bytes;
-      if (!timeless) {
+      if (!Number.isNaN(ep.first) && !Number.isNaN(l.ep.first)) {
         if (ep.first < l.spanFirst) l.spanFirst = ep.first;
         if (ep.last > l.spanLast) l.spanLast = ep.last;
       }
       return true;
     }
+    // Timeless legs sort first and are reached above; a timeless reply may answer any.
+    return false;
   }
-  return false;
+}
+
+/** Timeless (NaN) sorts first. */
+function timeOrder(t: number): number {
+  return Number.isNaN(t) ? -Infinity : t;
 }
 
 function forwardKey(f: Flow): string {
@@ -209,10 +256,4 @@ function forwardKey(f: Flow): string {
 
 function reverseKey(f: Flow): string {
   return `${f.iface}|${f.protocol}|${f.dst}|${f.dstPort}|${f.src}|${f.srcPort}`;
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
 }

@@ -45,12 +45,14 @@ export async function analyzeFlowLogStream(input: Readable, options: AnalyzeOpti
   const analyzer = new FlowLogAnalyzer({ ...options, source });
   let stream = input;
   const head = await peek(stream, source);
-  if (head && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+  if (head === null) return analyzer.finish();
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip();
     input.on('error', (err) => gunzip.destroy(err));
     stream = input.pipe(gunzip);
   }
-  const first = await peek(stream, source);
+  const first = stream === input ? head : await peek(stream, source);
+  if (first === null) return analyzer.finish();
   const kind = first && /^\s*[[{]/.test(first.subarray(0, 256).toString('utf8').replace(/^\uFEFF/, '')) ? 'cloudwatch-json' : 'text';
   try {
     if (kind === 'text') await readText(stream, analyzer);
@@ -103,6 +105,7 @@ function readText(stream: Readable, analyzer: FlowLogAnalyzer): Promise<void> {
       reject(err);
     };
     stream.on('error', fail);
+    rl.on('error', fail);
     rl.on('line', (text) => {
       if (failed) return;
       line++;
