@@ -293,6 +293,13 @@ describe('security groups (stateful)', () => {
     expect(denied.dropped?.component).toBe('sg-clients');
   });
 
+  it('a VPC host whose groups the topology does not list is not filtered, and says so', () => {
+    const topology = seedWith((t) => (t.hosts.find((h) => h.id === 'client-a')!.securityGroups = []));
+    const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
+    expect(w.verdict).toBe('delivered');
+    expect(w.hops.find((h) => h.component.kind === 'security-group')?.matched).toBe('no security group listed');
+  });
+
   it('a rule on a prefix list it cannot resolve leaves the model instead of guessing', () => {
     const topology = seedWith((t) => {
       const sg = t.securityGroups.find((g) => g.id === 'sg-server')!;

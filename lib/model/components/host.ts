@@ -15,10 +15,15 @@ import { routeFromSubnet } from './vpc-router';
 export const ANY_PORT = { min: 1024, max: 65535 } as const;
 
 function securityGroupCheck(ctx: WalkContext, host: Host, direction: 'ingress' | 'egress', header: Header): Decision | undefined {
-  const ref = { id: host.securityGroups.join(',') || `${host.id}-no-sg`, kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}` };
   if (host.securityGroups.length === 0) {
-    if (host.subnet === undefined) return undefined; // a host on the internet with no group modelled: nothing filters it
+    // Like a VPC with no network ACL: a host whose groups the topology does not list is not filtered.
+    if (host.subnet !== undefined) {
+      const ref = { id: `${host.id}-no-sg`, kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}` };
+      ctx.record(ref, 'filter', `the topology lists no security group for ${hostLabel(host)}: ${direction} is not filtered`, header, header, 'no security group listed');
+    }
+    return undefined;
   }
+  const ref = { id: host.securityGroups.join(','), kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}` };
   if (ctx.isReply) {
     ctx.record(ref, 'filter', `${ref.id} ${direction}: the reply of an allowed connection passes (security groups are stateful)`, header, header, 'stateful: reply of an allowed connection');
     return undefined;
