@@ -4,6 +4,7 @@
  * ENI in and out, the IGW's two sides, the server's segment); the connection is followed across
  * segments by the client's TCP initial sequence number, which no translation changes.
  */
+import { compareHops, compareTranslations, compareWalk, distinctPortsCheck, portMatches } from '../model/compare';
 import type { Check, FlowVerdict, Header, Hop, ObservedTranslation, PortPrediction, Walk } from '../model/types';
 import type { CapturedPacket } from './capture';
 import type { ConntrackEntry } from './conntrack';
@@ -41,10 +42,7 @@ export interface FlowComparison {
   readonly translations: ObservedTranslation[];
 }
 
-/** True when a concrete port satisfies a prediction. */
-export function portMatches(prediction: PortPrediction, port: number): boolean {
-  return 'exact' in prediction ? prediction.exact === port : port >= prediction.min && port <= prediction.max;
-}
+export { portMatches };
 
 /** Human form of a port prediction ("32222", "1024-65535"). */
 export function portText(p: PortPrediction): string {
@@ -184,36 +182,12 @@ export interface CompareInput {
 export function compareTwin(input: CompareInput): FlowComparison[] {
   const { standIns } = input;
   const real = (ip: string): string => standIns.real(ip);
-  const serverPorts = new Map<string, number>();
-  for (const r of input.runs) if (r.probe?.serverSaw) serverPorts.set(r.flow.spec.name, r.probe.serverSaw.srcPort);
-  return input.runs.map((run) => {
+  const compared = input.runs.map((run) => {
     const name = run.flow.spec.name;
     const walk = input.walks.find((w) => w.flow.name === name);
-    const checks: Check[] = [];
     const saw = run.probe?.serverSaw ? { srcIp: real(run.probe.serverSaw.srcIp), srcPort: run.probe.serverSaw.srcPort } : null;
     if (!walk) {
       return { verdict: { name, predicted: null, observed: saw, checks: [check('model walk exists', name, 'none', false)], ok: false }, hops: [], translations: [] };
-    }
-    const expectDelivered = walk.verdict === 'delivered' && walk.reply?.verdict === 'delivered';
-    const delivered = run.probe?.ok === true;
-    checks.push(
-      check(
-        'connection completes',
-        expectDelivered ? 'delivered both ways' : `dies at ${walk.dropped?.component ?? walk.reply?.dropped?.component ?? walk.leftModel?.component ?? '?'}`,
-        delivered ? 'delivered both ways' : `failed (${run.probe?.error?.kind ?? 'no probe result'})`,
-        expectDelivered === delivered,
-      ),
-    );
-    const predicted = walk.observedAtDestination;
-    if (predicted && delivered && saw) {
-      checks.push(check('source IP at server', predicted.srcIp, saw.srcIp, predicted.srcIp.startsWith('<') || predicted.srcIp === saw.srcIp));
-      checks.push(check('source port at server', portText(predicted.srcPort), saw.srcPort, portMatches(predicted.srcPort, saw.srcPort)));
-      if (!('exact' in predicted.srcPort)) {
-        for (const other of predicted.srcPort.distinctFrom ?? []) {
-          const theirs = serverPorts.get(other);
-          if (theirs !== undefined) checks.push(check(`port differs from ${other}'s`, `not ${theirs}`, saw.srcPort, theirs !== saw.srcPort));
-        }
-      }
     }
 
     // Hops: follow the connection by the client's initial sequence number.
@@ -224,13 +198,39 @@ export function compareTwin(input: CompareInput): FlowComparison[] {
     const forward = observeHops(walk.hops, 'forward', forwardSeen, dstHost, undefined);
     const reply = walk.reply ? observeHops(walk.reply.hops, 'reply', replySeen, dstHost, undefined) : [];
     const hops = [...forward, ...reply];
+
+    // What the destination saw: the server's own answer, else its segment's capture (a
+    // connection whose reply dies still delivers its SYN).
+    const atServer = (forwardSeen.get(`host:${dstHost}`) ?? [])[0];
+    const observedAtDestination = saw ?? (atServer ? { srcIp: atServer.srcIp, srcPort: atServer.srcPort } : null);
+    const base = compareWalk(walk, observedAtDestination, { name });
+    const checks: Check[] = [...base.checks];
+
+    const expectDelivered = walk.verdict === 'delivered' && walk.reply?.verdict === 'delivered';
+    const delivered = run.probe?.ok === true;
+    const end = walk.dropped ?? walk.reply?.dropped ?? walk.leftModel ?? walk.reply?.leftModel;
+    checks.push(
+      check(
+        'connection completes both ways',
+        expectDelivered ? 'completes' : `fails: ${walk.dropped ? 'request' : 'reply'} dies at ${end?.component ?? '?'}`,
+        delivered ? 'completes' : `fails (${run.probe?.error?.kind ?? 'no probe result'})`,
+        expectDelivered === delivered,
+      ),
+    );
     if (isn === undefined) checks.push(check("client's SYN captured", 'seen on the client segment', 'not seen', false));
+
+    // Each hop's header against the prediction (the model's compareHops), and where a hop
+    // was not seen at all, say so.
+    const seenHops = hops.filter((o) => o.observed && o.hop.action !== 'drop');
+    checks.push(
+      ...compareHops(
+        walk,
+        seenHops.map((o) => ({ hopIndex: o.hop.index, reply: o.direction === 'reply', header: { protocol: 'tcp' as const, ...o.observed! } })),
+      ).map((c, i) => ({ ...c, name: `${hopName(seenHops[i])} at ${seenHops[i].point}` })),
+    );
     for (const o of hops) {
-      if (o.hop.action === 'drop') {
-        checks.push(check(`${hopName(o)}: the packet dies here`, `seen up to ${o.point}, nowhere after`, seenText(o.observed), o.ok));
-      } else {
-        checks.push(check(hopName(o), headerText(o.hop.after), seenText(o.observed), o.ok));
-      }
+      if (o.hop.action === 'drop') checks.push(check(`${hopName(o)}: the packet dies here`, `seen up to ${o.point}, nowhere after`, seenText(o.observed), o.ok));
+      else if (!o.observed) checks.push(check(`${hopName(o)} at ${o.point}`, headerText(o.hop.after), 'not seen', false));
     }
     // Where the model says the packet stops, the twin must not carry it any further.
     for (const [direction, seen, list] of [['forward', forwardSeen, forward], ['reply', replySeen, reply]] as const) {
@@ -240,7 +240,7 @@ export function compareTwin(input: CompareInput): FlowComparison[] {
         if (o.input) expectedPoints.set(o.input.point, Math.max(expectedPoints.get(o.input.point) ?? 0, 1));
       }
       const beyond = [...seen].filter(([point, headers]) => headers.length > (expectedPoints.get(point) ?? 0)).map(([point]) => point);
-      if (beyond.length) checks.push(check(`${direction} packet goes no further than the model says`, [...expectedPoints.keys()].join(', ') || 'nowhere', `also seen on ${beyond.join(', ')}`, false));
+      checks.push(check(`${direction} packet goes no further than the model says`, [...expectedPoints.keys()].join(', ') || 'nowhere', beyond.length ? `also seen on ${beyond.join(', ')}` : 'no further', beyond.length === 0));
     }
     // Ports a hop leaves alone (the IGW's 1:1 map) must come out as they went in, and a port
     // the NAT chooses must be a new one.
@@ -255,24 +255,23 @@ export function compareTwin(input: CompareInput): FlowComparison[] {
       }
     }
 
-    // The translation table: conntrack's entry for this flow against the walk's.
+    // The translation table: conntrack's entries against the walk's (the model's
+    // compareTranslations), and the port the server saw is the one conntrack holds.
     const translations: ObservedTranslation[] = [];
     for (const t of walk.translations ?? []) {
       const observed = conntrackFor(run, input.conntrack.get(t.component) ?? [], standIns);
       if (observed) translations.push(observed);
-      if (!delivered) continue;
-      const expected = `${t.inside.ip}:${portText(t.inside.port)} -> ${t.outside.ip}:${portText(t.outside.port)}${saw ? ` (server saw port ${saw.srcPort})` : ''}`;
-      const got = observed ? `${observed.inside.ip}:${observed.inside.port} -> ${observed.outside.ip}:${observed.outside.port}` : 'no conntrack entry';
-      const ok =
-        observed !== undefined &&
-        observed.inside.ip === t.inside.ip &&
-        portMatches(t.inside.port, observed.inside.port) &&
-        observed.outside.ip === t.outside.ip &&
-        portMatches(t.outside.port, observed.outside.port) &&
-        (saw === null || saw.srcPort === observed.outside.port);
-      checks.push(check(`translation table of ${t.component} (conntrack)`, expected, got, ok));
     }
-    const verdict: FlowVerdict = { name, predicted, observed: saw, checks, ok: checks.every((c) => c.ok) };
+    if ((walk.translations ?? []).length) {
+      checks.push(...compareTranslations(walk.translations ?? [], translations).map((c) => ({ ...c, name: `${c.name} (conntrack)` })));
+      if (saw && translations[0]) {
+        checks.push(check('server saw the port conntrack holds', translations[0].outside.port, saw.srcPort, translations[0].outside.port === saw.srcPort));
+      }
+    }
+    const verdict: FlowVerdict = { name, predicted: walk.observedAtDestination, observed: saw, checks, ok: checks.every((c) => c.ok) };
     return { verdict, hops, translations };
   });
+  // NAT-chosen ports must differ between the flows the model says share a NAT address.
+  const verdicts = distinctPortsCheck(compared.map((c) => c.verdict));
+  return compared.map((c, i) => ({ ...c, verdict: verdicts[i] }));
 }
