@@ -39,6 +39,11 @@ function verdictOf(name: string, predicted: ObservedAt | null, observed: { srcIp
  */
 export function compareWalk(walk: Walk, observed: { srcIp: string; srcPort: number } | null, opts: CompareWalkOptions = {}): FlowVerdict {
   const name = opts.name ?? walk.flow.name;
+  if (walk.verdict === 'left-model') {
+    // The model made no prediction past where the flow leaves it: nothing to contradict.
+    const check: Check = { name: 'delivered', expected: `not predicted: ${walk.leftModel?.reason ?? 'the flow leaves the model'}`, observed: observed ? 'delivered' : 'not delivered', ok: true };
+    return verdictOf(name, null, observed, [check]);
+  }
   const predictedDelivered = walk.verdict === 'delivered';
   const checks: Check[] = [
     {

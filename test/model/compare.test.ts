@@ -29,6 +29,14 @@ describe('compareWalk', () => {
     expect(compareWalk(dropped, { srcIp: '3.224.9.52', srcPort: 27318 }).ok).toBe(false);
   });
 
+  it('a flow that leaves the model is not held against an observation', () => {
+    const left = walk(seedWith((t) => (t.routeTables.find((r) => r.id === 'rtb-private')!.routes[1].target = { kind: 'tgw', id: 'tgw-1' })), seedTopology().flows[0]);
+    const v = compareWalk(left, { srcIp: '192.0.2.1', srcPort: 5 });
+    expect(v.ok).toBe(true);
+    expect(v.checks).toHaveLength(1);
+    expect(String(v.checks[0].expected)).toContain('leaves the model at tgw-1');
+  });
+
   it('maps unresolved predicted addresses through resolveIp', () => {
     const unresolved = { ...a, observedAtDestination: { srcIp: '<Fn::GetAtt Eip.PublicIp>', srcPort: { min: 1024, max: 65535 } } };
     expect(compareWalk(unresolved, { srcIp: '3.224.9.52', srcPort: 2000 }).ok).toBe(false);

@@ -401,3 +401,24 @@ describe('natSimulation', () => {
     expect(sim.tables.get('nat-xxx')!.expire(650 + 1)).toHaveLength(1);
   });
 });
+
+describe('addresses known only after deploy (a CloudFormation template)', () => {
+  const EIP = '<Fn::GetAtt LabNatEip.PublicIp>';
+  it('carry through the walk as themselves and match a rule written with the same value', () => {
+    const topology = seedWith((t) => {
+      t.natGateways[0].addresses[0].publicIp = EIP;
+      t.securityGroups.find((g) => g.id === 'sg-server')!.ingress.push({ protocol: 'tcp', fromPort: 8080, toPort: 8080, cidr: `${EIP}/32` });
+    });
+    const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
+    expect(w.verdict).toBe('delivered');
+    expect(w.observedAtDestination?.srcIp).toBe(EIP);
+    expect(w.reply?.verdict).toBe('delivered');
+  });
+
+  it('leave the model when a rule with a concrete address would decide', () => {
+    const topology = seedWith((t) => (t.natGateways[0].addresses[0].publicIp = EIP));
+    const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
+    expect(w.verdict).toBe('left-model');
+    expect(w.leftModel?.reason).toContain('cannot resolve');
+  });
+});
