@@ -1,0 +1,105 @@
+/**
+ * `natlab lab` and `natlab start` as a user runs them (the bundled CLI in dist/): JSON output
+ * and exit codes, Ctrl-C mid-run, the scale run with a port range small enough to run out, and
+ * the fallback without root. Needs root (see root.ts) and `npm run build`.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { RunResult } from '../../lib/model/types';
+import { describeRoot, namespacesWith, processesWith, requireTwinPrerequisites } from './root';
+
+jest.setTimeout(120_000);
+
+const root = resolve(__dirname, '..', '..');
+const cli = resolve(root, 'dist', 'natlab.js');
+
+function natlab(args: string[], opts: { uid?: number } = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', uid: opts.uid, timeout: 110_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describeRoot('natlab lab (CLI)', () => {
+  requireTwinPrerequisites();
+  beforeAll(() => {
+    if (!existsSync(cli)) throw new Error('dist/natlab.js is missing: run `npm run build` first');
+  });
+
+  it('--json prints one RunResult with the real addresses and exits 0 when every check passes', () => {
+    const r = natlab(['lab', '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as RunResult;
+    expect(result.kind).toBe('lab');
+    expect(result.compare.ok).toBe(true);
+    const server = result.observations.filter((o) => o.source === 'server');
+    expect(server.map((o) => o.srcIp).sort()).toEqual(['203.0.113.10', '3.224.9.52', '3.224.9.52']);
+    expect(server.every((o) => o.dstIp === '44.198.164.163')).toBe(true);
+    // Stand-ins appear only in the printed map; every result carries the real addresses.
+    const { standIns, notes, ...rest } = result;
+    expect(notes.join(' ')).toContain('3.224.9.52 -> 192.0.2.10');
+    expect(standIns?.length).toBe(3);
+    expect(JSON.stringify(rest)).not.toMatch(/192\.0\.2\.10|198\.51\.100\.10/);
+    expect(result.standIns?.find((s) => s.real === '3.224.9.52')?.standIn).toBe('192.0.2.10');
+  });
+
+  it('prints the eight steps side by side and the verdict table', () => {
+    const r = natlab(['lab']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/client-a: the eight steps/);
+    expect(r.stdout).toMatch(/3 +NAT-GW translate +10\.0\.0\.226:1024-65535 -> 44\.198\.164\.163:8080 +10\.0\.0\.226:\d+ -> 44\.198\.164\.163:8080 +ok/);
+    expect(r.stdout).toMatch(/client-a +3\.224\.9\.52:1024-65535 \(not client-b's\) +3\.224\.9\.52:\d+ +\d+\/\d+ ok/);
+    expect(r.stdout).toMatch(/direct +203\.0\.113\.10:32222 +203\.0\.113\.10:32222 +\d+\/\d+ ok/);
+    expect(r.stdout).toContain('All checks pass');
+  });
+
+  it('tears everything down on SIGINT mid-run and exits 130', async () => {
+    // The reply dies silently in this scenario, so the probes wait: time to interrupt.
+    const child = spawn(process.execPath, [cli, 'lab', '--scenario', 'scenarios/nacl-no-ephemeral.yaml', '--timeout', '30000'], { cwd: root });
+    let stderr = '';
+    const sending = new Promise<void>((ok) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('sending')) ok();
+      }),
+    );
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    await sending;
+    const prefix = /prefix (nl[0-9a-f]{6}-)/.exec(stderr)?.[1];
+    expect(prefix).toBeDefined();
+    expect(namespacesWith(prefix!).length).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(namespacesWith(prefix!)).toEqual([]);
+    expect(processesWith(prefix!)).toEqual([]);
+  });
+
+  it('scale: a deliberately small NAT port range runs out exactly where the model says', () => {
+    const r = natlab(['lab', '--clients', '3', '--connections', '30', '--nat-port-range', '30000-30063', '--json']);
+    const result = JSON.parse(r.stdout) as RunResult;
+    const checks = result.compare.flows[0].checks;
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(checks.find((c) => c.name.startsWith('connections placed'))).toMatchObject({ expected: 64, observed: 64 });
+    expect(checks.find((c) => c.name.startsWith('connections refused'))).toMatchObject({ expected: 26, observed: 26 });
+    expect(checks.find((c) => c.name === 'exhaustion point')?.expected).toBe('connection 65 is the first without a port');
+    expect(new Set(result.observations.map((o) => o.srcPort)).size).toBe(64);
+  });
+
+  it('rejects bad input with exit 2 and one line naming it', () => {
+    const r = natlab(['lab', '--nat-port-range', '5000-100']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('natlab: --nat-port-range "5000-100" must be two ports 1-65535 written A-B with A <= B, like 1024-65535');
+    expect(natlab(['lab', '--clients', 'many']).code).toBe(2);
+  });
+
+  it('without root: `natlab lab` says what is missing (exit 2); `natlab start` falls back to the model', () => {
+    const lab = natlab(['lab'], { uid: 65534 });
+    expect(lab.code).toBe(2);
+    expect(lab.stderr).toMatch(/needs root/);
+    const start = natlab(['start'], { uid: 65534 });
+    expect(start.code).toBe(0);
+    expect(start.stderr).toMatch(/cannot run here; it needs root/);
+    expect(start.stderr).toMatch(/model-only prediction/);
+    expect(start.stdout).toContain('3.224.9.52');
+  });
+});
