@@ -52,8 +52,21 @@ export function prefixMask(prefix: number): number {
   return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
+/** Parsed blocks by text: route tables and rules repeat the same few CIDRs in every walk. */
+const cidrCache = new Map<string, Cidr>();
+const CIDR_CACHE_LIMIT = 10_000;
+
 /** Parses "a.b.c.d/n"; host bits set are bad input (AWS rejects them too). */
 export function parseCidr(value: string, what = 'CIDR'): Cidr {
+  const cached = cidrCache.get(value);
+  if (cached !== undefined) return cached;
+  const parsed = parseCidrUncached(value, what);
+  if (cidrCache.size >= CIDR_CACHE_LIMIT) cidrCache.clear();
+  cidrCache.set(value, parsed);
+  return parsed;
+}
+
+function parseCidrUncached(value: string, what: string): Cidr {
   const slash = value.indexOf('/');
   if (slash < 0) throw new InputError(`${what} "${value}" is not a CIDR block (expected address/prefix, like 10.0.0.0/16)`);
   const ipText = value.slice(0, slash);
