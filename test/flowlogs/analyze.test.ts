@@ -319,7 +319,7 @@ describe('parseFlowLogRecords', () => {
     const parsed = parseFlowLogRecords(lines);
     expect(parsed.records.map((r) => r.line)).toEqual([1, 3]);
     expect(parsed.skipped).toEqual([
-      { line: 2, reason: 'expected 14 fields (the default format), found 1' },
+      { line: 2, reason: 'expected 14 fields, found 1 (the default format; pass --format for a custom one)' },
       { line: 4, reason: 'srcport "http" is not a port' },
       { line: 6, reason: 'srcaddr "10.0.0.999" is not an IP address' },
       { line: 7, reason: 'action "MAYBE" is neither ACCEPT nor REJECT' },

@@ -107,7 +107,7 @@ describe('analyzeFlowLogFile', () => {
     lines.splice(5, 0, '2 123456789012 eni-1 10.0.1.32 10.0.0.226 32222 8080 6 x 1 2 3 ACCEPT OK');
     const r = await analyzeFlowLogFile(file('bad.log', lines.join('\n')));
     expect(r.skipped).toEqual([
-      { line: 3, reason: 'expected 14 fields (the default format), found 5' },
+      { line: 3, reason: 'expected 14 fields, found 5 (the default format; pass --format for a custom one)' },
       { line: 6, reason: 'packets "x" is not a number' },
     ]);
     expect(table(r)).toEqual(ARTICLE_TABLE);

@@ -3,7 +3,7 @@
  * not compute is written `-` and parsed as absent; NODATA and SKIPDATA records carry `-` in
  * almost every field and are valid records.
  */
-import type { FlowLogFormat } from './format';
+import { DEFAULT_FLOW_LOG_FORMAT, type FlowLogFormat } from './format';
 
 /** A flow log record. Field names follow AWS's (`pkt-srcaddr` -> `pktSrcaddr`). */
 export interface FlowLogRecord {
@@ -85,7 +85,8 @@ export function splitRecord(text: string): string[] {
 /** As parseRecordLine, for a line already split into fields. */
 export function parseRecordTokens(tokens: readonly string[], line: number, format: FlowLogFormat, ctx?: RecordContext): FlowLogRecord | string {
   if (tokens.length !== format.fields.length) {
-    return `expected ${format.fields.length} fields (${format.fields.length === 14 && format.fields[0] === 'version' ? 'the default format' : '--format'}), found ${tokens.length}`;
+    const hint = format.text === DEFAULT_FLOW_LOG_FORMAT ? ' (the default format; pass --format for a custom one)' : '';
+    return `expected ${format.fields.length} fields, found ${tokens.length}${hint}`;
   }
   const rec: Mutable<FlowLogRecord> = { line };
   const fields = format.fields;
