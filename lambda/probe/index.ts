@@ -11,7 +11,7 @@
  * Bad events come back as `{ ok: false, error: { kind: 'input', message } }`, never a throw.
  */
 import { httpGet, probe, ProbeFailure, type ProbeError, type ProbeResult } from './probe';
-// ---- action 'verify': helper VERIFY adds `import { verify } from './verify';` here ----
+import { verify, type VerifyContext, type VerifyEvent } from './verify';
 
 export interface ProbeEvent {
   readonly action?: 'probe';
@@ -95,10 +95,14 @@ async function readObservations(event: ObservationsEvent): Promise<ObservationsR
   }
 }
 
-export async function handler(event: ProbeHandlerEvent): Promise<LambdaProbeResult | ObservationsResult | InputErrorResult> {
+export async function handler(
+  event: ProbeHandlerEvent,
+  context?: VerifyContext,
+): Promise<LambdaProbeResult | ObservationsResult | InputErrorResult | Awaited<ReturnType<typeof verify>>> {
   if (event === null || typeof event !== 'object') return inputError('the event must be a JSON object.');
   const action = (event as { action?: unknown }).action ?? 'probe';
-  // ---- action 'verify' dispatches to ./verify here (helper VERIFY) ----
+  // `{ action: 'verify', stackName }`: verify the whole lab from inside the account (lambda/probe/verify.ts).
+  if (action === 'verify') return verify(event as unknown as VerifyEvent, (e) => handler(e as ProbeHandlerEvent), context);
   if (action !== 'probe' && action !== 'observations') {
     return inputError(`event.action ${JSON.stringify(action)} is not one of probe, observations.`);
   }

@@ -40,6 +40,8 @@ export interface LabScenario {
   readonly emptyPolls?: number;
   /** The server's log; default: every connection the clients and the probe made. */
   readonly serverLog?: Array<{ srcIp: string; srcPort: number }>;
+  /** Everything Online and every command done at the first look (no waits with a real clock). */
+  readonly immediate?: boolean;
 }
 
 export const mocks = {
@@ -96,7 +98,7 @@ export function mockLab(s: LabScenario): void {
   let infoCall = 0;
   mocks.ssm.on(DescribeInstanceInformationCommand).callsFake((input: { NextToken?: string }) => {
     infoCall++;
-    if (infoCall === 1) return firstLook[0];
+    if (infoCall === 1 && !s.immediate) return firstLook[0];
     return input.NextToken ? secondLook[1] : secondLook[0];
   });
   let commands = 0;
@@ -108,7 +110,7 @@ export function mockLab(s: LabScenario): void {
     const key = `${input.CommandId}/${input.InstanceId}`;
     const n = (polls.get(key) ?? 0) + 1;
     polls.set(key, n);
-    if (n === 1) return fx.commandInvocation(input.CommandId, input.InstanceId, 'InProgress');
+    if (n === 1 && !s.immediate) return fx.commandInvocation(input.CommandId, input.InstanceId, 'InProgress');
     const name = (Object.keys(byName) as Array<keyof typeof byName>).find((k) => byName[k].instanceId === input.InstanceId) as keyof typeof byName;
     const outcome = s.clients[name];
     if ('curlExit' in outcome) return fx.commandInvocation(input.CommandId, input.InstanceId, 'Success', fx.curlStdout('', outcome.curlExit), outcome.stderr, 0);
