@@ -12,6 +12,11 @@ export function parseIpv4(text: string): number | undefined {
   return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
 }
 
+/** 32-bit number -> dotted quad. */
+export function formatIpv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+}
+
 export interface Cidr {
   readonly base: number;
   readonly prefix: number;

@@ -1,0 +1,96 @@
+/**
+ * `--aws`: the topology read live from an account with @aws-sdk/client-ec2, the same ten
+ * describe calls a dump holds (paginated), fed to the same core as `--aws-dump`.
+ * The SDK loads only when this source is used.
+ */
+import { InputError } from '../errors';
+import type { Topology } from '../model/types';
+import { emptyDescribeOutputs, topologyFromDescribe, type DescribeOutputs } from './aws-describe';
+
+export type { DescribeOutputs } from './aws-describe';
+
+export interface LiveTopologyOptions {
+  /** AWS region; else the SDK's own resolution (AWS_REGION, the profile's region). */
+  readonly region?: string;
+  /** Named profile from the shared AWS config files. */
+  readonly profile?: string;
+  /** Only these VPCs (the lab's and, for `verify`, the server's). */
+  readonly vpcIds?: readonly string[];
+}
+
+/** Reads the account's network (filtered to `vpcIds` when given) into one `Topology`. */
+export async function loadLiveTopology(opts: LiveTopologyOptions = {}): Promise<Topology> {
+  const outputs = await describeLive(opts);
+  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (opts.vpcIds?.length) {
+    const missing = opts.vpcIds.filter((id) => !outputs.vpcs.some((v) => v.VpcId === id));
+    if (missing.length) throw new InputError(`--vpc ${missing.join(', ')}: not found in ${region ?? 'the account'} (VPCs there: ${outputs.vpcs.map((v) => v.VpcId).join(', ') || 'none'})`);
+  }
+  return topologyFromDescribe(outputs, {
+    name: `aws ${region ?? ''}`.trim(),
+    source: `live AWS account${opts.profile ? ` (profile ${opts.profile})` : ''}${region ? ` in ${region}` : ''}${opts.vpcIds?.length ? `, VPC ${opts.vpcIds.join(', ')}` : ''}`,
+    ...(region ? { region } : {}),
+    ...(opts.vpcIds?.length ? { vpcIds: opts.vpcIds } : {}),
+  });
+}
+
+/** The ten describe calls, every page, as one `DescribeOutputs`. */
+export async function describeLive(opts: LiveTopologyOptions = {}): Promise<DescribeOutputs> {
+  const ec2 = await import('@aws-sdk/client-ec2');
+  const client = new ec2.EC2Client({ ...(opts.region ? { region: opts.region } : {}), ...(opts.profile ? { profile: opts.profile } : {}) });
+  const vpcFilter = opts.vpcIds?.length ? [{ Name: 'vpc-id', Values: [...opts.vpcIds] }] : undefined;
+  const igwFilter = opts.vpcIds?.length ? [{ Name: 'attachment.vpc-id', Values: [...opts.vpcIds] }] : undefined;
+  const config = { client, pageSize: 100 };
+  const out = emptyDescribeOutputs();
+  try {
+    // One call after the other: an error then names the call that failed.
+    await collect('DescribeVpcs', ec2.paginateDescribeVpcs(config, { Filters: vpcFilter }), (p) => out.vpcs.push(...(p.Vpcs ?? [])));
+    await collect('DescribeSubnets', ec2.paginateDescribeSubnets(config, { Filters: vpcFilter }), (p) => out.subnets.push(...(p.Subnets ?? [])));
+    await collect('DescribeRouteTables', ec2.paginateDescribeRouteTables(config, { Filters: vpcFilter }), (p) => out.routeTables.push(...(p.RouteTables ?? [])));
+    await collect('DescribeNatGateways', ec2.paginateDescribeNatGateways(config, { Filter: vpcFilter }), (p) => out.natGateways.push(...(p.NatGateways ?? [])));
+    await collect('DescribeInternetGateways', ec2.paginateDescribeInternetGateways(config, { Filters: igwFilter }), (p) => out.internetGateways.push(...(p.InternetGateways ?? [])));
+    await collect('DescribeNetworkInterfaces', ec2.paginateDescribeNetworkInterfaces(config, { Filters: vpcFilter }), (p) => out.networkInterfaces.push(...(p.NetworkInterfaces ?? [])));
+    await collect('DescribeInstances', ec2.paginateDescribeInstances(config, { Filters: vpcFilter }), (p) => out.reservations.push(...(p.Reservations ?? [])));
+    await collect('DescribeSecurityGroups', ec2.paginateDescribeSecurityGroups(config, { Filters: vpcFilter }), (p) => out.securityGroups.push(...(p.SecurityGroups ?? [])));
+    await collect('DescribeNetworkAcls', ec2.paginateDescribeNetworkAcls(config, { Filters: vpcFilter }), (p) => out.networkAcls.push(...(p.NetworkAcls ?? [])));
+    // DescribeAddresses has no pages: it returns every Elastic IP of the region at once.
+    await collect('DescribeAddresses', once(() => client.send(new ec2.DescribeAddressesCommand({}))), (p) => out.addresses.push(...(p.Addresses ?? [])));
+  } finally {
+    client.destroy();
+  }
+  return out;
+}
+
+async function* once<T>(call: () => Promise<T>): AsyncGenerator<T> {
+  yield await call();
+}
+
+async function collect<P>(call: string, pages: AsyncIterable<P>, take: (page: P) => void): Promise<void> {
+  try {
+    for await (const page of pages) take(page);
+  } catch (err) {
+    throw liveError(call, err);
+  }
+}
+
+/** An SDK failure as one line a person can act on. */
+export function liveError(call: string, err: unknown): InputError {
+  const e = err as { name?: string; message?: string; code?: string };
+  const name = e?.name ?? 'Error';
+  const message = (e?.message ?? String(err)).split('\n')[0];
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+    return new InputError(`--aws: no AWS credentials found (${message}); set AWS_PROFILE or pass --profile`);
+  }
+  if (/Region is missing/i.test(message)) return new InputError('--aws: no AWS region given; pass --region or set AWS_REGION');
+  if (['AuthFailure', 'UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredToken', 'RequestExpired', 'SignatureDoesNotMatch'].includes(name)) {
+    return new InputError(`--aws: AWS rejected the credentials on ec2:${call} (${name}: ${message})`);
+  }
+  if (name === 'UnauthorizedOperation' || name === 'AccessDenied' || name === 'AccessDeniedException') {
+    return new InputError(`--aws: not allowed to call ec2:${call} (${name}); natlab needs read-only EC2 access (ec2:Describe*)`);
+  }
+  if (/^InvalidVpcID/.test(name)) return new InputError(`--vpc: ${message}`);
+  if (['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET'].includes(e?.code ?? name)) {
+    return new InputError(`--aws: cannot reach the EC2 API for ec2:${call} (${e?.code ?? name})`);
+  }
+  return new InputError(`--aws: ec2:${call} failed (${name}: ${message})`);
+}

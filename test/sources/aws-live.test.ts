@@ -1,0 +1,116 @@
+import {
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeNetworkAclsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { InputError } from '../../lib/errors';
+import { loadAwsDump, readAwsDumpFiles } from '../../lib/sources/aws-dump';
+import { loadLiveTopology } from '../../lib/sources/aws-live';
+
+const SEED_LAB = 'test/fixtures/aws-dump/seed-lab';
+const ec2 = mockClient(EC2Client);
+
+/** The seed-lab fixture's lists, as the SDK would return them (Dates included). */
+async function fixtureLists(): Promise<Record<string, Array<Record<string, unknown>>>> {
+  const lists: Record<string, Array<Record<string, unknown>>> = {};
+  for (const file of await readAwsDumpFiles(SEED_LAB)) for (const [key, items] of Object.entries(file.outputs)) lists[key] = items;
+  return lists;
+}
+
+/** The NextToken each call arrived with, per list (the paginator reuses its input object, so record at call time). */
+const tokens: Record<string, Array<string | undefined>> = {};
+
+/** Serves a list in pages of `size`, chained by NextToken, as EC2 does. */
+function paged(command: unknown, key: string, items: unknown[], size: number): void {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  tokens[key] = [];
+  // One helper for ten command types: their input/output types differ, the paging does not.
+  const on = ec2.on.bind(ec2) as unknown as (c: unknown) => { callsFake(fn: (input: { NextToken?: string }) => unknown): unknown };
+  on(command).callsFake((input) => {
+    tokens[key].push(input.NextToken);
+    const page = input.NextToken ? Number(input.NextToken.replace('page-', '')) : 0;
+    const next = page + 1 < pages ? { NextToken: `page-${page + 1}` } : {};
+    return { [key]: items.slice(page * size, page * size + size), ...next };
+  });
+}
+
+async function serveSeedLab(size: number): Promise<void> {
+  const lists = await fixtureLists();
+  paged(DescribeVpcsCommand, 'Vpcs', lists.Vpcs, size);
+  paged(DescribeSubnetsCommand, 'Subnets', lists.Subnets, size);
+  paged(DescribeRouteTablesCommand, 'RouteTables', lists.RouteTables, size);
+  paged(DescribeNatGatewaysCommand, 'NatGateways', lists.NatGateways, size);
+  paged(DescribeInternetGatewaysCommand, 'InternetGateways', lists.InternetGateways, size);
+  paged(DescribeNetworkInterfacesCommand, 'NetworkInterfaces', lists.NetworkInterfaces, size);
+  paged(DescribeInstancesCommand, 'Reservations', lists.Reservations, size);
+  paged(DescribeSecurityGroupsCommand, 'SecurityGroups', lists.SecurityGroups, size);
+  paged(DescribeNetworkAclsCommand, 'NetworkAcls', lists.NetworkAcls, size);
+  ec2.on(DescribeAddressesCommand).resolves({ Addresses: lists.Addresses });
+}
+
+beforeEach(() => ec2.reset());
+
+describe('--aws (live, against aws-sdk-client-mock)', () => {
+  test('gives the same topology as the dump of the same account', async () => {
+    await serveSeedLab(100);
+    const live = await loadLiveTopology({ region: 'us-east-1' });
+    const dump = await loadAwsDump(SEED_LAB);
+    expect({ ...live, name: '', source: '' }).toEqual({ ...dump, name: '', source: '' });
+    expect(live.name).toBe('aws us-east-1');
+    expect(live.source).toBe('live AWS account in us-east-1');
+  });
+
+  test('follows NextToken through every page of every paginated call', async () => {
+    await serveSeedLab(1);
+    const live = await loadLiveTopology({ region: 'us-east-1', profile: 'lab' });
+    expect(live.hosts.map((h) => h.name)).toEqual(['client-a', 'client-b', 'direct', 'server', 'NatGatewayLab-ProbeFunction-x1Y2z3']);
+    // Three NAT Gateways in the fixture, one page each: three calls, the 2nd and 3rd with a token.
+    expect(tokens.NatGateways).toEqual([undefined, 'page-1', 'page-2']);
+    expect(tokens.NetworkInterfaces).toEqual([undefined, 'page-1', 'page-2', 'page-3', 'page-4', 'page-5']);
+    expect(ec2.commandCalls(DescribeVpcsCommand)).toHaveLength(2);
+    expect(ec2.commandCalls(DescribeAddressesCommand)).toHaveLength(1);
+    expect(live.source).toBe('live AWS account (profile lab) in us-east-1');
+  });
+
+  test('--vpc filters every call on the server side, each with the filter name that call takes', async () => {
+    await serveSeedLab(100);
+    await loadLiveTopology({ region: 'us-east-1', vpcIds: ['vpc-0a1b2c3d4e5f60718'] });
+    const vpcFilter = [{ Name: 'vpc-id', Values: ['vpc-0a1b2c3d4e5f60718'] }];
+    expect(ec2.commandCalls(DescribeVpcsCommand)[0].args[0].input.Filters).toEqual(vpcFilter);
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters).toEqual(vpcFilter);
+    expect(ec2.commandCalls(DescribeNatGatewaysCommand)[0].args[0].input).toMatchObject({ Filter: vpcFilter });
+    expect(ec2.commandCalls(DescribeInternetGatewaysCommand)[0].args[0].input.Filters).toEqual([{ Name: 'attachment.vpc-id', Values: ['vpc-0a1b2c3d4e5f60718'] }]);
+  });
+
+  test('--vpc the account lacks', async () => {
+    ec2.onAnyCommand().resolves({});
+    await expect(loadLiveTopology({ region: 'eu-west-1', vpcIds: ['vpc-0nope'] })).rejects.toThrow(new InputError('--vpc vpc-0nope: not found in eu-west-1 (VPCs there: none)'));
+  });
+
+  const failure = (name: string, message: string) => Object.assign(new Error(message), { name });
+  test.each([
+    [failure('CredentialsProviderError', 'Could not load credentials from any providers'), '--aws: no AWS credentials found (Could not load credentials from any providers); set AWS_PROFILE or pass --profile'],
+    [failure('Error', 'Region is missing'), '--aws: no AWS region given; pass --region or set AWS_REGION'],
+    [failure('AuthFailure', 'AWS was not able to validate the provided access credentials'), '--aws: AWS rejected the credentials on ec2:DescribeVpcs (AuthFailure: AWS was not able to validate the provided access credentials)'],
+    [failure('UnauthorizedOperation', 'You are not authorized to perform this operation.'), '--aws: not allowed to call ec2:DescribeVpcs (UnauthorizedOperation); natlab needs read-only EC2 access (ec2:Describe*)'],
+    [Object.assign(new Error('getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' }), '--aws: cannot reach the EC2 API for ec2:DescribeVpcs (ENOTFOUND)'],
+  ])('an SDK failure becomes one line: %s', async (error, expected) => {
+    ec2.on(DescribeVpcsCommand).rejects(error);
+    await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow(new InputError(expected));
+  });
+
+  test('the failing call is named', async () => {
+    await serveSeedLab(100);
+    ec2.on(DescribeNetworkAclsCommand).rejects(failure('UnauthorizedOperation', 'no'));
+    await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow('--aws: not allowed to call ec2:DescribeNetworkAcls (UnauthorizedOperation)');
+  });
+});
