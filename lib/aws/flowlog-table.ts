@@ -9,7 +9,10 @@ import type { FlowLogsResult, FlowLogTranslation } from '../observe/flowlogs/typ
 import { awsCall } from './errors';
 import type { LogEvent } from './logs';
 
-/** The LogFormat of the flow log that writes to this group (the NAT ENI's first), if any. */
+/**
+ * The LogFormat of the flow log that writes to this group (the NAT ENI's first), if any; a lab
+ * whose flow log definition cannot be found is read in the format the construct writes.
+ */
 export async function readFlowLogFormat(ec2: EC2Client, logGroupName: string, eniId?: string): Promise<string | undefined> {
   const out = await awsCall(`EC2 DescribeFlowLogs ${logGroupName}`, (abortSignal) =>
     ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'log-group-name', Values: [logGroupName] }] }), { abortSignal }),
@@ -18,6 +21,9 @@ export async function readFlowLogFormat(ec2: EC2Client, logGroupName: string, en
   const mine = logs.find((f) => eniId !== undefined && f.ResourceId === eniId) ?? logs[0];
   return mine?.LogFormat;
 }
+
+/** The format the lab's construct writes, for when DescribeFlowLogs finds no definition. */
+export { LAB_FLOW_LOG_FORMAT } from '../construct/flow-log-format';
 
 /** Rebuilds the translation table from the events (each event's message is one record). */
 export function analyzeFlowLogEvents(

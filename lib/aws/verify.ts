@@ -8,7 +8,7 @@ import type { FlowLogsResult } from '../observe/flowlogs/types';
 import type { AwsClients } from './clients';
 import { systemClock, type Clock } from './clock';
 import { AwsError, describeAwsError } from './errors';
-import { analyzeFlowLogEvents, findTranslation, readFlowLogFormat } from './flowlog-table';
+import { analyzeFlowLogEvents, findTranslation, LAB_FLOW_LOG_FORMAT, readFlowLogFormat } from './flowlog-table';
 import type { LogEvent, LogsProgress } from './logs';
 import { DEFAULT_TIMINGS, observeLab, type LabObservations, type ObserveTimings } from './observe';
 import { lambdaProbeTransport, type ProbeTransport } from './probe';
@@ -66,7 +66,7 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
   const format = opts.skipFlowLogs || !stack.flowLogGroupName ? undefined : await readFlowLogFormat(deps.clients.ec2, stack.flowLogGroupName, stack.natEniId);
   const analyze = (events: readonly LogEvent[]): FlowLogsResult =>
     analyzeFlowLogEvents(events, {
-      format,
+      format: format ?? LAB_FLOW_LOG_FORMAT,
       natPrivateIps: [stack.natPrivateIp],
       natEniIds: stack.natEniId ? [stack.natEniId] : undefined,
       source: stack.flowLogGroupName ?? 'flow logs',
@@ -92,7 +92,7 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
   const notes = [
     ...observed.notes,
     ...pairingNotes(stack, observed),
-    ...(format ? [] : opts.skipFlowLogs || !stack.flowLogGroupName ? [] : ['no flow log definition found for the log group: records were read in the default format']),
+    ...(format || opts.skipFlowLogs || !stack.flowLogGroupName ? [] : ["no flow log definition found for the log group: records were read in the lab construct's format"]),
     `the server ${stack.serverPublicIp} is modelled as a host on the internet; its own security group is not part of the topology`,
   ];
   return {

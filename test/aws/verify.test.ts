@@ -174,3 +174,12 @@ test('the SSM wait polls DescribeInstanceInformation until every instance is Onl
   await verify(HEALTHY, { skipFlowLogs: true });
   expect(mocks.ssm.commandCalls(DescribeInstanceInformationCommand).map((c) => c.args[0].input.NextToken ?? null)).toEqual([null, null, 'AAEAAbcdTokenPage2']);
 });
+
+test('no flow log definition for the group: records are read in the construct format, and a note says so', async () => {
+  mockLab(HEALTHY);
+  const { DescribeFlowLogsCommand } = await import('@aws-sdk/client-ec2');
+  mocks.ec2.on(DescribeFlowLogsCommand).resolves({ $metadata: {}, FlowLogs: [] });
+  const result = await runVerify({ stackName: fx.STACK, region: fx.REGION }, { clients: createAwsClients({ region: fx.REGION }), clock: fakeClock() });
+  expect(failed(result)).toEqual([]);
+  expect(result.notes).toContain("no flow log definition found for the log group: records were read in the lab construct's format");
+});
