@@ -10,7 +10,8 @@
  *   `AWS Lambda VPC ENI`) becomes a host of kind `lambda`.
  * - The destination server: an instance tagged `natlab:role` = `server` with a public IP
  *   stands for the internet server and becomes an external host (kind `server`) at its public
- *   IP. Otherwise a destination IP that lies in no VPC is simply a host on the internet.
+ *   IP, so walks end there as in the seed. A destination IP that is in no VPC and no host is
+ *   the internet: the walk leaves the model there, with the header the far end would see.
  * - Flows come from instance tags: `natlab:role` = `client` or `direct-client` sends to the
  *   `server`, from the port in `natlab:source-port` (else any) to `natlab:port` on the server
  *   (else 8080).

@@ -352,3 +352,32 @@ describe('bad dumps', () => {
     await expect(loadAwsDump(SEED_LAB, { vpc: 'vpc-0000' })).rejects.toThrow(`--vpc vpc-0000: not in the dump in ${SEED_LAB} (VPCs: vpc-0a1b2c3d4e5f60718, vpc-0f9e8d7c6b5a40321)`);
   });
 });
+
+describe('walking dumped topologies (lib/model)', () => {
+  test('the deployed seed lab predicts exactly the seed walks, the same addresses the article saw', async () => {
+    const { predict } = await import('../../lib/model');
+    const { walkShape } = await import('./walk-shape');
+    const seed = predict(seedTopology()).walks;
+    const walks = predict(await loadAwsDump(SEED_LAB)).walks;
+    expect(walks.map((w) => w.flow.name)).toEqual(['client-a', 'client-b', 'direct']);
+    walks.forEach((w, i) => {
+      expect(walkShape(w)).toEqual(walkShape(seed[i]));
+      expect(w.observedAtDestination).toEqual(seed[i].observedAtDestination);
+    });
+    expect(walks[0].observedAtDestination?.srcIp).toBe('3.224.9.52');
+  });
+
+  test('inbound to the public IP of an instance behind a NAT: delivered, but the reply dies at the NAT', async () => {
+    const { walk } = await import('../../lib/model');
+    const t = await loadAwsDump(`${FIXTURES}/replies-through-nat`);
+    const inbound = walk(t, { protocol: 'tcp', from: '198.51.100.7', sourcePort: 40000, to: { host: '203.0.113.50', port: 8080 } });
+    expect(inbound.verdict).toBe('delivered');
+    expect(inbound.reply?.verdict).toBe('dropped');
+    expect(inbound.reply?.dropped?.component).toBe('nat-03c1c1c1c1c1c1c1c');
+    // Outbound it leaves through the NAT with the NAT's EIP, not the instance's own public IP;
+    // the destination is in no VPC of the dump, so the walk ends on the internet, saying so.
+    const outbound = walk(t, { protocol: 'tcp', from: 'web-behind-nat', sourcePort: 32222, to: { host: '44.198.164.163', port: 8080 } });
+    expect(outbound.verdict).toBe('left-model');
+    expect(outbound.hops.at(-1)!.after.srcIp).toBe('198.51.100.30');
+  });
+});
