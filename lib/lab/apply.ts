@@ -3,13 +3,17 @@
  * veth pairs created inside a namespace with the peer moved straight into another, so no
  * interface ever sits in the host's namespace), and removes everything a run created.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { run, runIn } from './exec';
 import { RUN_PREFIX_PATTERN } from './names';
 import type { TwinPlan } from './plan';
 
-/** Builds the twin. On any failure it tears down what it built and rethrows. */
-export async function applyPlan(plan: TwinPlan): Promise<void> {
+/**
+ * Builds the twin. On any failure it tears down what it built and rethrows. `alongsideRules`
+ * runs while the nftables rulesets load (starting captures and servers needs only the
+ * interfaces), which saves a round of process starts.
+ */
+export async function applyPlan(plan: TwinPlan, alongsideRules?: () => Promise<void>): Promise<void> {
   try {
     await run('ip', ['-batch', '-'], { input: plan.namespaces.map((n) => `netns add ${n.name}`).join('\n') + '\n' });
     await Promise.all(plan.namespaces.filter((n) => n.sysctls.length).map((n) => runIn(n.name, ['sysctl', '-q', '-w', ...n.sysctls])));
@@ -22,7 +26,7 @@ export async function applyPlan(plan: TwinPlan): Promise<void> {
     }
     await Promise.all([...byCreator].map(([ns, lines]) => run('ip', ['-n', ns, '-batch', '-'], { input: lines.join('\n') + '\n' })));
     await Promise.all(plan.namespaces.map((n) => run('ip', ['-n', n.name, '-batch', '-'], { input: n.ipCommands.join('\n') + '\n' })));
-    await Promise.all(plan.namespaces.filter((n) => n.nft).map((n) => runIn(n.name, ['nft', '-f', '-'], { input: n.nft })));
+    await Promise.all([...plan.namespaces.filter((n) => n.nft).map((n) => runIn(n.name, ['nft', '-f', '-'], { input: n.nft })), alongsideRules?.()]);
   } catch (err) {
     await teardownPrefix(plan.prefix);
     throw err;
@@ -40,25 +44,48 @@ export function listTwinNamespaces(prefix?: string): string[] {
   return names.filter((n) => (prefix ? n.startsWith(prefix) : RUN_PREFIX_PATTERN.test(n))).sort();
 }
 
-/** Kills every process inside the namespace (by pid), then deletes it (its veths go with it). */
-export async function deleteNamespace(ns: string): Promise<void> {
-  const pids = await run('ip', ['netns', 'pids', ns], { allowFail: true });
-  for (const pid of pids.stdout.split(/\s+/).filter(Boolean).map(Number)) {
+/** Pids of every process whose network namespace is one of `namespaces` (read from /proc). */
+export function pidsInNamespaces(namespaces: string[]): number[] {
+  const inodes = new Set<string>();
+  for (const ns of namespaces) {
+    try {
+      inodes.add(`net:[${statSync(`/run/netns/${ns}`).ino}]`);
+    } catch {
+      // already gone
+    }
+  }
+  if (inodes.size === 0) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (inodes.has(readlinkSync(`/proc/${entry}/ns/net`))) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Kills every process inside the namespaces (by pid), then deletes them (their veths go with them). */
+export async function deleteNamespaces(namespaces: string[]): Promise<void> {
+  if (namespaces.length === 0) return;
+  for (const pid of pidsInNamespaces(namespaces)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
-  await run('ip', ['netns', 'delete', ns], { allowFail: true });
+  await run('ip', ['-force', '-batch', '-'], { input: namespaces.map((n) => `netns delete ${n}`).join('\n') + '\n', allowFail: true });
 }
 
 /** Removes every namespace of one run (or of every run, for `natlab lab --cleanup`). */
 export async function teardownPrefix(prefix?: string): Promise<string[]> {
   const names = listTwinNamespaces(prefix);
-  // Two passes: a process may be started in a namespace while the first pass runs.
-  await Promise.all(names.map((n) => deleteNamespace(n)));
+  await deleteNamespaces(names);
+  // A process may have been started in a namespace meanwhile: a second pass if anything is left.
   const left = listTwinNamespaces(prefix);
-  await Promise.all(left.map((n) => deleteNamespace(n)));
+  await deleteNamespaces(left);
   return names;
 }

@@ -8,7 +8,7 @@ import { InputError } from '../errors';
 import { isIpv4 } from '../model/address';
 import { findHosts, resolveHost } from '../model/hosts';
 import type { FlowSpec, Topology } from '../model/types';
-import { startCaptures, type CapturedPacket } from './capture';
+import { startCaptures, type CapturedPacket, type CaptureSet } from './capture';
 import { readConntrack, type ConntrackEntry } from './conntrack';
 import type { TwinHost, TwinPlan } from './plan';
 import { runProbe, startEchoServer, type ProbeLine } from './processes';
@@ -103,17 +103,25 @@ export interface ObserveOptions {
   readonly progress?: (message: string) => void;
 }
 
-/** Starts servers and captures, sends every flow, reads conntrack, stops everything. */
-export async function observeFlows(plan: TwinPlan, flows: TwinFlow[], options: ObserveOptions): Promise<Omit<TwinObservations, 'skipped'>> {
+/** Echo servers and captures of a run, started before any flow is sent. */
+export interface Listeners {
+  readonly captures: CaptureSet;
+  readonly servers: ChildProcess[];
+}
+
+/** Starts one echo server per destination (namespace, port) and a capture on every segment. */
+export async function startListeners(plan: TwinPlan, flows: TwinFlow[], options: ObserveOptions): Promise<Listeners> {
   const servers = new Map<string, { ns: string; port: number }>();
   for (const f of flows) servers.set(`${f.to.ns}:${f.spec.to.port}`, { ns: f.to.ns, port: f.spec.to.port });
-  const started: ChildProcess[] = [];
+  options.progress?.(`starting ${servers.size} echo server(s) and ${plan.captures.length} captures`);
+  const [captures, ...started] = await Promise.all([startCaptures(plan.captures, options.processes.add), ...[...servers.values()].map((s) => startEchoServer(s.ns, s.port, options.processes.add))]);
+  return { captures, servers: started };
+}
+
+/** Sends every flow through running listeners, reads conntrack, stops the listeners. */
+export async function observeFlows(plan: TwinPlan, flows: TwinFlow[], listeners: Listeners, options: ObserveOptions): Promise<Omit<TwinObservations, 'skipped'>> {
+  const { captures } = listeners;
   try {
-    options.progress?.(`starting ${servers.size} echo server(s) and ${plan.captures.length} captures`);
-    const [captures] = await Promise.all([
-      startCaptures(plan.captures, options.processes.add),
-      ...[...servers.values()].map(async (s) => started.push(await startEchoServer(s.ns, s.port, options.processes.add))),
-    ]);
     const runs: FlowRun[] = [];
     let packets: CapturedPacket[];
     try {
@@ -137,6 +145,6 @@ export async function observeFlows(plan: TwinPlan, flows: TwinFlow[], options: O
     for (const nat of plan.nats) conntrack.set(nat.id, await readConntrack(nat.ns));
     return { runs, conntrack, packets };
   } finally {
-    for (const s of started) s.kill('SIGTERM');
+    for (const s of listeners.servers) s.kill('SIGTERM');
   }
 }

@@ -123,7 +123,6 @@ export interface PlanOptions {
 /** IPv6 off: the twin is IPv4 only, and router solicitations would only add noise to captures. */
 const NO_IPV6 = ['net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'];
 const FORWARDING = [...NO_IPV6, 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.default.send_redirects=0'];
-const ENDPOINT = [...NO_IPV6, 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'];
 
 /** Kernel table holding the VPC's local delivery routes (one /32 per ENI). */
 const LOCAL_TABLE = 50;
@@ -208,7 +207,6 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
   topology.hosts.filter(isExternal).forEach((host, e) => {
     const name = host.name ?? host.id;
     const b = ns('server', host.id, name);
-    b.sysctls.push(...ENDPOINT);
     const [inetIf, hostIf] = link(internet, `ie${e}`, b, `s${e}`, `internet <-> ${name}`);
     const net = linkNets.next();
     const twinIp = standIns.twin(host.privateIp);
@@ -256,8 +254,7 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
       const i = hostIndex++;
       const name = host.name ?? host.id;
       const b = ns('host', host.id, name);
-      b.sysctls.push(...ENDPOINT);
-      const [eniIf, routerIf] = attachEni(b, `h${i}`, `r${i}`, host.subnet as string, [host.privateIp], name);
+        const [eniIf, routerIf] = attachEni(b, `h${i}`, `r${i}`, host.subnet as string, [host.privateIp], name);
       if (host.securityGroups.length) b.nft = securityGroupRuleset(sgRules(host, 'ingress'), sgRules(host, 'egress'));
       hostIfs.set(host.id, { ifname: routerIf, ip: host.privateIp });
       hosts.push({ hostId: host.id, name, ns: b.name, ifname: eniIf, twinIp: host.privateIp, realIp: host.privateIp, external: false });

@@ -7,7 +7,7 @@ import type { Observation, RunResult, Topology } from '../model/types';
 import { applyPlan, teardownPrefix } from './apply';
 import { compareTwin, type FlowComparison } from './compare';
 import { newRunPrefix } from './names';
-import { observeFlows, ProcessRegistry, resolveFlows } from './observe';
+import { observeFlows, ProcessRegistry, resolveFlows, startListeners, type Listeners } from './observe';
 import { planTwin, type TwinPlan, type TwinTamper } from './plan';
 import { assertTwinPrerequisites } from './prereq';
 
@@ -59,9 +59,13 @@ export async function runLab(topology: Topology, options: LabOptions = {}): Prom
   options.onStart?.(active);
   try {
     options.progress?.(`building the twin: ${plan.namespaces.length} namespaces, ${plan.links.length} veth pairs (prefix ${prefix})`);
-    await applyPlan(plan);
+    const observeOptions = { timeoutMs: options.timeoutMs ?? 2000, processes: active.processes, progress: options.progress };
+    let listeners: Listeners | undefined;
+    await applyPlan(plan, async () => {
+      listeners = await startListeners(plan, flows, observeOptions);
+    });
     await options.afterBuild?.(plan);
-    const observed = await observeFlows(plan, flows, { timeoutMs: options.timeoutMs ?? 2000, processes: active.processes, progress: options.progress });
+    const observed = await observeFlows(plan, flows, listeners!, observeOptions);
     const comparisons = compareTwin({ walks: prediction.walks, runs: observed.runs, packets: observed.packets, conntrack: observed.conntrack, standIns: plan.standIns });
     const real = (ip: string): string => plan.standIns.real(ip);
     const observations: Observation[] = [];
