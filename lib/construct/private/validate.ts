@@ -5,7 +5,7 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { InputError } from '../../errors';
-import { cidrContains, cidrOverlap, isIpv4, parseCidr, reservedRole, subnetReserved, formatIp, type Cidr } from '../../model/address';
+import { cidrContains, cidrOverlap, cidrSize, formatIp, isIpv4, parseCidr, reservedRole, type Cidr } from '../../model/address';
 
 const RESERVED_WHAT: Record<string, string> = {
   network: 'the network address',
@@ -59,16 +59,11 @@ export function checkHostIp(prop: string, ip: string, subnetProp: string, subnet
   }
   const role = reservedRole(subnet, ip);
   if (role) {
-    const reserved = subnetReserved(subnet);
+    // Usable hosts: network + 4 up to the address before the broadcast.
     const first = formatIp(subnet.network + 4);
-    throw new InputError(
-      `${prop} ${ip} is reserved by AWS in ${subnet.text} (${RESERVED_WHAT[role]}); use an address from ${first} to ${formatIp(parseIpNumber(reserved.broadcast) - 1)}.`,
-    );
+    const last = formatIp(subnet.network + cidrSize(subnet) - 2);
+    throw new InputError(`${prop} ${ip} is reserved by AWS in ${subnet.text} (${RESERVED_WHAT[role]}); use an address from ${first} to ${last}.`);
   }
-}
-
-function parseIpNumber(ip: string): number {
-  return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 }
 
 /** Every address in `entries` is used once (interfaces cannot share an address). */
