@@ -34,8 +34,21 @@ export function parseScenario(text: string, file: string): Topology {
 }
 
 function parseYamlOrJson(text: string, file: string): unknown {
+  // JSON.parse is a thousand times faster than the YAML parser; YAML (a superset) then
+  // serves YAML files and finds the line and column of a JSON mistake.
+  const isJson = /\.json$/i.test(file);
+  let jsonError: string | undefined;
+  if (isJson || /^\s*[{[]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      jsonError = (err as Error).message;
+    }
+  }
   const doc = parseDocument(text, { uniqueKeys: true });
   const error = doc.errors[0];
+  // A .json file must be JSON, even where YAML would be lenient (a trailing comma).
+  if (!error && isJson && jsonError) throw new InputError(`${file}: not valid JSON: ${jsonError}`);
   if (error) {
     const line = error.linePos?.[0];
     const where = line ? `line ${line.line}, column ${line.col}` : 'somewhere';

@@ -91,6 +91,10 @@ flows: [{ name: f, from: h, to: { host: 198.51.100.1, port: 80 } }]
     expect(messageOf(() => parseScenario('{\n  "vpcs": [,\n}', 'bad.json'))).toMatch(/^bad\.json: not valid JSON at line 2, column \d+: /);
   });
 
+  test('a .json file must be strict JSON, even where YAML would accept it', () => {
+    expect(messageOf(() => parseScenario('{"vpcs": [],}', 'lenient.json'))).toMatch(/^lenient\.json: not valid JSON: \S/);
+  });
+
   test('an empty file', () => {
     expect(messageOf(() => parseScenario('\n', 'empty.yaml'))).toBe('empty.yaml: the scenario file is empty');
   });
