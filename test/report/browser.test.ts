@@ -63,7 +63,7 @@ async function open(input: ReportInput, extraCss?: string): Promise<{ page: Page
       return { x: r.x + window.scrollX, y: r.y + window.scrollY, w: r.width, h: r.height };
     };
     const svg = document.querySelector('figure svg')!;
-    const drawn = [...svg.querySelectorAll('g.box')].map((g) => {
+    const drawn = Array.from(svg.querySelectorAll('g.box')).map((g) => {
       const icon = g.querySelector(':scope > g');
       return { kind: g.getAttribute('data-kind')!, id: g.getAttribute('data-id')!, ...rect(g), icon: icon ? rect(icon) : null, text: g.textContent ?? '' };
     });
