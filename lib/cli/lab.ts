@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
+import type { RunResult } from '../model/types';
 import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
 
 interface LabCliOptions extends TopologySourceOptions {
@@ -14,6 +15,7 @@ interface LabCliOptions extends TopologySourceOptions {
   natPortRange?: string;
   timeout?: string;
   cleanup?: boolean;
+  html?: string;
 }
 
 /** Parses "A-B" into a port range. */
@@ -65,6 +67,14 @@ export function installSignalTeardown(getRun: () => { prefix: string; processes:
   };
 }
 
+async function writeHtml(path: string | undefined, result: RunResult, say: boolean): Promise<void> {
+  if (!path) return;
+  const { writeLabReport } = await import('../lab/report-file');
+  const written = await writeLabReport(result, path);
+  if (say) process.stdout.write(`HTML report: ${written}\n`);
+  else process.stderr.write(`natlab lab: HTML report: ${written}\n`);
+}
+
 /** Registers `natlab lab`. */
 export function registerLab(program: Command): void {
   const cmd = program
@@ -75,6 +85,7 @@ export function registerLab(program: Command): void {
     .option('--connections <m>', 'scale run: connections per client, all open at once (source ports P..P+M-1 on every client)')
     .option('--nat-port-range <a-b>', "the twin NAT's source port range (the model uses the same)", '1024-65535')
     .option('--timeout <ms>', 'probe deadline per connection (flows that die wait this long)')
+    .option('--html <file>', 'also write the result as a self-contained HTML page')
     .addOption(new Option('--cleanup', 'remove namespaces and processes left behind by crashed runs, then exit'));
   addTopologyOptions(cmd).action(
     action(async (opts: LabCliOptions) => {
@@ -107,6 +118,7 @@ export function registerLab(program: Command): void {
             const { renderScaleText } = await import('../lab/render');
             process.stdout.write(renderScaleText(outcome.result));
           }
+          await writeHtml(opts.html, outcome.result, !opts.json);
           return outcome.result.compare.ok ? 0 : 1;
         }
         const { runLab } = await import('../lab/run');
@@ -116,6 +128,7 @@ export function registerLab(program: Command): void {
           const { renderLabText } = await import('../lab/render');
           process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
         }
+        await writeHtml(opts.html, outcome.result, !opts.json);
         return outcome.result.compare.ok ? 0 : 1;
       } finally {
         removeHandlers();

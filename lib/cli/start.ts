@@ -1,7 +1,6 @@
 /**
  * `natlab start` (behind `npm start`): the article on this machine. With root and the twin's
- * tools it runs the local twin on the seed and prints (and writes, once the HTML report exists)
- * the result; without them it says exactly what is missing and shows the model's prediction.
+ * tools it runs the local twin on the seed, prints the result and writes it as an HTML page; without them it says exactly what is missing and shows the model's prediction.
  */
 import type { Command } from 'commander';
 import { action, printJson } from './common';
@@ -48,8 +47,7 @@ export function registerStart(program: Command): void {
             const { renderLabText } = await import('../lab/render');
             process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
             const { writeLabReport } = await import('../lab/report-file');
-            const path = await writeLabReport(outcome.result);
-            if (path) process.stdout.write(`HTML report: ${path}\n`);
+            process.stdout.write(`HTML report: ${await writeLabReport(outcome.result)}\n`);
           }
           return outcome.result.compare.ok ? 0 : 1;
         } finally {

@@ -1,20 +1,17 @@
-/**
- * Writes the HTML report of a twin run next to where natlab runs, once the report renderer
- * exists (`lib/report/html.ts`); until then the text result is all there is.
- */
-import { writeFileSync } from 'node:fs';
+/** Writes the HTML report of a twin run (lib/report's renderer), atomically. */
+import { renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunResult } from '../model/types';
 
-/** Writes `natlab-lab-report.html` in the working directory; returns its path, or null. */
-export async function writeLabReport(result: RunResult, dir = process.cwd()): Promise<string | null> {
-  const render = await loadHtmlRenderer();
-  if (!render) return null;
-  const path = resolve(dir, 'natlab-lab-report.html');
-  writeFileSync(path, render(result));
-  return path;
-}
+/** The file `natlab start` writes in the working directory. */
+export const START_REPORT_FILE = 'natlab-lab-report.html';
 
-async function loadHtmlRenderer(): Promise<((result: RunResult) => string) | null> {
-  return null;
+/** Renders the run as one self-contained HTML page at `path`; returns the absolute path. */
+export async function writeLabReport(result: RunResult, path = START_REPORT_FILE): Promise<string> {
+  const { renderHtml } = await import('../report/html');
+  const target = resolve(path);
+  const temp = `${target}.${process.pid}.tmp`;
+  writeFileSync(temp, renderHtml(result));
+  renameSync(temp, target);
+  return target;
 }

@@ -4,8 +4,9 @@
  * the fallback without root. Needs root (see root.ts) and `npm run build`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { RunResult } from '../../lib/model/types';
 import { describeRoot, namespacesWith, processesWith, requireTwinPrerequisites } from './root';
 
@@ -90,6 +91,21 @@ describeRoot('natlab lab (CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('natlab: --nat-port-range "5000-100" must be two ports 1-65535 written A-B with A <= B, like 1024-65535');
     expect(natlab(['lab', '--clients', 'many']).code).toBe(2);
+  });
+
+  it('`natlab start` (npm start) runs the seed on the twin and writes the HTML report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'natlab-start-'));
+    try {
+      const r = spawnSync(process.execPath, [cli, 'start'], { cwd: dir, encoding: 'utf8', timeout: 110_000 });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('All checks pass');
+      const html = readFileSync(join(dir, 'natlab-lab-report.html'), 'utf8');
+      expect(r.stdout).toContain(`HTML report: ${join(dir, 'natlab-lab-report.html')}`);
+      expect(html).toMatch(/<html/i);
+      expect(html).toContain('3.224.9.52');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('without root: `natlab lab` says what is missing (exit 2); `natlab start` falls back to the model', () => {
