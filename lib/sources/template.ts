@@ -15,7 +15,7 @@ import { basename } from 'node:path';
 import { InputError } from '../errors';
 import type { FlowSpec, Host, InternetGateway, NatAddress, NatGateway, NetworkAcl, NetworkAclRule, Route, RouteTable, RouteTarget, RuleProtocol, SecurityGroup, SecurityGroupRule, Subnet, Topology, Vpc } from '../model/types';
 import { parseTemplate, type CfnResource } from './private/cfn-parse';
-import { CfnResolver, eipPublicIp, type StackInput } from './private/cfn-resolve';
+import { allocationPublicIp, CfnResolver, eipPublicIp, type StackInput } from './private/cfn-resolve';
 import { unresolvedIp } from './private/unresolved';
 import { describeFsError } from './scenario';
 
@@ -172,7 +172,7 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
   const eipByAllocation = (allocation: string): string => {
     const eip = byId.get(allocation);
     if (eip?.type === 'AWS::EC2::EIP') return eipPublicIp(eip.logicalId);
-    return allocation.startsWith('<') ? unresolvedIp(`the Elastic IP of ${allocation.slice(1, -1)}`) : unresolvedIp(`Elastic IP ${allocation}, address known after deploy`);
+    return allocation.startsWith('<') ? unresolvedIp(`the Elastic IP of ${allocation.slice(1, -1)}`) : allocationPublicIp(allocation);
   };
   for (const r of ofType('AWS::EC2::EIP')) {
     const instance = str(r, 'InstanceId', false);

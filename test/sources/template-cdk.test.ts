@@ -68,3 +68,17 @@ test('the topology matches the seed: CIDRs, pinned addresses, routes, and the se
   expect(byTarget('nat')).toBe(1);
   expect(byTarget('igw')).toBe(2); // the lab's public subnet and the server's "internet" VPC
 });
+
+test('with a given EIP allocation (eipAllocationId), the NAT and the server security group name the same address', () => {
+  const app = new App();
+  const stack = new NatGatewayLabStack(app, 'NatGatewayLab', { lab: { eipAllocationId: 'eipalloc-0123456789abcdef0' } });
+  const t = topologyFromTemplates([{ file: 'NatGatewayLab.template.json', stack: 'NatGatewayLab', template: Template.fromStack(stack).toJSON() as CfnTemplate }]);
+  const given = '<Elastic IP eipalloc-0123456789abcdef0, address known after deploy>';
+  expect(t.natGateways[0].addresses[0]).toMatchObject({ allocationId: 'eipalloc-0123456789abcdef0', publicIp: given });
+  const walks = predict(t).walks;
+  expect(walks.map((w) => [w.flow.name, w.verdict, w.observedAtDestination?.srcIp])).toEqual([
+    ['client-a', 'delivered', given],
+    ['client-b', 'delivered', given],
+    ['direct', 'delivered', expect.stringMatching(/^<EIP LabDirectClientEip\w+\.PublicIp, known after deploy>$/)],
+  ]);
+});

@@ -55,9 +55,10 @@ describe('a hand-written YAML template with short-form tags (seed-lab.yaml)', ()
     // WithProbe is `AWS::Region == us-east-1`: elsewhere the probe goes and NotDeployed comes.
     expect(west.hosts.map((h) => h.id)).toContain('NotDeployed');
     expect(west.hosts.map((h) => h.id)).not.toContain('Probe');
+    expect(west.hosts.find((h) => h.id === 'Direct')!.name).toBe('direct-elsewhere'); // Fn::If
   });
 
-  test('Fn::Cidr, Fn::Select, Fn::GetAZs, Ref to a parameter default, Conditions', () => {
+  test('Fn::Cidr, Fn::Select, Fn::Split, Fn::GetAZs, Ref to a parameter default, Conditions', () => {
     expect(t.subnets.map((s) => [s.id, s.cidr, s.az])).toEqual([
       ['PublicSubnet', '10.0.0.0/24', 'us-east-1a'],
       ['PrivateSubnet', '10.0.1.0/24', 'us-east-1a'],

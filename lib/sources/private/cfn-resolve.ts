@@ -214,7 +214,7 @@ export class CfnResolver {
       case 'AWS::EC2::NatGateway.NatGatewayId':
         return id;
       default:
-        return later(attr);
+        return lookedUpElasticIp(resource, attr) ?? later(attr);
     }
   }
 
@@ -267,6 +267,30 @@ export class CfnResolver {
 /** The address of an Elastic IP a template allocates. */
 export function eipPublicIp(logicalId: string): string {
   return unresolvedIp(`EIP ${logicalId}.PublicIp, known after deploy`);
+}
+
+/** The address of an Elastic IP allocated outside the templates (a literal `eipalloc-...`). */
+export function allocationPublicIp(allocationId: string): string {
+  return unresolvedIp(`Elastic IP ${allocationId}, address known after deploy`);
+}
+
+/**
+ * The CDK's AwsCustomResource pattern for an existing Elastic IP: `Custom::AWS` calling
+ * EC2 describeAddresses for an allocation id; its `Addresses.N.PublicIp` is that EIP's address,
+ * the same value the NAT Gateway using the allocation has.
+ */
+function lookedUpElasticIp(resource: CfnResource, attr: string): string | undefined {
+  const index = /^Addresses\.(\d+)\.PublicIp$/.exec(attr)?.[1];
+  const create = resource.Properties?.Create;
+  if (!resource.Type.startsWith('Custom::') || index === undefined || typeof create !== 'string') return undefined;
+  try {
+    const call = JSON.parse(create) as { service?: string; action?: string; parameters?: { AllocationIds?: unknown[] } };
+    const allocation = call.parameters?.AllocationIds?.[Number(index)];
+    if (/^ec2$/i.test(call.service ?? '') && /^describeAddresses$/i.test(call.action ?? '') && typeof allocation === 'string') return allocationPublicIp(allocation);
+  } catch {
+    // not the pattern: the attribute stays "known after deploy"
+  }
+  return undefined;
 }
 
 function shortType(type: string): string {
