@@ -243,10 +243,12 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
   for (const r of ofType('AWS::Lambda::Function')) {
     const config = r.props.VpcConfig as { SubnetIds?: unknown[]; SecurityGroupIds?: unknown[] } | undefined;
     const subnetIds = (config?.SubnetIds ?? []).map(String);
+    // A FunctionName that is only known after deploy (a token) is no name a person can type.
+    const fnName = typeof r.props.FunctionName === 'string' && !r.props.FunctionName.startsWith('<') ? r.props.FunctionName : r.logicalId;
     subnetIds.forEach((subnet) => {
       hosts.push({
         id: subnetIds.length > 1 ? `${r.id}@${subnet}` : r.id,
-        name: subnetIds.length > 1 ? `${r.logicalId}@${subnet}` : r.logicalId,
+        name: subnetIds.length > 1 ? `${fnName}@${subnet}` : fnName,
         kind: 'lambda',
         subnet,
         privateIp: unresolvedIp(`Lambda ${r.logicalId} ENI in ${subnet}, known after deploy`),
