@@ -15,6 +15,7 @@ import type { FlowSpec } from '../model/types';
 import { LAB_FLOW_LOG_FIELDS } from './flow-log-format';
 import { LabOutputs } from './outputs';
 import { EchoServerHost } from './private/echo-server-host';
+import { grantInAccountVerify } from '../aws/verify-permissions';
 import { acknowledgeInstanceRules, instanceProfile, labInstance } from './private/instances';
 import { acknowledge } from './private/nag';
 import { packageVersion } from './private/package-root';
@@ -106,6 +107,13 @@ export interface NatGatewayLabProps {
    * @default logs.RetentionDays.ONE_WEEK
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether the probe may verify the lab from inside the account (`{ action: 'verify' }`,
+   * `natlab verify --in-account`): read-only describe calls, SSM Run Command on the lab's
+   * instances, the flow log group, and Lambda's 15-minute timeout.
+   * @default true
+   */
+  readonly inAccountVerify?: boolean;
 }
 
 export interface LabClient {
@@ -244,6 +252,19 @@ export class NatGatewayLab extends Construct {
       maxAggregationInterval: ec2.FlowLogMaxAggregationInterval.ONE_MINUTE,
       logFormat: LAB_FLOW_LOG_FIELDS.map((field) => ec2.LogFormat.custom('${' + field + '}')),
     });
+
+    if (props.inAccountVerify ?? true) {
+      grantInAccountVerify({
+        probe: this.probe,
+        instances: [...this.clients.map((c) => c.instance), ...(this.directClient ? [this.directClient.instance] : [])],
+        flowLogGroup: this.flowLogGroup,
+      });
+      acknowledge(this.probe, {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'In-account verify reads the live topology (ec2:Describe*), SSM registration and command status: read-only calls that accept no resource-level permissions; every write (ssm:SendCommand) is scoped to the lab instances.',
+      });
+    }
 
     // ---- flows for `natlab predict --template`, and the outputs the harness reads
     this.flows = [

@@ -132,8 +132,24 @@ describe('the instances', () => {
 describe('the Lambda probe', () => {
   it('runs lambda/probe on Node.js 24, arm64, in the private subnet', () => {
     const props = resource(ids.probe).Properties;
-    expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 60 });
+    expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     expect(props.VpcConfig.SubnetIds).toEqual([{ Ref: ids.privateSubnet }]);
+  });
+
+  it('may verify the lab in-account: SendCommand only on the lab instances, 15-minute timeout', () => {
+    expect(resource(ids.probe).Properties.Timeout).toBe(900);
+    const role = resource(ids.probe).Properties.Role['Fn::GetAtt'][0];
+    const policy = Object.values(lab.json.Resources as Record<string, Json>).find(
+      (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: Json) => x.Ref === role),
+    );
+    const statements: Json[] = policy.Properties.PolicyDocument.Statement;
+    const sendCommand = statements.find((st) => st.Action === 'ssm:SendCommand');
+    const instanceArns = JSON.stringify(sendCommand.Resource);
+    for (const instance of [ids.clientA, ids.clientB, ids.direct]) expect(instanceArns).toContain(`"Ref":"${instance}"`);
+    expect(instanceArns).not.toContain(`"Ref":"${ids.server}"`);
+    expect(instanceArns).toContain('document/AWS-RunShellScript');
+    expect(statements.find((st) => st.Action === 'cloudformation:DescribeStacks').Resource).toEqual({ Ref: 'AWS::StackId' });
+    expect(statements.flatMap((st) => [st.Action].flat()).filter((a: string) => !/^(ec2:Describe|ssm:(DescribeInstanceInformation|GetCommandInvocation|SendCommand)|cloudformation:DescribeStacks|logs:FilterLogEvents)/.test(a))).toEqual([]);
   });
 });
 
@@ -216,6 +232,7 @@ describe('the whole template', () => {
         'AwsSolutions-EC23',
         'AwsSolutions-EC28',
         'AwsSolutions-EC29',
+        'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',

@@ -51,6 +51,7 @@ describe('custom addresses, three clients, no direct client, x86 instances', () 
       sourcePort: 40000,
       serverPort: 9090,
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.NANO),
+      inAccountVerify: false,
     });
   });
 
@@ -71,6 +72,14 @@ describe('custom addresses, three clients, no direct client, x86 instances', () 
       'client-b@10.20.70.1',
       'client-c@10.20.79.254',
     ]);
+  });
+
+  it('without inAccountVerify, the probe keeps the managed policies only and a 60 s timeout', () => {
+    const fn = Object.values(lab.json.Resources as Record<string, Json>).find((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fn.Properties.Timeout).toBe(60);
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.values(lab.json.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: Json) => x.Ref === role));
+    expect(policies).toEqual([]);
   });
 
   it('follows the ports and the architecture', () => {

@@ -1,0 +1,87 @@
+/**
+ * CDK figures: seconds to synthesize the lab stack against a stack holding only a bare
+ * `ec2.Vpc` with one NAT Gateway (same process, after one warm-up of each, median of a few
+ * alternating runs), and the size of the Lambda probe bundle as NodejsFunction builds it.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { buildSync } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Benchmark } from './index';
+import { NatGatewayLabStack } from '../lib/construct/lab-stack';
+
+const REPETITIONS = 3;
+
+/** Seconds to build the construct tree (NodejsFunction bundles here) and to emit the assembly. */
+function timeSynth(build: (app: App) => void): { total: number; construct: number } {
+  const outdir = mkdtempSync(join(tmpdir(), 'natlab-bench-'));
+  try {
+    const started = process.hrtime.bigint();
+    const app = new App({ outdir });
+    build(app);
+    const built = process.hrtime.bigint();
+    app.synth();
+    const done = process.hrtime.bigint();
+    return { total: Number(done - started) / 1e9, construct: Number(built - started) / 1e9 };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const lab = (app: App): void => {
+  new NatGatewayLabStack(app, 'NatGatewayLab');
+};
+const baseline = (app: App): void => {
+  const stack = new Stack(app, 'Baseline');
+  new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 });
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    title: 'synth: lab stack vs a bare Vpc with one NAT Gateway',
+    run: () => {
+      timeSynth(lab);
+      timeSynth(baseline);
+      const labTimes: Array<{ total: number; construct: number }> = [];
+      const baseTimes: number[] = [];
+      for (let i = 0; i < REPETITIONS; i++) {
+        labTimes.push(timeSynth(lab));
+        baseTimes.push(timeSynth(baseline).total);
+      }
+      const labSeconds = median(labTimes.map((t) => t.total));
+      const labConstruct = median(labTimes.map((t) => t.construct));
+      const baseSeconds = median(baseTimes);
+      return [
+        { name: 'synth.lab', value: labSeconds, unit: 's', note: `goal: within 1.5x of synth.baseline; measured ${(labSeconds / baseSeconds).toFixed(2)}x` },
+        { name: 'synth.lab.construct', value: labConstruct, unit: 's', note: "building the tree, incl. NodejsFunction's esbuild run via npx" },
+        { name: 'synth.baseline', value: baseSeconds, unit: 's', note: 'ec2.Vpc, one AZ, one NAT Gateway' },
+      ];
+    },
+  },
+  {
+    title: 'probe bundle size',
+    run: () => {
+      // As NodejsFunction bundles it: minified, no source map, Node 24, CommonJS, and the AWS SDK
+      // v3 left out (NodejsFunction's default for Node 18+ runtimes, which ship the SDK).
+      const result = buildSync({
+        external: ['@aws-sdk/*'],
+        entryPoints: [join(__dirname, '../lambda/probe/index.ts')],
+        bundle: true,
+        platform: 'node',
+        target: 'node24',
+        format: 'cjs',
+        minify: true,
+        write: false,
+        logLevel: 'silent',
+      });
+      return [{ name: 'probe.bundle', value: result.outputFiles[0].contents.byteLength, unit: 'bytes', note: 'goal: under 100 kB' }];
+    },
+  },
+];
