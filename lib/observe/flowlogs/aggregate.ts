@@ -42,31 +42,48 @@ export interface Flow {
 /** Distinct flows keyed by everything that identifies them. */
 export class FlowTable {
   readonly flows = new Map<string, Flow>();
+  /** One copy of each address and ENI id: a field cut from a line would keep the whole line alive. */
+  private readonly names = new Map<string, string>();
+
+  private intern(s: string): string;
+  private intern(s: string | undefined): string | undefined;
+  private intern(s: string | undefined): string | undefined {
+    if (s === undefined) return undefined;
+    let v = this.names.get(s);
+    if (v === undefined) {
+      v = (' ' + s).slice(1);
+      this.names.set(v, v);
+    }
+    return v;
+  }
 
   /** Adds one OK record (srcaddr, dstaddr and protocol present). */
   add(rec: FlowLogRecord): void {
-    const iface = rec.interfaceId;
     const protocol = rec.protocol as number;
     const src = rec.srcaddr as string;
     const dst = rec.dstaddr as string;
     const srcPort = rec.srcport ?? 0;
     const dstPort = rec.dstport ?? 0;
-    const key = `${iface}|${protocol}|${src}|${srcPort}|${dst}|${dstPort}|${rec.pktSrcaddr}|${rec.pktDstaddr}|${rec.action}`;
+    // join() makes one flat string; a template literal would keep a tree of pieces (and the
+    // line they were cut from) alive as the map key.
+    const key = [rec.interfaceId, protocol, src, srcPort, dst, dstPort, rec.pktSrcaddr, rec.pktDstaddr, rec.action].join('|');
     let flow = this.flows.get(key);
     if (!flow) {
       flow = {
-        iface,
+        iface: this.intern(rec.interfaceId),
         protocol,
-        src,
+        src: this.intern(src),
         srcPort,
-        dst,
+        dst: this.intern(dst),
         dstPort,
-        pktSrc: rec.pktSrcaddr,
-        pktDst: rec.pktDstaddr,
+        pktSrc: this.intern(rec.pktSrcaddr),
+        pktDst: this.intern(rec.pktDstaddr),
         action: rec.action,
-        episodes: [],
+        // A literal of one: most flows have one episode, and push() on [] reserves 17 slots.
+        episodes: [newEpisode(rec)],
       };
       this.flows.set(key, flow);
+      return;
     }
     addToEpisodes(flow.episodes, rec);
   }
@@ -109,5 +126,10 @@ function addToEpisodes(episodes: Episode[], rec: FlowLogRecord): void {
       return;
     }
   }
-  episodes.push({ first, last, precise, packets, bytes, records: 1, line: rec.line });
+  episodes.push(newEpisode(rec));
+}
+
+function newEpisode(rec: FlowLogRecord): Episode {
+  const { first, last, precise } = recordTimes(rec);
+  return { first, last, precise, packets: rec.packets ?? 0, bytes: rec.bytes ?? 0, records: 1, line: rec.line };
 }

@@ -12,25 +12,53 @@
  * unsolicited: the NAT has no entry for it and drops it.
  */
 import { NAT_IDLE_TIMEOUT_SECONDS, type Episode, type Flow } from './aggregate';
+import type { Edge, Pairing } from './pair';
 
 /** TCP, UDP and ICMP: the protocols a NAT Gateway translates. */
 const TRANSLATED_PROTOCOLS: ReadonlySet<number> = new Set([1, 6, 17]);
 
-/** One episode of a flow in its role on the NAT. */
-export interface Leg {
-  readonly role: 'inside' | 'outside' | 'reply-to-client' | 'reply-from-outside' | 'unsolicited' | 'other';
-  readonly flow: Flow;
-  readonly ep: Episode;
-  /** The real destination: pkt-dstaddr for an inside leg (undefined when not logged), dstaddr for an outside leg. */
-  readonly destIp: string | undefined;
+/** What part of a translated connection an episode of a flow is. */
+export type LegRole = 'inside' | 'outside' | 'reply-to-client' | 'reply-from-outside' | 'unsolicited' | 'other';
+
+/**
+ * One episode of a flow in its role on the NAT. A class with every field set in the
+ * constructor, so that the hundreds of thousands of legs of a busy day share one shape.
+ */
+export class Leg {
   /** Packets/bytes of the replies attached to this leg. */
-  replyPackets: number;
-  replyBytes: number;
+  replyPackets = 0;
+  replyBytes = 0;
   /** Earliest and latest time of the leg and its replies. */
   spanFirst: number;
   spanLast: number;
-  /** Why a leg is REJECT or otherwise not part of a translation. */
-  note?: string;
+  /** Why a leg is unsolicited, rejected or otherwise not part of a translation. */
+  note: string | undefined = undefined;
+  /** Pairing state (pair.ts), kept on the leg rather than in maps keyed by it. */
+  edges: Edge[] | undefined = undefined;
+  /** Inside legs: the outside legs this one was given to. */
+  feeds: Leg[] | undefined = undefined;
+  /** Outside legs: the pairing decided. */
+  pairing: Pairing | undefined = undefined;
+  pending = false;
+  used = false;
+
+  constructor(
+    public role: LegRole,
+    readonly flow: Flow,
+    readonly ep: Episode,
+    /** The real destination: pkt-dstaddr for an inside leg (undefined when not logged), dstaddr for an outside leg. */
+    readonly destIp: string | undefined,
+  ) {
+    this.spanFirst = ep.first;
+    this.spanLast = ep.last;
+  }
+
+  /** Sets role and note (for legs that turn out unsolicited or unmatched). */
+  as(role: LegRole, note: string): this {
+    this.role = role;
+    this.note = note;
+    return this;
+  }
 }
 
 /** Flows sorted into the legs of translated connections. */
@@ -59,13 +87,16 @@ export function isPrivateAddress(ip: string): boolean {
  * an address that receives from a private address on port d and sends on to another address
  * on the same port d and protocol (the relay a NAT makes).
  */
-export function inferNatIps(flows: Iterable<Flow>): { ips: string[]; how: string } {
+export function inferNatIps(flows: readonly Flow[]): { ips: string[]; how: string } {
   const byPktDst = new Map<string, number>();
-  const relayIn = new Map<string, Set<string>>();
-  const list: Flow[] = [];
   for (const f of flows) {
-    list.push(f);
     if (f.pktDst !== undefined && f.pktDst !== f.dst) byPktDst.set(f.dst, (byPktDst.get(f.dst) ?? 0) + f.episodes.length);
+  }
+  if (byPktDst.size) {
+    return { ips: ranked(byPktDst), how: 'the address that receives records whose pkt-dstaddr is another address' };
+  }
+  const relayIn = new Map<string, Set<string>>();
+  for (const f of flows) {
     if (isPrivateAddress(f.src) && f.src !== f.dst) {
       const k = `${f.protocol}|${f.dstPort}`;
       let s = relayIn.get(k);
@@ -73,11 +104,8 @@ export function inferNatIps(flows: Iterable<Flow>): { ips: string[]; how: string
       s.add(f.dst);
     }
   }
-  if (byPktDst.size) {
-    return { ips: ranked(byPktDst), how: 'the address that receives records whose pkt-dstaddr is another address' };
-  }
   const relays = new Map<string, number>();
-  for (const f of list) {
+  for (const f of flows) {
     const receivers = relayIn.get(`${f.protocol}|${f.dstPort}`);
     if (receivers?.has(f.src) && !isPrivateAddress(f.dst)) relays.set(f.src, (relays.get(f.src) ?? 0) + 1);
   }
@@ -92,8 +120,8 @@ function ranked(counts: Map<string, number>): string[] {
   return sorted.filter(([, n]) => n * 10 >= top).map(([ip]) => ip);
 }
 
-function leg(role: Leg['role'], flow: Flow, ep: Episode, destIp: string | undefined): Leg {
-  return { role, flow, ep, destIp, replyPackets: 0, replyBytes: 0, spanFirst: ep.first, spanLast: ep.last };
+function leg(role: LegRole, flow: Flow, ep: Episode, destIp: string | undefined): Leg {
+  return new Leg(role, flow, ep, destIp);
 }
 
 /** Sorts flows into legs against the NAT's private IPs and attaches replies to their legs. */
@@ -112,9 +140,9 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     const fromNat = natIps.has(f.src);
     const toNat = natIps.has(f.dst);
     if ((fromNat || toNat) && !TRANSLATED_PROTOCOLS.has(f.protocol)) {
-      for (const ep of f.episodes) unmatched.push({ ...leg('other', f, ep, f.dst), note: `protocol ${f.protocol}: a NAT Gateway translates only TCP, UDP and ICMP` });
+      for (const ep of f.episodes) unmatched.push(leg('other', f, ep, f.dst).as('other', `protocol ${f.protocol}: a NAT Gateway translates only TCP, UDP and ICMP`));
     } else if (fromNat && toNat) {
-      for (const ep of f.episodes) unmatched.push({ ...leg('other', f, ep, f.dst), note: 'both addresses are the NAT\'s own' });
+      for (const ep of f.episodes) unmatched.push(leg('other', f, ep, f.dst).as('other', 'both addresses are the NAT\'s own'));
     } else if (toNat) {
       if (f.pktDst !== undefined && f.pktDst !== f.dst) for (const ep of f.episodes) insides.push(leg('inside', f, ep, f.pktDst));
       else if (f.pktDst === undefined && isPrivateAddress(f.src)) toNatPrivateUnknown.push(f);
@@ -151,29 +179,30 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     for (const ep of f.episodes) {
       const reply = leg('reply-from-outside', f, ep, f.src);
       if (f.action === 'REJECT') {
-        unsolicited.push({ ...reply, role: 'unsolicited', note: 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it' });
+        unsolicited.push(reply.as('unsolicited', 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it'));
       } else if (!outsideIndex.attach(key, reply)) {
-        unsolicited.push({
-          ...reply,
-          role: 'unsolicited',
-          note: outsideIndex.has(key)
-            ? 'arrived more than 350 s after the NAT\'s outside leg to this address and port went idle; the NAT drops it'
-            : 'no outside leg from the NAT to this address and port: no translation, the NAT drops it',
-        });
+        unsolicited.push(
+          reply.as(
+            'unsolicited',
+            outsideIndex.has(key)
+              ? 'arrived more than 350 s after the NAT\'s outside leg to this address and port went idle; the NAT drops it'
+              : 'no outside leg from the NAT to this address and port: no translation, the NAT drops it',
+          ),
+        );
       }
     }
   }
 
   const insideIndex = new LegIndex(insides);
   for (const r of repliesToClient) {
-    if (!insideIndex.attach(forwardKey(r.flow), r)) unmatched.push({ ...r, note: 'a reply to a client with no inside leg from that client in the records' });
+    if (!insideIndex.attach(forwardKey(r.flow), r)) unmatched.push(r.as(r.role, 'a reply to a client with no inside leg from that client in the records'));
   }
 
   // Rejected legs translate nothing: report them rather than pair them.
   const keep = (legs: Leg[]): Leg[] =>
     legs.filter((l) => {
       if (l.flow.action !== 'REJECT') return true;
-      unmatched.push({ ...l, note: 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it' });
+      unmatched.push(l.as(l.role, 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it'));
       return false;
     });
   return { insides: keep(insides), outsides: keep(outsides), unsolicited, unmatched, otherRecords };
@@ -213,14 +242,9 @@ class LegIndex {
     const g = this.groups.get(key);
     if (!g) return false;
     const ep = reply.ep;
-    const fits = (l: Leg): boolean => {
-      if (l.destIp !== undefined && reply.destIp !== undefined && l.destIp !== reply.destIp) return false;
-      if (Number.isNaN(ep.first) || Number.isNaN(l.ep.first)) return true;
-      const slack = l.ep.precise && ep.precise ? 2 : 60;
-      return ep.first <= l.ep.last + NAT_IDLE_TIMEOUT_SECONDS && ep.last >= l.ep.first - slack;
-    };
+    const timeless = Number.isNaN(ep.first);
     // Legs that start after the reply ends (plus slack) cannot be answered by it.
-    const limit = Number.isNaN(ep.last) ? Infinity : ep.last + 60;
+    const limit = timeless ? Infinity : ep.last + 60;
     let lo = 0;
     let hi = g.legs.length;
     while (lo < hi) {
@@ -228,13 +252,17 @@ class LegIndex {
       if (timeOrder(g.legs[mid].ep.first) <= limit) lo = mid + 1;
       else hi = mid;
     }
-    const floor = Number.isNaN(ep.first) ? -Infinity : ep.first - NAT_IDLE_TIMEOUT_SECONDS;
+    const floor = timeless ? -Infinity : ep.first - NAT_IDLE_TIMEOUT_SECONDS;
     for (let j = lo - 1; j >= 0 && g.maxLast[j] >= floor; j--) {
       const l = g.legs[j];
-      if (!fits(l)) continue;
+      if (l.destIp !== undefined && reply.destIp !== undefined && l.destIp !== reply.destIp) continue;
+      if (!timeless && !Number.isNaN(l.ep.first)) {
+        const slack = l.ep.precise && ep.precise ? 2 : 60;
+        if (ep.first > l.ep.last + NAT_IDLE_TIMEOUT_SECONDS || ep.last < l.ep.first - slack) continue;
+      }
       l.replyPackets += ep.packets;
       l.replyBytes += ep.bytes;
-      if (!Number.isNaN(ep.first) && !Number.isNaN(l.ep.first)) {
+      if (!timeless && !Number.isNaN(l.ep.first)) {
         if (ep.first < l.spanFirst) l.spanFirst = ep.first;
         if (ep.last > l.spanLast) l.spanLast = ep.last;
       }
@@ -251,9 +279,9 @@ function timeOrder(t: number): number {
 }
 
 function forwardKey(f: Flow): string {
-  return `${f.iface}|${f.protocol}|${f.src}|${f.srcPort}|${f.dst}|${f.dstPort}`;
+  return [f.iface, f.protocol, f.src, f.srcPort, f.dst, f.dstPort].join('|');
 }
 
 function reverseKey(f: Flow): string {
-  return `${f.iface}|${f.protocol}|${f.dst}|${f.dstPort}|${f.src}|${f.srcPort}`;
+  return [f.iface, f.protocol, f.dst, f.dstPort, f.src, f.srcPort].join('|');
 }

@@ -28,7 +28,7 @@ export interface PairingResult {
   readonly unmatchedOutsides: Leg[];
 }
 
-interface Edge {
+export interface Edge {
   readonly inside: Leg;
   readonly outside: Leg;
   /** 0 best: times aligned (0/2) plus packet/byte counts equal (0/1). */
@@ -65,9 +65,12 @@ function edge(inside: Leg, outside: Leg): Edge {
 /** Inside legs grouped by protocol, destination and port, sorted by start, for a sweep. */
 class InsideIndex {
   private readonly groups = new Map<string, { legs: Leg[]; maxLast: number[]; timeless: Leg[] }>();
+  /** True when some inside leg's destination is unknown (no pkt-dstaddr): match those by port. */
+  private wildcards = false;
 
   constructor(insides: Leg[]) {
     for (const l of insides) {
+      if (l.destIp === undefined) this.wildcards = true;
       const key = `${l.flow.protocol}|${l.destIp ?? '*'}|${l.flow.dstPort}`;
       let g = this.groups.get(key);
       if (!g) this.groups.set(key, (g = { legs: [], maxLast: [], timeless: [] }));
@@ -84,10 +87,12 @@ class InsideIndex {
   /** Inside legs that could have produced this outside leg. */
   candidates(o: Leg): Leg[] {
     const out: Leg[] = [];
-    for (const key of [`${o.flow.protocol}|${o.destIp}|${o.flow.dstPort}`, `${o.flow.protocol}|*|${o.flow.dstPort}`]) {
-      const g = this.groups.get(key);
+    const exact = this.groups.get(`${o.flow.protocol}|${o.destIp}|${o.flow.dstPort}`);
+    const anyDest = this.wildcards ? this.groups.get(`${o.flow.protocol}|*|${o.flow.dstPort}`) : undefined;
+    const iface = o.flow.iface;
+    const fits = (l: Leg): boolean => (l.flow.iface === undefined || iface === undefined || l.flow.iface === iface) && overlaps(l, o);
+    for (const g of [exact, anyDest]) {
       if (!g) continue;
-      const fits = (l: Leg): boolean => (l.flow.iface === undefined || o.flow.iface === undefined || l.flow.iface === o.flow.iface) && overlaps(l, o);
       for (const l of g.timeless) if (fits(l)) out.push(l);
       if (Number.isNaN(o.ep.first)) {
         for (const l of g.legs) if (fits(l)) out.push(l);
@@ -114,52 +119,41 @@ class InsideIndex {
 /** Pairs legs; see the module comment for the rules. */
 export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
   const index = new InsideIndex(insides);
-  const byOutside = new Map<Leg, Edge[]>();
-  const byInside = new Map<Leg, Edge[]>();
   for (const o of outsides) {
     const edges = index.candidates(o).map((i) => edge(i, o));
-    byOutside.set(o, edges);
-    for (const e of edges) {
-      const list = byInside.get(e.inside);
-      if (list) list.push(e);
-      else byInside.set(e.inside, [e]);
-    }
+    o.edges = edges;
+    for (const e of edges) (e.inside.edges ??= []).push(e);
   }
-
-  const decided = new Map<Leg, Pairing>();
-  /** Outside legs already given to each inside leg (it cannot feed two at once). */
-  const taken = new Map<Leg, Leg[]>();
+  const edgesOf = (l: Leg): Edge[] => l.edges ?? [];
   const assign = (p: Pairing): void => {
-    decided.set(p.outside, p);
-    if (p.inside) {
-      const list = taken.get(p.inside);
-      if (list) list.push(p.outside);
-      else taken.set(p.inside, [p.outside]);
-    }
+    p.outside.pairing = p;
+    p.outside.pending = false;
+    if (p.inside) (p.inside.feeds ??= []).push(p.outside);
   };
   const unmatchedOutsides: Leg[] = [];
   const queue: Leg[] = [];
 
   for (const o of outsides) {
-    const edges = byOutside.get(o) as Edge[];
+    const edges = edgesOf(o);
     if (edges.length === 0) {
       unmatchedOutsides.push(o);
-    } else if (edges.length === 1 && (byInside.get(edges[0].inside) as Edge[]).length === 1) {
+    } else if (edges.length === 1 && edgesOf(edges[0].inside).length === 1) {
       assign({ outside: o, inside: edges[0].inside, confidence: 'certain', candidates: [], basis: certainBasis(o) });
     } else {
+      o.pending = true;
       queue.push(o);
     }
   }
+  const pendingList = [...queue];
 
   /** The candidates of an outside leg not already feeding another outside leg at the same time. */
-  const freeEdges = (o: Leg): Edge[] => (byOutside.get(o) as Edge[]).filter((e) => !(taken.get(e.inside) ?? []).some((other) => overlaps(other, o)));
+  const freeEdges = (o: Leg): Edge[] => edgesOf(o).filter((e) => !(e.inside.feeds ?? []).some((other) => overlaps(other, o)));
 
   // Resolve the rest by evidence; each pairing made can free others, so revisit neighbours.
-  const pending = new Set(queue);
   while (queue.length) {
     const o = queue.pop() as Leg;
-    if (!pending.has(o)) continue;
-    const all = byOutside.get(o) as Edge[];
+    if (!o.pending) continue;
+    const all = edgesOf(o);
     const free = freeEdges(o);
     if (!free.length) continue;
     let chosen: Edge;
@@ -167,8 +161,8 @@ export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
       // Forced: every other candidate feeds another outside leg at the same time; unless
       // another outside leg at the same time is forced onto the same inside leg.
       chosen = free[0];
-      const contested = (byInside.get(chosen.inside) as Edge[]).some(
-        (e) => e.outside !== o && pending.has(e.outside) && overlaps(e.outside, o) && e.rank <= chosen.rank && freeEdges(e.outside).length === 1,
+      const contested = edgesOf(chosen.inside).some(
+        (e) => e.outside !== o && e.outside.pending && overlaps(e.outside, o) && e.rank <= chosen.rank && freeEdges(e.outside).length === 1,
       );
       if (contested) continue;
     } else {
@@ -176,18 +170,18 @@ export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
       const top = free.filter((e) => e.rank === best);
       if (top.length !== 1) continue;
       chosen = top[0];
-      const rivals = (byInside.get(chosen.inside) as Edge[]).filter((e) => e.outside !== o && pending.has(e.outside) && overlaps(e.outside, o) && e.rank <= best);
-      if (rivals.length) continue;
+      const rivals = edgesOf(chosen.inside).some((e) => e.outside !== o && e.outside.pending && overlaps(e.outside, o) && e.rank <= best);
+      if (rivals) continue;
     }
-    pending.delete(o);
     const byEvidence = all.every((e) => e === chosen || e.rank > chosen.rank);
     assign({ outside: o, inside: chosen.inside, confidence: 'likely', candidates: [], basis: likelyBasis(o, chosen, all.length, byEvidence) });
-    for (const e of byInside.get(chosen.inside) as Edge[]) if (pending.has(e.outside)) queue.push(e.outside);
-    for (const e of all) for (const n of byInside.get(e.inside) as Edge[]) if (pending.has(n.outside)) queue.push(n.outside);
+    for (const e of edgesOf(chosen.inside)) if (e.outside.pending) queue.push(e.outside);
+    for (const e of all) for (const n of edgesOf(e.inside)) if (n.outside.pending) queue.push(n.outside);
   }
 
-  for (const o of pending) {
-    const all = byOutside.get(o) as Edge[];
+  for (const o of pendingList) {
+    if (!o.pending) continue;
+    const all = edgesOf(o);
     const free = freeEdges(o);
     const pool = free.length ? free : all;
     const best = Math.min(...pool.map((e) => e.rank));
@@ -199,16 +193,15 @@ export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
     assign({ outside: o, inside: null, confidence: 'ambiguous', candidates: top, basis });
   }
 
-  const used = new Set<Leg>();
-  for (const p of decided.values()) {
-    if (p.inside) used.add(p.inside);
-    for (const c of p.candidates) used.add(c);
+  const pairs: Pairing[] = [];
+  for (const o of outsides) {
+    const p = o.pairing;
+    if (!p) continue;
+    pairs.push(p);
+    if (p.inside) p.inside.used = true;
+    for (const c of p.candidates) c.used = true;
   }
-  return {
-    pairs: outsides.filter((o) => decided.has(o)).map((o) => decided.get(o) as Pairing),
-    unmatchedInsides: insides.filter((i) => !used.has(i)),
-    unmatchedOutsides,
-  };
+  return { pairs, unmatchedInsides: insides.filter((i) => !i.used), unmatchedOutsides };
 }
 
 function what(o: Leg): string {
