@@ -2,3 +2,9 @@
 export * from './model';
 export * from './observe';
 export * from './construct';
+export { seedTopology, loadTopology } from './sources';
+export { loadScenario, parseScenario } from './sources/scenario';
+export { loadAwsDump, type AwsDumpOptions } from './sources/aws-dump';
+export { topologyFromDescribe, type DescribeOutputs, type DescribeOptions } from './sources/aws-describe';
+export { loadLiveTopology, type LiveTopologyOptions } from './sources/aws-live';
+export { loadTemplates, topologyFromTemplates, type TemplateOptions } from './sources/template';
