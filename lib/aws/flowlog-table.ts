@@ -4,8 +4,7 @@
  * `natlab flowlogs` analyzer, which does the classifying and pairing.
  */
 import { DescribeFlowLogsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { FlowLogAnalyzer } from '../observe/flowlogs/analyzer';
-import type { FlowLogsResult, FlowLogTranslation } from '../observe/flowlogs/types';
+import { analyzeNatFlowLogs, parseFlowLogRecords, type FlowLogsResult, type FlowLogTranslation } from '../observe/flowlogs';
 import { awsCall } from './errors';
 import type { LogEvent } from './logs';
 
@@ -30,16 +29,16 @@ export function analyzeFlowLogEvents(
   events: readonly LogEvent[],
   opts: { format?: string; natPrivateIps: string[]; natEniIds?: string[]; source: string },
 ): FlowLogsResult {
-  const analyzer = new FlowLogAnalyzer({ format: opts.format, natPrivateIps: opts.natPrivateIps, natEniIds: opts.natEniIds, source: opts.source });
-  events.forEach((e, i) => analyzer.addLine(e.message, i + 1, { timestamp: e.timestamp, logStreamName: e.logStreamName }));
-  return analyzer.finish();
+  const parsed = parseFlowLogRecords(events, { format: opts.format, source: opts.source });
+  return analyzeNatFlowLogs(parsed, { natPrivateIps: opts.natPrivateIps, natEniIds: opts.natEniIds, source: opts.source });
 }
 
 /**
  * The rebuilt translation of inside ip:port towards destination ip:port. Two clients that talk
  * to the same server in the same minute cannot be told apart by the flow logs alone (the
- * analyzer says `ambiguous` and lists both as candidates); `outsidePort`, the port the server
- * saw for this client, then picks the outside leg. Certain pairings come first, then the latest.
+ * analyzer says `ambiguous` and lists both as candidates); an ambiguous outside leg counts for
+ * this client only when its port is `outsidePort`, the port the server saw for the client.
+ * Certain and likely pairings come first, then the latest.
  */
 export function findTranslation(
   result: FlowLogsResult | null | undefined,
@@ -47,12 +46,21 @@ export function findTranslation(
   destination: { ip: string; port: number },
   outsidePort?: number,
 ): FlowLogTranslation | undefined {
-  const matches = (result?.translations ?? []).filter(
+  const matches = candidateTranslations(result, inside, destination).filter((t) => t.inside !== null || (outsidePort !== undefined && t.outside.port === outsidePort));
+  const rank = (t: FlowLogTranslation): number => (t.inside ? 0 : 1) + (outsidePort !== undefined && t.outside.port !== outsidePort ? 2 : 0);
+  return matches.sort((a, b) => rank(a) - rank(b) || (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))[0];
+}
+
+/** Every rebuilt translation that is, or may be (ambiguous), this client's connection. */
+export function candidateTranslations(
+  result: FlowLogsResult | null | undefined,
+  inside: { ip: string; port: number },
+  destination: { ip: string; port: number },
+): FlowLogTranslation[] {
+  return (result?.translations ?? []).filter(
     (t) =>
       t.destination.ip === destination.ip &&
       t.destination.port === destination.port &&
       (t.inside ? t.inside.ip === inside.ip && t.inside.port === inside.port : (t.candidates ?? []).some((c) => c.ip === inside.ip && c.port === inside.port)),
   );
-  const rank = (t: FlowLogTranslation): number => (outsidePort !== undefined && t.outside.port === outsidePort ? 0 : 2) + (t.inside ? 0 : 1);
-  return matches.sort((a, b) => rank(a) - rank(b) || (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))[0];
 }

@@ -6,8 +6,8 @@
  */
 import { compareResult, compareTranslations, compareWalk, distinctPortsCheck } from '../model/compare';
 import type { Check, CompareResult, FlowVerdict, ObservedTranslation, Topology, Walk } from '../model/types';
-import type { FlowLogsResult } from '../observe/flowlogs/types';
-import { findTranslation } from './flowlog-table';
+import type { FlowLogsResult } from '../observe/flowlogs';
+import { candidateTranslations, findTranslation } from './flowlog-table';
 import type { LabObservations, ServerSaw } from './observe';
 import type { LabStack } from './stack';
 
@@ -61,6 +61,8 @@ function flowLogChecks(
   const t = findTranslation(flowLogs.value, inside, destination, seen?.srcPort);
   const predicted = (walk.translations ?? []).filter((p) => p.component === stack.natGatewayId);
   const late = flowLogs.timedOut ? ` (flow logs still missing after ${Math.round(flowLogs.waitedMs / 1000)} s)` : '';
+  const others = candidateTranslations(flowLogs.value, inside, destination).map((c) => c.outside.port);
+  const missing = others.length > 0 && seen ? ` at port ${seen.srcPort}, the port the server saw (outside legs that may be this client's: ${others.join(', ')})` : late;
   if (predicted.length === 0) {
     return [
       {
@@ -74,7 +76,7 @@ function flowLogChecks(
   const checks: Check[] = [];
   const observedT: ObservedTranslation[] = t ? [{ source: 'flow-log', protocol: t.protocol, inside, outside: t.outside, destination: t.destination }] : [];
   for (const c of compareTranslations(predicted, observedT)) {
-    checks.push({ ...c, name: `flow log: ${c.name}`, observed: c.observed ?? `not found${late}` });
+    checks.push({ ...c, name: `flow log: ${c.name}`, observed: c.observed ?? `not found${missing}` });
   }
   if (t && seen) {
     // The IGW leaves ports alone: the port the NAT chose is the port the server saw.

@@ -4,11 +4,11 @@
  * for the probe Lambda (`--in-account`); they differ only in the probe transport.
  */
 import type { Observation, ObservedTranslation, RunResult, Topology, FlowSpec, Host } from '../model/types';
-import type { FlowLogsResult } from '../observe/flowlogs/types';
+import type { FlowLogsResult } from '../observe/flowlogs';
 import type { AwsClients } from './clients';
 import { systemClock, type Clock } from './clock';
 import { AwsError, describeAwsError } from './errors';
-import { analyzeFlowLogEvents, findTranslation, LAB_FLOW_LOG_FORMAT, readFlowLogFormat } from './flowlog-table';
+import { analyzeFlowLogEvents, candidateTranslations, findTranslation, LAB_FLOW_LOG_FORMAT, readFlowLogFormat } from './flowlog-table';
 import type { LogEvent, LogsProgress } from './logs';
 import { DEFAULT_TIMINGS, observeLab, type LabObservations, type ObserveTimings } from './observe';
 import { lambdaProbeTransport, type ProbeTransport } from './probe';
@@ -92,6 +92,7 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
   const notes = [
     ...observed.notes,
     ...pairingNotes(stack, observed),
+    ...flowLogNotes(observed),
     ...(format || opts.skipFlowLogs || !stack.flowLogGroupName ? [] : ["no flow log definition found for the log group: records were read in the lab construct's format"]),
     `the server ${stack.serverPublicIp} is modelled as a host on the internet; its own security group is not part of the topology`,
   ];
@@ -165,7 +166,7 @@ function inspectFlowLogs(
   const clientIp = (f: FlowSpec) => [...stack.clients, ...(stack.direct ? [stack.direct] : [])].find((c) => c.instanceId === f.from)?.privateIp;
   const status = natFlows.map((f) => {
     const ip = clientIp(f);
-    const seen = ip !== undefined && findTranslation(result, { ip, port: stack.sourcePort }, { ip: stack.serverPublicIp, port: stack.serverPort });
+    const seen = ip !== undefined && candidateTranslations(result, { ip, port: stack.sourcePort }, { ip: stack.serverPublicIp, port: stack.serverPort }).length > 0;
     return { name: f.name, seen: Boolean(seen) };
   });
   const missing = status.filter((s) => !s.seen).map((s) => s.name);
@@ -226,6 +227,14 @@ function observedTranslations(stack: LabStack, o: LabObservations<FlowLogsResult
     list.push({ flow: e.client.name, source: 'server', protocol: 'tcp', inside: { ip: e.client.privateIp, port: stack.sourcePort }, outside: { ip: e.serverSaw.srcIp, port: e.serverSaw.srcPort }, destination });
   }
   return list;
+}
+
+/** What the flow log analyzer said, and lines that were not records of the format. */
+function flowLogNotes(o: LabObservations<FlowLogsResult>): string[] {
+  const r = o.flowLogs?.value;
+  if (!r) return [];
+  const skipped = r.skippedTotal > 0 ? [`${r.skippedTotal} flow log event(s) were not records of the format, the first: line ${r.skipped[0]?.line}: ${r.skipped[0]?.reason}`] : [];
+  return [...r.notes.map((n) => `flow logs: ${n}`), ...skipped];
 }
 
 /** Says how the flow log translations were paired, when the records alone could not tell. */

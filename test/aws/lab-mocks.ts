@@ -35,7 +35,7 @@ export interface LabScenario {
   /** What the server saw of the probe, or the probe's error. */
   readonly probe: { srcIp: string; srcPort: number } | { error: { kind: string; message: string } };
   /** The NAT translations the flow logs will show (empty: none, ever). */
-  readonly natPorts: Array<{ clientIp: string; natPort: number }>;
+  readonly natPorts: Array<{ clientIp: string; natPort: number; minute?: number }>;
   /** Empty FilterLogEvents polls before the records appear. */
   readonly emptyPolls?: number;
   /** The server's log; default: every connection the clients and the probe made. */

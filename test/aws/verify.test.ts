@@ -106,15 +106,31 @@ test('a NAT that keeps the source port fails the distinct-port check', async () 
 test('a server that sees the private IP fails the source IP check', async () => {
   const s: LabScenario = { ...HEALTHY, clients: { ...HEALTHY.clients, 'client-a': { srcIp: '10.0.1.32', srcPort: 32222 } } };
   const { result } = await verify(s);
-  expect(failed(result)).toEqual(['client-a: source IP', 'client-a: flow log: NAT port = port at server']);
+  expect(failed(result)).toEqual(['client-a: source IP', expect.stringMatching(/^client-a: flow log: translation tcp 10\.0\.1\.32:32222/)]);
   expect(flow(result, 'client-a').checks.find((c) => c.name === 'source IP')).toMatchObject({ expected: fx.EIP, observed: '10.0.1.32' });
   expect(verifyExitCode(result)).toBe(1);
 });
 
-test('flow logs that disagree with the server fail the NAT-port check', async () => {
+test('flow logs with no outside leg at the port the server saw fail the translation check', async () => {
   const s: LabScenario = { ...HEALTHY, natPorts: [{ clientIp: '10.0.1.32', natPort: 27319 }, HEALTHY.natPorts[1]] };
   const { result } = await verify(s);
-  expect(failed(result)).toEqual(['client-a: flow log: NAT port = port at server']);
+  expect(failed(result)).toEqual([expect.stringMatching(/^client-a: flow log: translation tcp 10\.0\.1\.32:32222/)]);
+  expect(flow(result, 'client-a').checks.find((c) => c.name.startsWith('flow log: translation'))?.observed).toBe(
+    'not found at port 27318, the port the server saw (outside legs that may be this client\'s: 10722, 27319)',
+  );
+  // The table holds only what the records and the server together establish.
+  expect(result.translations.observed.filter((t) => t.source === 'flow-log').map((t) => t.flow)).toEqual(['client-b']);
+});
+
+test('clients a minute apart pair certainly; a certain pairing whose port differs from the server fails the NAT-port check', async () => {
+  const apart: LabScenario = { ...HEALTHY, natPorts: [{ clientIp: '10.0.1.32', natPort: 27318 }, { clientIp: '10.0.1.123', natPort: 10722, minute: 5 }] };
+  const ok = await verify(apart);
+  expect(failed(ok.result)).toEqual([]);
+  expect(ok.result.notes.join('\n')).not.toContain('cannot tell');
+  resetMocks();
+  const wrong = await verify({ ...apart, natPorts: [{ clientIp: '10.0.1.32', natPort: 27319 }, apart.natPorts[1]] });
+  expect(failed(wrong.result)).toEqual(['client-a: flow log: NAT port = port at server']);
+  expect(flow(wrong.result, 'client-a').checks.find((c) => c.name === 'flow log: NAT port = port at server')).toMatchObject({ expected: 27318, observed: 27319 });
 });
 
 test('flow logs that never arrive: a bounded wait, then failed translation checks that say so', async () => {
