@@ -36,6 +36,9 @@ export interface AwsClientOptions {
 
 /** Makes the five clients with a bounded request timeout and the SDK's adaptive retries. */
 export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
+  // The SDK's multi-line notice about Node < 22 would bury the one-line result or error that
+  // verify prints; natlab supports Node 20 (package.json engines). A user's own setting wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = {
     region: opts.region,
     profile: opts.profile,
