@@ -220,6 +220,8 @@ export class NatGatewayLab extends Construct {
       acknowledgeInstanceRules(instance);
       // An Elastic IP rather than an auto-assigned one: its address is known to the server's security group.
       const eip = new ec2.CfnEIP(this, 'DirectClientEip', { domain: 'vpc', instanceId: instance.instanceId });
+      // CloudFormation: an EIP associated in a VPC of the same template must wait for the IGW attachment.
+      eip.node.addDependency(this.vpc.node.findChild('VPCGW'));
       this.directClient = { name: 'direct', privateIp: p.directClientIp, instance, publicIp: eip.attrPublicIp };
     }
 

@@ -81,8 +81,18 @@ describe('the instances', () => {
     expect(resource(ids.serverSubnet).Properties.MapPublicIpOnLaunch).toBe(true);
   });
 
-  it('gives the direct client its own Elastic IP', () => {
+  it('gives the direct client its own Elastic IP, associated once the Internet Gateway is attached', () => {
     expect(resource(ids.directEip).Properties).toEqual({ Domain: 'vpc', InstanceId: { Ref: ids.direct } });
+    const attachment = logicalId(lab.json, 'AWS::EC2::VPCGatewayAttachment', (p) => p.VpcId.Ref === ids.vpc);
+    expect(lab.json.Resources[ids.directEip].DependsOn).toContain(attachment);
+  });
+
+  it("boots each instance only after its subnet's default route exists", () => {
+    const defaultRoute = (subnet: string) =>
+      logicalId(lab.json, 'AWS::EC2::Route', (p) => p.DestinationCidrBlock === '0.0.0.0/0' && p.RouteTableId.Ref === resource(logicalId(lab.json, 'AWS::EC2::SubnetRouteTableAssociation', (a) => a.SubnetId.Ref === subnet)).Properties.RouteTableId.Ref);
+    expect(lab.json.Resources[ids.clientA].DependsOn).toContain(defaultRoute(ids.privateSubnet));
+    expect(lab.json.Resources[ids.direct].DependsOn).toContain(defaultRoute(ids.publicSubnet));
+    expect(lab.json.Resources[ids.server].DependsOn).toContain(defaultRoute(ids.serverSubnet));
   });
 
   it.each(['clientA', 'clientB', 'direct', 'server'])('%s: t4g.nano, AL2023 arm64 via SSM parameter, IMDSv2 only, no key pair, SSM role, encrypted root', (name) => {
@@ -119,7 +129,7 @@ describe('the instances', () => {
 
   it('runs the echo server on 8080 as a systemd service from user data', () => {
     const script: string = resource(ids.server).Properties.UserData['Fn::Base64'];
-    expect(script).toContain('dnf install -y nodejs');
+    expect(script).toContain('dnf install -y nodejs && break');
     expect(script).toContain('ExecStart=/usr/bin/node /opt/natlab/echo-server.js --host 0.0.0.0 --port 8080 --log /var/log/natlab/observations.jsonl');
     expect(script).toContain('systemctl enable --now natlab-echo.service');
     const bundle = script.split("<<'NATLAB_BUNDLE_EOF'\n")[1].split('\nNATLAB_BUNDLE_EOF')[0];

@@ -54,7 +54,9 @@ export function echoServerUserData(port: number): ec2.UserData {
   const userData = ec2.UserData.forLinux();
   userData.addCommands(
     'set -euo pipefail',
-    'dnf install -y nodejs',
+    // Retried: the first boot can race the package mirrors.
+    'for attempt in 1 2 3 4 5 6; do dnf install -y nodejs && break; sleep 10; done',
+    'command -v node',
     'mkdir -p /opt/natlab',
     "cat > /opt/natlab/echo-server.js <<'NATLAB_BUNDLE_EOF'",
     echoServerBundle().trimEnd(),

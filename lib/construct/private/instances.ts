@@ -49,6 +49,8 @@ export function labInstance(scope: Construct, id: string, props: LabInstanceProp
   // requireImdsv2, which adds a launch template per instance with a fixed name.
   (instance.node.defaultChild as ec2.CfnInstance).metadataOptions = { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 };
   Tags.of(instance).add('Name', props.name);
+  // Boot only once the subnet's default route exists: user data and the SSM agent reach out at once.
+  for (const subnet of props.vpc.selectSubnets(props.subnets).subnets) instance.node.addDependency(subnet.internetConnectivityEstablished);
   return instance;
 }
 
