@@ -86,16 +86,19 @@ export function registerLab(program: Command): void {
     .option('--nat-port-range <a-b>', "the twin NAT's source port range (the model uses the same)", '1024-65535')
     .option('--timeout <ms>', 'probe deadline per connection (flows that die wait this long)')
     .option('--html <file>', 'also write the result as a self-contained HTML page')
-    .addOption(new Option('--cleanup', 'remove namespaces and processes left behind by crashed runs, then exit'));
+    .addOption(new Option('--cleanup', 'remove namespaces and processes left behind by crashed runs (never a run whose natlab is alive), then exit'));
   addTopologyOptions(cmd).action(
     action(async (opts: LabCliOptions) => {
       const { assertTwinPrerequisites } = await import('../lab/prereq');
       if (opts.cleanup) {
         assertTwinPrerequisites();
-        const { teardownPrefix } = await import('../lab/apply');
-        const removed = await teardownPrefix();
-        if (opts.json) printJson({ removed });
-        else process.stdout.write(removed.length ? `removed ${removed.length} namespace(s): ${removed.join(', ')}\n` : 'nothing to clean up\n');
+        const { cleanupLeftovers } = await import('../lab/apply');
+        const { removed, live } = await cleanupLeftovers();
+        if (opts.json) printJson({ removed, live });
+        else {
+          process.stdout.write(removed.length ? `removed ${removed.length} namespace(s): ${removed.join(', ')}\n` : 'nothing to clean up\n');
+          if (live.length) process.stdout.write(`left alone (their natlab is still running): ${live.join(', ')}\n`);
+        }
         return 0;
       }
       const natPortRange = parsePortRange(opts.natPortRange ?? '1024-65535');

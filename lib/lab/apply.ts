@@ -3,7 +3,8 @@
  * veth pairs created inside a namespace with the peer moved straight into another, so no
  * interface ever sits in the host's namespace), and removes everything a run created.
  */
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { run, runIn } from './exec';
 import { RUN_PREFIX_PATTERN } from './names';
 import type { TwinPlan } from './plan';
@@ -15,6 +16,7 @@ import type { TwinPlan } from './plan';
  */
 export async function applyPlan(plan: TwinPlan, alongsideRules?: () => Promise<void>): Promise<void> {
   try {
+    markOwner(plan.prefix);
     await run('ip', ['-batch', '-'], { input: plan.namespaces.map((n) => `netns add ${n.name}`).join('\n') + '\n' });
     await Promise.all(plan.namespaces.filter((n) => n.sysctls.length).map((n) => runIn(n.name, ['sysctl', '-q', '-w', ...n.sysctls])));
     // Veth pairs: created inside namespace a, peer placed in namespace b at creation.
@@ -80,12 +82,68 @@ export async function deleteNamespaces(namespaces: string[]): Promise<void> {
   await run('ip', ['-force', '-batch', '-'], { input: namespaces.map((n) => `netns delete ${n}`).join('\n') + '\n', allowFail: true });
 }
 
-/** Removes every namespace of one run (or of every run, for `natlab lab --cleanup`). */
-export async function teardownPrefix(prefix?: string): Promise<string[]> {
+/** Where each run notes its owner's pid, so `--cleanup` never removes a live run. */
+export const OWNER_DIR = '/run/natlab';
+
+function ownerFile(prefix: string): string {
+  return join(OWNER_DIR, `${prefix}pid`);
+}
+
+/** Records this process as the owner of the run. */
+function markOwner(prefix: string): void {
+  mkdirSync(OWNER_DIR, { recursive: true, mode: 0o755 });
+  writeFileSync(ownerFile(prefix), `${process.pid}\n`);
+}
+
+/** True when the run's owner process is still alive. */
+export function ownerAlive(prefix: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(ownerFile(prefix), 'utf8').trim());
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes every namespace of one run. */
+export async function teardownPrefix(prefix: string): Promise<string[]> {
   const names = listTwinNamespaces(prefix);
   await deleteNamespaces(names);
   // A process may have been started in a namespace meanwhile: a second pass if anything is left.
   const left = listTwinNamespaces(prefix);
   await deleteNamespaces(left);
+  rmSync(ownerFile(prefix), { force: true });
   return names;
+}
+
+/**
+ * `natlab lab --cleanup`: removes what crashed runs left behind (namespaces, the processes in
+ * them, owner files). Runs whose owner is still alive are left alone.
+ */
+export async function cleanupLeftovers(): Promise<{ removed: string[]; live: string[] }> {
+  const prefixes = new Set(listTwinNamespaces().map((n) => n.slice(0, 9)));
+  let owners: string[] = [];
+  try {
+    owners = readdirSync(OWNER_DIR).filter((f) => RUN_PREFIX_PATTERN.test(f)).map((f) => f.slice(0, 9));
+  } catch {
+    // no run ever recorded an owner
+  }
+  for (const p of owners) prefixes.add(p);
+  const removed: string[] = [];
+  const live: string[] = [];
+  for (const prefix of [...prefixes].sort()) {
+    if (ownerAlive(prefix)) {
+      live.push(prefix);
+      continue;
+    }
+    removed.push(...(await teardownPrefix(prefix)));
+  }
+  return { removed, live };
 }

@@ -59,7 +59,7 @@ export async function startCaptures(points: CapturePoint[], onProcess: (p: Child
       new Promise<void>((resolve, reject) => {
         const child = spawn(
           'ip',
-          ['netns', 'exec', point.ns, 'tcpdump', '-i', point.ifname, '-nn', '-S', '-tt', '-l', '--immediate-mode', '-p', 'tcp[tcpflags] & tcp-syn != 0'],
+          ['netns', 'exec', point.ns, 'tcpdump', '-i', point.ifname, '-B', '16384', '-s', '128', '-nn', '-S', '-tt', '-l', '--immediate-mode', '-p', 'tcp[tcpflags] & tcp-syn != 0'],
           { stdio: ['ignore', 'pipe', 'pipe'] },
         );
         processes.push(child);
@@ -74,6 +74,7 @@ export async function startCaptures(points: CapturePoint[], onProcess: (p: Child
           }
         });
         child.on('exit', () => {
+          if (process.env.NATLAB_DEBUG) process.stderr.write(`debug tcpdump ${point.id}: ${err}\n`);
           clearTimeout(timer);
           reject(new Error(`tcpdump on ${point.ifname} in ${point.ns} exited: ${err.trim()}`));
         });

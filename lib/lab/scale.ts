@@ -11,6 +11,7 @@ import { NatTable } from '../model/nat-table';
 import { predict } from '../model/predict';
 import type { Check, CompareResult, FlowSpec, Host, Observation, RunResult, Topology } from '../model/types';
 import { applyPlan } from './apply';
+import { startCaptures } from './capture';
 import { countConntrack, readConntrack } from './conntrack';
 import { runIn } from './exec';
 import { newRunPrefix } from './names';
@@ -141,9 +142,12 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
   const { topology: scaled, clients } = withScaleClients(topology, flow, options.clients);
   const prefix = options.prefix ?? newRunPrefix();
   const range = options.natPortRange ?? DEFAULT_NAT_PORT_RANGE;
-  const plan: TwinPlan = { ...planTwin(scaled, { prefix, natPortRange: range }), captures: [] };
+  const full = planTwin(scaled, { prefix, natPortRange: range });
   const scaleFlows = clients.map((c) => ({ ...flow, name: c.id, from: c.id }));
-  const { flows } = resolveFlows(scaled, plan, scaleFlows);
+  const { flows } = resolveFlows(scaled, full, scaleFlows);
+  // One capture only: the server's segment, where every connection's SYN arrives.
+  const serverCapture = full.captures.filter((c) => c.id === `host:${flows[0]?.to.hostId}`);
+  const plan: TwinPlan = { ...full, captures: serverCapture };
   if (flows.length === 0) throw new InputError(`flow ${flow.name} cannot be sent in the twin`);
   const walk = predict({ ...scaled, flows: [scaleFlows[0]] }).walks[0];
   const translation = walk.translations?.[0];
@@ -162,7 +166,8 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
     options.progress?.(`opening ${clients.length} x ${options.connections} connections at once to ${target.dstTwinIp}:${target.spec.to.port}`);
     // Opening takes about a second per few thousand connections on 2 cores (plus one node
     // start per client); the deadline only bounds a run whose connections never all open.
-    const timeoutMs = options.timeoutMs ?? 5000 + 3 * clients.length * options.connections;
+    const timeoutMs = options.timeoutMs ?? 10_000 + 10 * clients.length * options.connections;
+    const capture = await startCaptures(plan.captures, active.processes.add);
     const probesStarted = Date.now();
     const running = flows.map((f) =>
       runProbe(f.from.ns, { host: f.dstTwinIp, port: f.spec.to.port, sourcePort, count: options.connections, hold: true, timeoutMs }, active.processes.add),
@@ -173,8 +178,9 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
     options.progress?.(`all connections opened after ${placedAt - probesStarted} ms; reading the NAT table, then letting requests through`);
     const snapshot = nat ? (await readConntrack(nat.ns)).filter((e) => e.original.dstIp === target.dstTwinIp && e.original.dstPort === target.spec.to.port) : [];
     const peak = nat ? await countConntrack(nat.ns) : 0;
-    // What the server sees: the peers of its established sockets, all held at this moment.
-    const serverView = parseSsPeers((await runIn(target.to.ns, ['ss', '-Htn', 'state', 'established', `( sport = :${target.spec.to.port} )`], { allowFail: true })).stdout);
+    // What the server sees: the source of every SYN that reached its segment.
+    const syns = (await capture.stop()).filter((p) => p.flags === 'S' && p.dstIp === target.dstTwinIp && p.dstPort === target.spec.to.port);
+    const serverView = [...new Map(syns.map((p) => [`${p.srcIp}:${p.srcPort}`, { ip: p.srcIp, port: p.srcPort }])).values()];
     active.processes.killAll();
     await Promise.all(running);
 
@@ -240,7 +246,7 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
       standIns: plan.standIns.entries,
       notes: [
         `scale: ${figures.attempted} connections (${clients.length} clients x ${options.connections}, source ports ${sourcePort}-${sourcePort + options.connections - 1} on every client), ${figures.established} established, ${figures.failed} refused; model ${figures.predictedEstablished} / ${figures.predictedFailed}`,
-        'the server\'s view is its socket table (ss) while every connection is held open; requests are held back meanwhile, and the probes stop after the snapshot',
+        'the server\'s view is the SYNs captured on its segment; requests are held back until every connection is open, conntrack is read at that moment, and the probes stop after it',
         `peak translation table ${figures.peakTableSize} of ${figures.tableLimit}; ${figures.connectionsPerSecond.toFixed(0)} new connections/s through the twin's NAT`,
         ...plan.notes,
       ],

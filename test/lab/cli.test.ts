@@ -3,10 +3,12 @@
  * and exit codes, Ctrl-C mid-run, the scale run with a port range small enough to run out, and
  * the fallback without root. Needs root (see root.ts) and `npm run build`.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { OWNER_DIR } from '../../lib/lab/apply';
+import { newRunPrefix } from '../../lib/lab/names';
 import type { RunResult } from '../../lib/model/types';
 import { describeRoot, namespacesWith, processesWith, requireTwinPrerequisites } from './root';
 
@@ -84,6 +86,31 @@ describeRoot('natlab lab (CLI)', () => {
     expect(checks.find((c) => c.name.startsWith('connections refused'))).toMatchObject({ expected: 26, observed: 26 });
     expect(checks.find((c) => c.name === 'exhaustion point')?.expected).toBe('connection 65 is the first without a port');
     expect(new Set(result.observations.map((o) => o.srcPort)).size).toBe(64);
+  });
+
+  it('--cleanup removes what a crashed run left behind, and never a run whose natlab is alive', () => {
+    const crashed = newRunPrefix();
+    const alive = newRunPrefix();
+    execFileSync('ip', ['netns', 'add', `${crashed}client-a`]);
+    execFileSync('ip', ['netns', 'add', `${alive}client-a`]);
+    mkdirSync(OWNER_DIR, { recursive: true });
+    writeFileSync(join(OWNER_DIR, `${alive}pid`), `${process.pid}\n`);
+    // A process the crashed run left running inside its namespace.
+    const sleeper = spawn('ip', ['netns', 'exec', `${crashed}client-a`, 'sleep', '300'], { stdio: 'ignore' });
+    try {
+      const r = natlab(['lab', '--cleanup', '--json']);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as { removed: string[]; live: string[] };
+      expect(out.removed).toContain(`${crashed}client-a`);
+      expect(out.live).toContain(alive);
+      expect(namespacesWith(crashed)).toEqual([]);
+      expect(namespacesWith(alive)).toEqual([`${alive}client-a`]);
+      expect(processesWith(crashed)).toEqual([]);
+    } finally {
+      sleeper.kill('SIGKILL');
+      spawnSync('ip', ['netns', 'delete', `${alive}client-a`]);
+      rmSync(join(OWNER_DIR, `${alive}pid`), { force: true });
+    }
   });
 
   it('rejects bad input with exit 2 and one line naming it', () => {

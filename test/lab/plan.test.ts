@@ -81,7 +81,7 @@ describe('planTwin on the seed', () => {
 
   it('writes network ACL rules in rule-number order with the implicit deny last', () => {
     const topo = seedTopology();
-    const acl = topo.networkAcls[0] as { ingress: Array<Record<string, unknown>> };
+    const acl = topo.networkAcls[0] as unknown as { ingress: Array<Record<string, unknown>> };
     acl.ingress = [
       { ruleNumber: 200, protocol: 'all', action: 'allow', cidr: '0.0.0.0/0' },
       { ruleNumber: 100, protocol: 'tcp', action: 'deny', cidr: '44.198.164.163/32', fromPort: 8080, toPort: 8080 },
