@@ -45,6 +45,8 @@ tr.drop td { background: #fdecea; }
 .step { display: inline-block; min-width: 18px; text-align: center; border-radius: 9px; background: #f8cecc; border: 1px solid #b85450; font-weight: bold; font-size: 12px; }
 .hops td.hdr { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; white-space: nowrap; }
 .changed { background: #fff2cc; }
+td.seen-ok { background: #d9f2e3; }
+td.seen-bad { background: #fbdcd9; font-weight: bold; }
 ul.notes li { margin: 2px 0; }
 @media print {
   body { margin: 0; }
@@ -114,9 +116,24 @@ function checksSection(input: ReportInput): string {
   return `<h2>Checks</h2>${tableOf(['flow', 'check', 'expected', 'observed', 'verdict'], rows)}`;
 }
 
-function hopRow(h: Hop): string {
+/**
+ * Per-hop checks of a run, by direction and hop index: the twin names them
+ * "forward hop 8 (step 3): ..." with the observed header as `observed`.
+ */
+function hopChecks(input: ReportInput, flow: string): Map<string, Check> {
+  const checks = compareOf(input)?.flows.find((f) => f.name === flow)?.checks ?? [];
+  const byHop = new Map<string, Check>();
+  for (const c of checks) {
+    const m = /^(forward|reply) hop (\d+)\b/.exec(c.name);
+    if (m) byHop.set(`${m[1]} ${m[2]}`, c);
+  }
+  return byHop;
+}
+
+function hopRow(h: Hop, observed: Check | undefined, withObserved: boolean): string {
   const changed = formatHeader(h.before) !== formatHeader(h.after);
   const step = h.step !== undefined ? `<span class="step">${h.step}</span>` : '';
+  const seen = !withObserved ? '' : observed ? `<td class="hdr ${observed.ok ? 'seen-ok' : 'seen-bad'}">${esc(formatValue(observed.observed))}</td>` : '<td>-</td>';
   return (
     `<tr${h.action === 'drop' ? ' class="drop"' : ''}><td>${h.index}</td><td>${step}</td>` +
     td(`${h.component.kind} ${h.component.id}`) +
@@ -125,20 +142,25 @@ function hopRow(h: Hop): string {
     td(h.matched ?? '') +
     td(formatHeader(h.before), 'hdr') +
     td(formatHeader(h.after), changed ? 'hdr changed' : 'hdr') +
+    seen +
     '</tr>'
   );
 }
 
 const HOP_HEAD = ['#', 'step', 'component', 'action', 'what happened', 'matched', 'header before', 'header after'];
 
-function walkSection(w: Walk): string {
+function walkSection(w: Walk, input: ReportInput): string {
+  const checks = hopChecks(input, w.flow.name);
+  const withObserved = checks.size > 0;
+  const head = withObserved ? [...HOP_HEAD, 'observed there'] : HOP_HEAD;
+  const rows = (hops: Hop[], dir: string) => hops.map((h) => hopRow(h, checks.get(`${dir} ${h.index}`), withObserved));
   const end = w.dropped ?? w.leftModel;
   const outcome = end ? `${w.verdict} at ${end.component}: ${end.reason}` : w.verdict;
-  const parts = [`<h3>${esc(w.flow.name)}: ${esc(w.flow.protocol.toUpperCase())} ${esc(w.flow.from.ip)} to ${esc(`${w.flow.to.ip}:${w.flow.to.port}`)} (${esc(outcome)})</h3>`, tableOf(HOP_HEAD, w.hops.map(hopRow))];
+  const parts = [`<h3>${esc(w.flow.name)}: ${esc(w.flow.protocol.toUpperCase())} ${esc(w.flow.from.ip)} to ${esc(`${w.flow.to.ip}:${w.flow.to.port}`)} (${esc(outcome)})</h3>`, tableOf(head, rows(w.hops, 'forward'))];
   if (w.reply) {
     const replyEnd = w.reply.dropped ?? w.reply.leftModel;
     parts.push(`<p>Reply path (${esc(replyEnd ? `${w.reply.verdict} at ${replyEnd.component}: ${replyEnd.reason}` : w.reply.verdict)}):</p>`);
-    parts.push(tableOf(HOP_HEAD, w.reply.hops.map(hopRow)));
+    parts.push(tableOf(head, rows(w.reply.hops, 'reply')));
   }
   return `<div class="hops">${parts.join('')}</div>`;
 }
@@ -188,7 +210,7 @@ export function renderHtml(input: ReportInput): string {
     serverSection(input),
     checksSection(input),
     '<h2>Packet walk, hop by hop</h2>',
-    ...input.walks.map(walkSection),
+    ...input.walks.map((w) => walkSection(w, input)),
     standInSection(input),
     notesSection(input),
     '</body>',

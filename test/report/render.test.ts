@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { PredictResult, RunResult } from '../../lib/model/types';
 import { renderHtml, renderMarkdown, renderSvg } from '../../lib/report';
@@ -128,6 +130,18 @@ describe('HTML page', () => {
     expect(red).toContain('a check failed');
     expect(red.match(/<tr class="fail">/g)).toHaveLength(2); // the check row and the server row
     expect(red).toMatch(/<tr class="fail"><td>direct<\/td><td>source port unchanged<\/td><td>32222<\/td><td>40001<\/td>/);
+  });
+
+  it('puts what the twin observed at each hop beside the prediction (a real `natlab lab --json` output)', () => {
+    const twin = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'report', 'seed-lab-twin.json'), 'utf8')) as RunResult;
+    const page = renderHtml(twin);
+    const port = twin.translations.observed.find((t) => t.flow === 'client-a')!.outside.port;
+    expect(page).toContain('<th>observed there</th>');
+    // Hop 8 of client-a is the NAT's translation (step 3): a range predicted, one port observed.
+    expect(page).toContain(`<td class="hdr changed">10.0.0.226:1024-65535 -&gt; 44.198.164.163:8080</td><td class="hdr seen-ok">tcp 10.0.0.226:${port} -&gt; 44.198.164.163:8080</td>`);
+    expect(page).not.toContain('class="hdr seen-bad"');
+    const wrong = { ...twin, compare: { ...twin.compare, flows: twin.compare.flows.map((f) => ({ ...f, checks: f.checks.map((c) => (c.name.startsWith('forward hop 8 ') ? { ...c, ok: false } : c)) })) } };
+    expect(renderHtml(wrong)).toContain('class="hdr seen-bad"');
   });
 
   it('shows a drop in the hop list with its reason', () => {
