@@ -10,6 +10,7 @@ import {
   byTime,
   connectionRecords,
   formatString,
+  labFormatLines,
   noDataRecord,
   ntpConnections,
   recordLine,
@@ -342,5 +343,13 @@ describe('parseFlowLogRecords', () => {
 
   test('a header line that contradicts the given format is an InputError', () => {
     expect(() => parseFlowLogRecords([LAB_FIELDS.join(' ')], { format: formatString(V2_FIELDS) })).toThrow(/header line 1 names the fields/);
+  });
+});
+
+describe('the benchmark\'s generator', () => {
+  test('labFormatLines writes exactly what connectionRecords + recordLine write', () => {
+    for (const c of [...articleConnections(), ...ntpConnections()]) {
+      expect(labFormatLines(c)).toBe(connectionRecords(c).map((r) => recordLine(r, LAB_FIELDS)).join('\n'));
+    }
   });
 });
