@@ -9,3 +9,19 @@ export { topologyFromDescribe, type DescribeOutputs, type DescribeOptions } from
 export { loadLiveTopology, type LiveTopologyOptions } from './sources/aws-live';
 export { loadTemplates, topologyFromTemplates, type TemplateOptions } from './sources/template';
 export { renderHtml, renderMarkdown, renderSvg, layout, parseReportInput, type ReportInput } from './report';
+export {
+  runVerify,
+  verifyExitCode,
+  renderVerifyResult,
+  createAwsClients,
+  readLabStack,
+  invokeVerifyInAccount,
+  verifyInLambda,
+  grantInAccountVerify,
+  VERIFY_READ_ACTIONS,
+  type AwsClients,
+  type VerifyOptions,
+  type VerifyDeps,
+  type VerifyEvent,
+  type LabStack,
+} from './aws';
