@@ -24,6 +24,9 @@ export interface CapturedPacket {
   readonly ack?: number;
 }
 
+/** How long tcpdump must print nothing before it counts as caught up. */
+const QUIET_MS = 250;
+
 const LINE = /^(\d+\.\d+) IP (\d+\.\d+\.\d+\.\d+)\.(\d+) > (\d+\.\d+\.\d+\.\d+)\.(\d+): Flags \[([^\]]+)\], seq (\d+)(?:, ack (\d+))?/;
 
 /** Parses one line of `tcpdump -nn -S -tt -l` output; undefined for anything else. */
@@ -54,6 +57,7 @@ export interface CaptureSet {
 export async function startCaptures(points: CapturePoint[], onProcess: (p: ChildProcess) => void): Promise<CaptureSet> {
   const packets: CapturedPacket[] = [];
   const processes: ChildProcess[] = [];
+  let lastLine = 0;
   const ready = points.map(
     (point) =>
       new Promise<void>((resolve, reject) => {
@@ -79,6 +83,7 @@ export async function startCaptures(points: CapturePoint[], onProcess: (p: Child
           reject(new Error(`tcpdump on ${point.ifname} in ${point.ns} exited: ${err.trim()}`));
         });
         createInterface({ input: child.stdout }).on('line', (line) => {
+          lastLine = Date.now();
           const p = parseTcpdumpLine(point.id, line);
           if (p) packets.push(p);
         });
@@ -87,6 +92,10 @@ export async function startCaptures(points: CapturePoint[], onProcess: (p: Child
   const set: CaptureSet = {
     processes,
     stop: async () => {
+      // tcpdump exits on SIGTERM without printing what is still in its buffer: wait until it
+      // has been quiet for a moment (it has caught up), then stop it.
+      const until = Date.now() + 15_000;
+      while (Date.now() - lastLine < QUIET_MS && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       await Promise.all(
         processes.map(
           (child) =>

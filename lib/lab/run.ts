@@ -2,6 +2,7 @@
  * `natlab lab` end to end: plan, build, send the flows, observe, compare with the model,
  * tear down (always, also on error; the CLI adds SIGINT/SIGTERM).
  */
+import { InputError } from '../errors';
 import { predict } from '../model/predict';
 import type { Observation, RunResult, Topology } from '../model/types';
 import { applyPlan, teardownPrefix } from './apply';
@@ -55,6 +56,10 @@ export async function runLab(topology: Topology, options: LabOptions = {}): Prom
   const plan = planTwin(topology, { prefix, natPortRange: options.natPortRange, tamper: options.tamper });
   const prediction = predict(topology);
   const { flows, skipped } = resolveFlows(topology, plan, topology.flows);
+  if (flows.length === 0) {
+    const why = skipped.length ? `: ${skipped.map((s) => `${s.flow}: ${s.reason}`).join('; ')}` : '';
+    throw new InputError(`topology ${topology.name} defines no flow the twin can send${why}`);
+  }
   const active: ActiveRun = { prefix, processes: new ProcessRegistry() };
   options.onStart?.(active);
   try {
