@@ -16,7 +16,7 @@ import { LAB_FLOW_LOG_FIELDS } from './flow-log-format';
 import { LabOutputs } from './outputs';
 import { EchoServerHost } from './private/echo-server-host';
 import { grantInAccountVerify } from '../aws/verify-permissions';
-import { acknowledgeInstanceRules, instanceProfile, labInstance } from './private/instances';
+import { acknowledgeInstanceRules, instanceProfile, labInstance, markRole } from './private/instances';
 import { acknowledge } from './private/nag';
 import { packageVersion } from './private/package-root';
 import { probeFunction } from './private/probe-function';
@@ -202,7 +202,7 @@ export class NatGatewayLab extends Construct {
         name,
         privateIpAddress: ip,
       });
-      (instance.node.defaultChild as ec2.CfnInstance).addMetadata('natlab:role', 'client');
+      markRole(instance, 'client', { 'natlab:source-port': p.sourcePort });
       acknowledgeInstanceRules(instance);
       return { name, privateIp: ip, instance };
     });
@@ -216,7 +216,7 @@ export class NatGatewayLab extends Construct {
         name: 'direct',
         privateIpAddress: p.directClientIp,
       });
-      (instance.node.defaultChild as ec2.CfnInstance).addMetadata('natlab:role', 'direct-client');
+      markRole(instance, 'direct-client', { 'natlab:source-port': p.sourcePort });
       acknowledgeInstanceRules(instance);
       // An Elastic IP rather than an auto-assigned one: its address is known to the server's security group.
       const eip = new ec2.CfnEIP(this, 'DirectClientEip', { domain: 'vpc', instanceId: instance.instanceId });

@@ -221,6 +221,18 @@ describe('outputs and metadata', () => {
     lab.template.hasResource('AWS::EC2::Instance', { Metadata: { 'natlab:role': 'server' }, Properties: Match.objectLike({ Tags: Match.arrayWith([{ Key: 'Name', Value: 'server' }]) }) });
   });
 
+  it('tags each instance with its natlab role, so describe-instances (--aws-dump, --aws, verify) finds the flows', () => {
+    const tagsOf = (name: string) => {
+      const found = Object.values(lab.template.findResources('AWS::EC2::Instance')).find((r) =>
+        (r.Properties.Tags as Array<{ Key: string; Value: string }>).some((t) => t.Key === 'Name' && t.Value === name));
+      return Object.fromEntries((found!.Properties.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
+    };
+    expect(tagsOf('client-a')).toMatchObject({ 'natlab:role': 'client', 'natlab:source-port': '32222' });
+    expect(tagsOf('client-b')).toMatchObject({ 'natlab:role': 'client', 'natlab:source-port': '32222' });
+    expect(tagsOf('direct')).toMatchObject({ 'natlab:role': 'direct-client', 'natlab:source-port': '32222' });
+    expect(tagsOf('server')).toMatchObject({ 'natlab:role': 'server', 'natlab:port': '8080' });
+  });
+
   it('needs no lookups: no env, AZ from Fn::GetAZs, AMI from an SSM parameter', () => {
     expect(lab.stack.environment).toBe('aws://unknown-account/unknown-region');
     expect(JSON.stringify(lab.json)).not.toMatch(/us-east-1[a-f]|ami-[0-9a-f]{8}/);

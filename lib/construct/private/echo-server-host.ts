@@ -9,7 +9,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { packageRoot } from './package-root';
-import { acknowledgeInstanceRules, labInstance } from './instances';
+import { acknowledgeInstanceRules, labInstance, markRole } from './instances';
 import { acknowledge } from './nag';
 
 export interface EchoServerHostProps {
@@ -124,7 +124,7 @@ export class EchoServerHost extends Construct {
       name: 'server',
       userData: echoServerUserData(props.port),
     });
-    (this.instance.node.defaultChild as ec2.CfnInstance).addMetadata('natlab:role', 'server');
+    markRole(this.instance, 'server', { 'natlab:port': props.port });
     acknowledgeInstanceRules(this.instance);
   }
 }

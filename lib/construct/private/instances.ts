@@ -62,3 +62,13 @@ export function acknowledgeInstanceRules(instance: ec2.Instance): void {
     { id: 'AwsSolutions-EC29', reason: 'The lab is meant to be destroyed with `cdk destroy`; termination protection and an Auto Scaling group would get in the way and add nothing.' },
   );
 }
+
+/**
+ * Marks an instance's role for natlab's topology sources: resource metadata for `--template`,
+ * and EC2 tags, which `describe-instances` (`--aws-dump`, `--aws`, `verify`) can see.
+ */
+export function markRole(instance: ec2.Instance, role: 'client' | 'direct-client' | 'server', tags: Record<string, string | number> = {}): void {
+  (instance.node.defaultChild as ec2.CfnInstance).addMetadata('natlab:role', role);
+  Tags.of(instance).add('natlab:role', role);
+  for (const [key, value] of Object.entries(tags)) Tags.of(instance).add(key, String(value));
+}
