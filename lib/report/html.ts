@@ -11,6 +11,7 @@ import {
   formatHeader,
   formatValue,
   igwRows,
+  isHopCheck,
   isRun,
   natRows,
   type ReportInput,
@@ -36,6 +37,7 @@ figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 12px; color: #555; padding: 6px 8px; border-top: 1px solid #ddd; }
 table { border-collapse: collapse; font-size: 13px; margin: 4px 0 12px; }
 th, td { border: 1px solid #999; padding: 3px 8px; text-align: left; vertical-align: top; }
+td:first-child { white-space: nowrap; }
 th { background: #00994d; color: #fff; }
 th.out { background: #ff9900; color: #1a1a1a; }
 td.num, td.ip { font-family: "DejaVu Sans Mono", monospace; white-space: nowrap; }
@@ -112,7 +114,13 @@ function checkRow(flow: string, c: Check): string {
 function checksSection(input: ReportInput): string {
   const compare = compareOf(input);
   if (!compare) return '';
-  const rows = compare.flows.flatMap((f) => f.checks.map((c) => checkRow(f.name, c)));
+  // Per-hop checks passing are summarised here; the hop list shows each observed header.
+  const rows = compare.flows.flatMap((f) => {
+    const hop = f.checks.filter((c) => isHopCheck(c.name));
+    const passing = hop.filter((c) => c.ok).length;
+    const summary = hop.length ? [`<tr class="${passing === hop.length ? 'pass' : 'fail'}">${td(f.name)}${td('header observed at every hop')}${td(`${hop.length} hops as predicted`)}${td(`${passing} of ${hop.length} as predicted`)}${td(passing === hop.length ? 'pass' : 'FAIL', 'verdict-cell')}</tr>`] : [];
+    return [...f.checks.filter((c) => !isHopCheck(c.name) || !c.ok).map((c) => checkRow(f.name, c)), ...summary];
+  });
   return `<h2>Checks</h2>${tableOf(['flow', 'check', 'expected', 'observed', 'verdict'], rows)}`;
 }
 

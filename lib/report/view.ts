@@ -219,7 +219,24 @@ export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  if (isPortPrediction(value)) {
+    const distinct = 'distinctFrom' in value && value.distinctFrom?.length ? ` (distinct from ${value.distinctFrom.join(', ')})` : '';
+    return formatPort(value) + distinct;
+  }
+  if (Array.isArray(value)) return value.map(formatValue).join(', ');
+  if (typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k}: ${formatValue(v)}`).join(', ');
+  return String(value);
+}
+
+function isPortPrediction(value: unknown): value is PortPrediction {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.exact === 'number' || (typeof v.min === 'number' && typeof v.max === 'number');
+}
+
+/** True for the twin's per-hop checks ("forward hop 8 (step 3): ..."), shown in the hop list. */
+export function isHopCheck(name: string): boolean {
+  return /^(forward|reply) hop \d+\b/.test(name);
 }
 
 /** A title for the report: "natlab lab: seed". */

@@ -140,6 +140,10 @@ describe('HTML page', () => {
     // Hop 8 of client-a is the NAT's translation (step 3): a range predicted, one port observed.
     expect(page).toContain(`<td class="hdr changed">10.0.0.226:1024-65535 -&gt; 44.198.164.163:8080</td><td class="hdr seen-ok">tcp 10.0.0.226:${port} -&gt; 44.198.164.163:8080</td>`);
     expect(page).not.toContain('class="hdr seen-bad"');
+    // The checks table summarises the passing per-hop checks and reads ranges as ranges.
+    expect(page).not.toContain('forward hop 1 (step 1)');
+    expect(page).toMatch(/<td>client-a<\/td><td>header observed at every hop<\/td><td>(\d+) hops as predicted<\/td><td>\1 of \1 as predicted<\/td>/);
+    expect(page).toContain('<td>1024-65535 (distinct from client-b)</td>');
     const wrong = { ...twin, compare: { ...twin.compare, flows: twin.compare.flows.map((f) => ({ ...f, checks: f.checks.map((c) => (c.name.startsWith('forward hop 8 ') ? { ...c, ok: false } : c)) })) } };
     expect(renderHtml(wrong)).toContain('class="hdr seen-bad"');
   });
