@@ -2,6 +2,7 @@
 export * from './model';
 export * from './observe';
 export * from './construct';
+export * from './lab';
 export { seedTopology, loadTopology } from './sources';
 export { loadScenario, parseScenario } from './sources/scenario';
 export { loadAwsDump, type AwsDumpOptions } from './sources/aws-dump';
