@@ -90,8 +90,10 @@ export type ArrowKind = 'forward' | 'reply' | 'dropped' | 'association' | 'leade
 export interface Arrow {
   /** Style. */
   readonly kind: ArrowKind;
-  /** The flows that take this segment (for the tooltip). */
+  /** The flows that take this segment. */
   readonly flows: string[];
+  /** "flow: header as it arrives", one per flow, for the tooltip. */
+  readonly headers?: string[];
   /** Polyline points, start to end. */
   readonly points: Point[];
 }

@@ -8,7 +8,7 @@ import type { Host, NatGateway, RouteTable, Subnet, Topology, Walk } from '../mo
 import type { AnyBox, Arrow, ArrowKind, Box, BoxDataByKind, BoxKind, Diagram, Point, Rect, TableData } from './boxes';
 import { CONTAINER_KINDS } from './boxes';
 import { bottom, center, circleRect, grow, offset, overlaps, polylineHitsRect, type Port, right, route } from './geometry';
-import { igwRows, natRows, type ReportInput, serverRows, trafficRows } from './view';
+import { formatHeader, igwRows, natRows, type ReportInput, serverRows, trafficRows } from './view';
 
 // Sizes in SVG user units (1 unit = 1 CSS pixel at 100%).
 const MARGIN = 30;
@@ -211,10 +211,15 @@ function nodeIdOf(c: Canvas, id: string, kind: string): string | undefined {
 
 /** Boxes the packet visits, in order, without repeats in a row. */
 function pathOf(c: Canvas, hops: Walk['hops']): string[] {
-  const out: string[] = [];
+  return arrivals(c, hops).map((a) => a.id);
+}
+
+/** Each box the packet reaches, with the header it arrives with. */
+function arrivals(c: Canvas, hops: Walk['hops']): Array<{ id: string; header: string }> {
+  const out: Array<{ id: string; header: string }> = [];
   for (const h of hops) {
     const id = nodeIdOf(c, h.component.id, h.component.kind);
-    if (id && out[out.length - 1] !== id) out.push(id);
+    if (id && out[out.length - 1]?.id !== id) out.push({ id, header: formatHeader(h.before) });
   }
   return out;
 }
@@ -224,25 +229,30 @@ interface Segment {
   to: string;
   kind: ArrowKind;
   flows: string[];
+  headers: string[];
 }
 
 function segmentsOf(c: Canvas, walks: Walk[]): Segment[] {
   const segments: Segment[] = [];
-  const push = (from: string, to: string, kind: ArrowKind, flow: string) => {
+  const push = (from: string, to: string, kind: ArrowKind, flow: string, header?: string) => {
     const same = segments.find((s) => s.from === from && s.to === to && s.kind === kind);
-    if (same) same.flows.push(flow);
-    else segments.push({ from, to, kind, flows: [flow] });
+    const label = header ? `${flow}: ${header}` : flow;
+    if (same) {
+      same.flows.push(flow);
+      same.headers.push(label);
+    } else segments.push({ from, to, kind, flows: [flow], headers: [label] });
   };
   for (const w of walks) {
-    const fwd = pathOf(c, w.hops);
-    for (let i = 1; i < fwd.length; i++) push(fwd[i - 1], fwd[i], 'forward', w.flow.name);
+    const way = arrivals(c, w.hops);
+    const fwd = way.map((a) => a.id);
+    for (let i = 1; i < way.length; i++) push(way[i - 1].id, way[i].id, 'forward', w.flow.name, way[i].header);
     const end = w.dropped ?? w.leftModel;
     if (end) {
       const at = dropBoxOf(c, end.component, fwd);
       if (at && at !== fwd[fwd.length - 1] && fwd.length > 0) push(fwd[fwd.length - 1], at, 'dropped', w.flow.name);
     }
-    const back = w.reply ? pathOf(c, w.reply.hops) : [];
-    for (let i = 1; i < back.length; i++) push(back[i - 1], back[i], 'reply', w.flow.name);
+    const back = w.reply ? arrivals(c, w.reply.hops) : [];
+    for (let i = 1; i < back.length; i++) push(back[i - 1].id, back[i].id, 'reply', w.flow.name, back[i].header);
   }
   return segments;
 }
@@ -275,7 +285,7 @@ function placeArrows(c: Canvas, walks: Walk[], laneY: number): void {
     }
     const shifted = offset(canonical, s.kind === 'reply' ? 4 : -4);
     const points = first.id === s.from ? shifted : [...shifted].reverse();
-    c.arrows.push({ kind: s.kind, flows: s.flows, points });
+    c.arrows.push({ kind: s.kind, flows: s.flows, headers: s.headers, points });
   }
 }
 

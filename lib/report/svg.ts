@@ -17,7 +17,8 @@ const arrowStyle: Record<ArrowKind, { stroke: string; width: number; dash?: stri
 function drawArrow(a: Arrow): string {
   const s = arrowStyle[a.kind];
   const points = a.points.map((p) => `${round(p.x)},${round(p.y)}`).join(' ');
-  const title = a.flows.length ? `<title>${esc(`${a.kind}: ${a.flows.join(', ')}`)}</title>` : '';
+  const what = a.headers?.length ? a.headers.join('\n') : a.flows.join(', ');
+  const title = a.flows.length ? `<title>${esc(`${a.kind}: ${what}`)}</title>` : '';
   return `<polyline class="arrow arrow-${a.kind}" points="${points}" fill="none" stroke="${s.stroke}" stroke-width="${s.width}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} marker-end="url(#head-${a.kind})">${title}</polyline>`;
 }
 

@@ -69,6 +69,12 @@ describe('SVG diagram', () => {
     expect(g.find((x) => x.kind === 'igw-table')!.text).toEqual(expect.arrayContaining(['10.0.0.226', '3.224.9.52']));
   });
 
+  it('tells on each arrow, on hover, the header each flow arrives with', () => {
+    const svg = renderSvg(seedPredict());
+    expect(svg).toContain('<title>forward: client-a: 10.0.0.226:1024-65535 -&gt; 44.198.164.163:8080\nclient-b: 10.0.0.226:1024-65535 -&gt; 44.198.164.163:8080</title>');
+    expect(svg).toContain('<title>reply: client-a: 44.198.164.163:8080 -&gt; 10.0.1.32:32222</title>');
+  });
+
   it('shows a predicted range where nothing was observed', () => {
     const nat = groups(renderSvg(seedPredict())).find((x) => x.kind === 'nat-table')!;
     expect(nat.text).toContain('1024-65535');
