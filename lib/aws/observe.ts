@@ -98,13 +98,19 @@ export interface ObserveDeps<F> {
 /**
  * The shell command each client runs: one GET from the fixed source port. curl's exit code is
  * printed rather than returned, so a connection the model expects to fail (a deleted route) is
- * an observation, and only a failure of SSM itself ends the run.
+ * an observation, and only a failure of SSM itself ends the run. Exit 45 (bind failed: the
+ * port is still in TIME_WAIT from a run less than a minute ago) is retried for up to 60 s.
  */
 export function curlCommand(stack: LabStack): string {
   const url = `http://${stack.serverPublicIp}:${stack.serverPort}/`;
-  return `out=$(curl -s -S --max-time 15 --local-port ${stack.sourcePort} ${url}); rc=$?; printf '%s\n${CURL_EXIT}%s\n' "$out" "$rc"`;
+  return (
+    `for try in 1 2 3 4 5 6 7; do out=$(curl -s -S --max-time 15 --local-port ${stack.sourcePort} ${url}); rc=$?; ` +
+    `[ "$rc" != ${CURL_BIND_FAILED} ] && break; sleep 10; done; printf '%s\\n${CURL_EXIT}%s\\n' "$out" "$rc"`
+  );
 }
 
+/** curl's exit code when it cannot bind --local-port. */
+const CURL_BIND_FAILED = 45;
 const CURL_EXIT = 'natlab-curl-exit=';
 
 /** Runs the whole observe step against the deployed lab. */
@@ -168,6 +174,11 @@ export function readEcho(client: LabClient, stdout: string, stderr: string): Cli
   const exitLine = lines.findIndex((l) => l.startsWith(CURL_EXIT));
   if (exitLine < 0) throw new AwsError(`${client.name} (${client.instanceId}) did not run curl: ${JSON.stringify((stderr || stdout).trim().slice(0, 160))}`);
   const rc = Number(lines[exitLine].slice(CURL_EXIT.length));
+  if (rc === CURL_BIND_FAILED) {
+    throw new AwsError(
+      `${client.name} (${client.instanceId}) could not bind its source port for 60 s (curl exit 45): a connection from that port may still be in TIME_WAIT; run again in a minute`,
+    );
+  }
   const body = lines.slice(0, exitLine).join('\n');
   const serverSaw = rc === 0 ? parseServerSaw(body) : null;
   const why = stderr.trim().split('\n').pop() ?? '';
