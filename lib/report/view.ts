@@ -196,7 +196,8 @@ function serverObservation(observations: Observation[], flow: string): Observati
 export function serverRows(input: ReportInput): ServerRow[] {
   return input.walks.map((w) => {
     const seen = w.observedAtDestination;
-    const predicted = seen ? `${seen.srcIp}:${formatPort(seen.srcPort)}` : `nothing (${w.verdict}${w.dropped ? ` at ${w.dropped.component}` : ''})`;
+    const end = w.dropped ?? w.leftModel;
+    const predicted = seen ? `${seen.srcIp}:${formatPort(seen.srcPort)}` : end ? `${w.dropped ? 'dropped' : 'left the model'} at ${end.component}` : 'nothing';
     if (!isRun(input)) return { flow: w.flow.name, server: `${w.flow.to.ip}:${w.flow.to.port}`, predicted };
     const verdict = input.compare.flows.find((f) => f.name === w.flow.name);
     const obs = serverObservation(input.observations, w.flow.name);

@@ -159,6 +159,7 @@ describe('HTML page', () => {
     const page = renderHtml(input);
     expect(page).toContain('<tr class="drop">');
     expect(page).toContain('1 flow(s) not delivered');
+    expect(page).toContain('<td class="ip">dropped at rtb-private</td>');
     expect(page).toContain(input.walks[0].dropped!.reason);
   });
 
