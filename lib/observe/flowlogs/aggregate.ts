@@ -25,18 +25,46 @@ export interface Episode {
   line: number;
 }
 
-/** One distinct flow as seen on one ENI. */
-export interface Flow {
-  readonly iface: string | undefined;
-  readonly protocol: number;
-  readonly src: string;
-  readonly srcPort: number;
-  readonly dst: string;
-  readonly dstPort: number;
-  readonly pktSrc: string | undefined;
-  readonly pktDst: string | undefined;
-  readonly action: 'ACCEPT' | 'REJECT' | undefined;
-  readonly episodes: Episode[];
+/**
+ * One distinct flow as seen on one ENI. The flow is its own first episode (most flows have
+ * only one), so a busy day's hundreds of thousands of flows cost one object each, not three.
+ */
+export class Flow implements Episode {
+  first: number;
+  last: number;
+  precise: boolean;
+  packets: number;
+  bytes: number;
+  records = 1;
+  line: number;
+  /** Episodes after the first, when the flow went idle longer than the timeout and came back. */
+  more: Episode[] | undefined = undefined;
+
+  constructor(
+    readonly iface: string | undefined,
+    readonly protocol: number,
+    readonly src: string,
+    readonly srcPort: number,
+    readonly dst: string,
+    readonly dstPort: number,
+    readonly pktSrc: string | undefined,
+    readonly pktDst: string | undefined,
+    readonly action: 'ACCEPT' | 'REJECT' | undefined,
+    rec: FlowLogRecord,
+  ) {
+    const ep = newEpisode(rec);
+    this.first = ep.first;
+    this.last = ep.last;
+    this.precise = ep.precise;
+    this.packets = ep.packets;
+    this.bytes = ep.bytes;
+    this.line = ep.line;
+  }
+
+  /** All episodes, oldest first. */
+  get episodes(): Episode[] {
+    return this.more ? [this, ...this.more] : [this];
+  }
 }
 
 /** Distinct flows keyed by everything that identifies them. */
@@ -57,6 +85,17 @@ export class FlowTable {
     return v;
   }
 
+  /**
+   * Hands over the flows and forgets them (their keys are a third of the memory, and
+   * classification no longer needs them).
+   */
+  takeFlows(): Flow[] {
+    const flows = [...this.flows.values()];
+    this.flows.clear();
+    this.names.clear();
+    return flows;
+  }
+
   /** Adds one OK record (srcaddr, dstaddr and protocol present). */
   add(rec: FlowLogRecord): void {
     const protocol = rec.protocol as number;
@@ -67,48 +106,53 @@ export class FlowTable {
     // join() makes one flat string; a template literal would keep a tree of pieces (and the
     // line they were cut from) alive as the map key.
     const key = [rec.interfaceId, protocol, src, srcPort, dst, dstPort, rec.pktSrcaddr, rec.pktDstaddr, rec.action].join('|');
-    let flow = this.flows.get(key);
-    if (!flow) {
-      flow = {
-        iface: this.intern(rec.interfaceId),
-        protocol,
-        src: this.intern(src),
-        srcPort,
-        dst: this.intern(dst),
-        dstPort,
-        pktSrc: this.intern(rec.pktSrcaddr),
-        pktDst: this.intern(rec.pktDstaddr),
-        action: rec.action,
-        // A literal of one: most flows have one episode, and push() on [] reserves 17 slots.
-        episodes: [newEpisode(rec)],
-      };
-      this.flows.set(key, flow);
+    const flow = this.flows.get(key);
+    if (flow) {
+      addToEpisodes(flow, rec);
       return;
     }
-    addToEpisodes(flow.episodes, rec);
+    const srcName = this.intern(src);
+    const dstName = this.intern(dst);
+    this.flows.set(
+      key,
+      new Flow(
+        this.intern(rec.interfaceId),
+        protocol,
+        srcName,
+        srcPort,
+        dstName,
+        dstPort,
+        rec.pktSrcaddr === src ? srcName : this.intern(rec.pktSrcaddr),
+        rec.pktDstaddr === dst ? dstName : this.intern(rec.pktDstaddr),
+        rec.action,
+        rec,
+      ),
+    );
   }
 }
 
-function recordTimes(rec: FlowLogRecord): { first: number; last: number; precise: boolean } {
+function newEpisode(rec: FlowLogRecord): Episode {
+  let first = NaN;
+  let last = NaN;
+  let precise = false;
   if (rec.start !== undefined || rec.end !== undefined) {
-    const first = rec.start ?? (rec.end as number);
-    return { first, last: rec.end ?? first, precise: true };
+    first = rec.start ?? (rec.end as number);
+    last = rec.end ?? first;
+    precise = true;
+  } else if (rec.timestamp !== undefined) {
+    first = last = Math.floor(rec.timestamp / 1000);
   }
-  if (rec.timestamp !== undefined) {
-    const t = Math.floor(rec.timestamp / 1000);
-    return { first: t, last: t, precise: false };
-  }
-  return { first: NaN, last: NaN, precise: false };
+  return { first, last, precise, packets: rec.packets ?? 0, bytes: rec.bytes ?? 0, records: 1, line: rec.line };
 }
 
-function addToEpisodes(episodes: Episode[], rec: FlowLogRecord): void {
-  const { first, last, precise } = recordTimes(rec);
-  const packets = rec.packets ?? 0;
-  const bytes = rec.bytes ?? 0;
+function addToEpisodes(flow: Flow, rec: FlowLogRecord): void {
+  const add = newEpisode(rec);
+  const { first, last } = add;
+  const n = flow.more ? flow.more.length : 0;
   // Records arrive in time order, give or take a capture window: only the newest few
   // episodes can take a record (a flow seen all day may have thousands).
-  for (let i = episodes.length - 1; i >= 0 && i >= episodes.length - RECENT_EPISODES; i--) {
-    const ep = episodes[i];
+  for (let i = n; i >= 0 && i > n - RECENT_EPISODES; i--) {
+    const ep: Episode = i === 0 ? flow : (flow.more as Episode[])[i - 1];
     const timeless = Number.isNaN(first) || Number.isNaN(ep.first);
     if (timeless || (first <= ep.last + NAT_IDLE_TIMEOUT_SECONDS && last >= ep.first - NAT_IDLE_TIMEOUT_SECONDS)) {
       if (!timeless) {
@@ -118,18 +162,13 @@ function addToEpisodes(episodes: Episode[], rec: FlowLogRecord): void {
         ep.first = first;
         ep.last = last;
       }
-      ep.precise = ep.precise && precise;
-      ep.packets += packets;
-      ep.bytes += bytes;
+      ep.precise = ep.precise && add.precise;
+      ep.packets += add.packets;
+      ep.bytes += add.bytes;
       ep.records++;
-      if (rec.line < ep.line) ep.line = rec.line;
+      if (add.line < ep.line) ep.line = add.line;
       return;
     }
   }
-  episodes.push(newEpisode(rec));
-}
-
-function newEpisode(rec: FlowLogRecord): Episode {
-  const { first, last, precise } = recordTimes(rec);
-  return { first, last, precise, packets: rec.packets ?? 0, bytes: rec.bytes ?? 0, records: 1, line: rec.line };
+  (flow.more ??= []).push(add);
 }

@@ -126,7 +126,7 @@ export class FlowLogAnalyzer {
 
   /** Classifies and pairs everything read so far. */
   finish(): FlowLogsResult {
-    const flows = [...this.table.flows.values()];
+    const flows = this.table.takeFlows();
     let natIps = this.options.natPrivateIps?.length ? [...this.options.natPrivateIps] : [];
     let inferred = false;
     if (!natIps.length && flows.length) {

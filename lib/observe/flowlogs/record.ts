@@ -79,6 +79,9 @@ export function parseRecordLine(text: string, line: number, format: FlowLogForma
 
 /** Splits a record line into its space-separated fields. */
 export function splitRecord(text: string): string[] {
+  // Records are written with single spaces; only odd input needs the regular expression.
+  const n = text.length;
+  if (n > 0 && text.charCodeAt(0) !== 32 && text.charCodeAt(n - 1) > 32 && !text.includes('  ') && !text.includes('\t')) return text.split(' ');
   return text.trim().split(/\s+/);
 }
 
