@@ -234,7 +234,8 @@ function flowLogNotes(o: LabObservations<FlowLogsResult>): string[] {
   const r = o.flowLogs?.value;
   if (!r) return [];
   const skipped = r.skippedTotal > 0 ? [`${r.skippedTotal} flow log event(s) were not records of the format, the first: line ${r.skipped[0]?.line}: ${r.skipped[0]?.reason}`] : [];
-  return [...r.notes.map((n) => `flow logs: ${n}`), ...skipped];
+  const unsolicited = r.unsolicited.length > 0 ? [`flow logs: ${r.unsolicited.length} unsolicited inbound flow(s) to the NAT's address (scans; no translation answers them, the NAT drops them)`] : [];
+  return [...r.notes.map((n) => `flow logs: ${n}`), ...unsolicited, ...skipped];
 }
 
 /** Says how the flow log translations were paired, when the records alone could not tell. */

@@ -129,7 +129,7 @@ export function mockLab(s: LabScenario): void {
   });
 
   // Flow logs: empty polls, then the records, two FilterLogEvents pages per poll.
-  const pages = fx.filterLogEventsPages(fx.natFlowLogEvents(s.natPorts), 5);
+  const pages = fx.filterLogEventsPages([...fx.scanFlowLogEvents(), ...fx.natFlowLogEvents(s.natPorts)], 5);
   let fetches = 0;
   mocks.logs.on(FilterLogEventsCommand).callsFake((input: { nextToken?: string }) => {
     if (!input.nextToken) fetches++;

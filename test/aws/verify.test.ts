@@ -56,6 +56,8 @@ test('a healthy lab: every check holds, the translation table is rebuilt from th
   );
   // Same server, same minute: the records alone cannot pair the clients, and the result says how it paired them.
   expect(result.notes.join('\n')).toContain('the flow logs alone cannot tell client-a and client-b apart');
+  // The background scans in the same log are told apart from the clients' traffic.
+  expect(result.notes).toContain("flow logs: 2 unsolicited inbound flow(s) to the NAT's address (scans; no translation answers them, the NAT drops them)");
   expect(names.some((n) => n.startsWith('flow log: translation tcp 10.0.1.32:32222'))).toBe(true);
   expect(flow(result, 'direct').checks.map((c) => c.name)).toContain('flow log: no NAT translation');
 
