@@ -8,6 +8,7 @@ import {
   formatHeader,
   formatValue,
   igwRows,
+  isHopCheck,
   isRun,
   natRows,
   type ReportInput,
@@ -34,8 +35,11 @@ function say(text: string): string {
 
 const NODES = new Set(['host', 'nat-gateway', 'internet-gateway', 'internet', 'server']);
 
-/** A Mermaid sequence diagram of one walk: messages carry the header as it arrives. */
-export function sequenceDiagram(w: Walk): string {
+/**
+ * A Mermaid sequence diagram of one walk: messages carry the header as it arrives; for a run,
+ * each translation also says what was seen there (`observedAfter`: "forward 8" -> header).
+ */
+export function sequenceDiagram(w: Walk, observedAfter: ReadonlyMap<string, string> = new Map()): string {
   const ids = new Map<string, string>();
   const participants: string[] = [];
   const idOf = (component: Hop['component']): string => {
@@ -49,7 +53,7 @@ export function sequenceDiagram(w: Walk): string {
   };
   const lines: string[] = [];
   let at: string | undefined;
-  const walk = (hops: Hop[], arrow: '->>' | '-->>') => {
+  const walk = (hops: Hop[], arrow: '->>' | '-->>', dir: 'forward' | 'reply') => {
     for (const h of hops) {
       const step = h.step !== undefined ? `(${h.step}) ` : '';
       if (NODES.has(h.component.kind)) {
@@ -63,18 +67,29 @@ export function sequenceDiagram(w: Walk): string {
         if (to !== where) lines.push(`  ${where}-x${to}: ${say(step + formatHeader(h.before))}`);
         lines.push(`  Note over ${to}: ${say(`${step}dropped: ${h.detail}`)}`);
       } else if (h.action === 'translate') {
-        lines.push(`  Note over ${where}: ${say(`${step}${h.component.id} translates to ${formatHeader(h.after)}`)}`);
+        const seen = observedAfter.get(`${dir} ${h.index}`);
+        lines.push(`  Note over ${where}: ${say(`${step}${h.component.id} translates to ${formatHeader(h.after)}${seen ? ` (seen: ${seen})` : ''}`)}`);
       } else if (h.action === 'route' || h.action === 'filter' || h.action === 'leave-model') {
         lines.push(`  Note over ${where}: ${say(`${step}${h.component.id}: ${h.matched ?? h.detail}`)}`);
       }
     }
   };
-  walk(w.hops, '->>');
+  walk(w.hops, '->>', 'forward');
   if (w.reply) {
     lines.push(`  Note over ${at ?? 'P1'}: ${say(`reply (${w.reply.verdict})`)}`);
-    walk(w.reply.hops, '-->>');
+    walk(w.reply.hops, '-->>', 'reply');
   }
   return ['```mermaid', 'sequenceDiagram', ...participants, ...lines, '```'].join('\n');
+}
+
+/** What a run saw after each hop ("forward 8" -> "tcp 10.0.0.226:27318 -> ..."), from its per-hop checks. */
+function observedAfter(input: ReportInput, flow: string): Map<string, string> {
+  const seen = new Map<string, string>();
+  for (const c of compareOf(input)?.flows.find((f) => f.name === flow)?.checks ?? []) {
+    const m = /^(forward|reply) hop (\d+)\b/.exec(c.name);
+    if (m) seen.set(`${m[1]} ${m[2]}`, formatValue(c.observed));
+  }
+  return seen;
 }
 
 /** The report as Markdown. */
@@ -95,12 +110,19 @@ export function renderMarkdown(input: ReportInput): string {
   else out.push(table(['Internet Gateway', 'owner', 'private IP', 'public IP'], igw.map((r) => [r.igw, r.owner, r.privateIp, r.publicIp])));
   out.push('', '## What the server saw', '', table(['flow', 'destination', 'source seen (predicted)', ...(run ? ['source seen (observed)', 'verdict'] : [])], serverRows(input).map((r) => [r.flow, r.server, r.predicted, ...(run ? [r.observed ?? 'nothing observed', r.ok === undefined ? '-' : r.ok ? 'pass' : 'FAIL'] : [])])));
   if (compare) {
-    out.push('', '## Checks', '', table(['flow', 'check', 'expected', 'observed', 'verdict'], compare.flows.flatMap((f) => f.checks.map((c) => [f.name, c.name, formatValue(c.expected), formatValue(c.observed), c.ok ? '✅ pass' : '❌ FAIL']))));
+    // Passing per-hop checks are summarised; the sequence diagrams show what each NAT did.
+    const rows = compare.flows.flatMap((f) => {
+      const hop = f.checks.filter((c) => isHopCheck(c.name));
+      const passing = hop.filter((c) => c.ok).length;
+      const summary = hop.length ? [[f.name, 'header observed at every hop', `${hop.length} hops as predicted`, `${passing} of ${hop.length} as predicted`, passing === hop.length ? '✅ pass' : '❌ FAIL']] : [];
+      return [...f.checks.filter((c) => !isHopCheck(c.name) || !c.ok).map((c) => [f.name, c.name, formatValue(c.expected), formatValue(c.observed), c.ok ? '✅ pass' : '❌ FAIL']), ...summary];
+    });
+    out.push('', '## Checks', '', table(['flow', 'check', 'expected', 'observed', 'verdict'], rows));
   }
   out.push('', '## Packet walks');
   for (const w of input.walks) {
     const end = w.dropped ?? w.leftModel;
-    out.push('', `### ${cell(w.flow.name)}: ${cell(end ? `${w.verdict} at ${end.component}: ${end.reason}` : w.verdict)}`, '', sequenceDiagram(w), '');
+    out.push('', `### ${cell(w.flow.name)}: ${cell(end ? `${w.verdict} at ${end.component}: ${end.reason}` : w.verdict)}`, '', sequenceDiagram(w, observedAfter(input, w.flow.name)), '');
     const hopRows = (hops: Hop[]) => hops.map((h) => [String(h.index), h.step === undefined ? '' : String(h.step), `${h.component.kind} ${h.component.id}`, h.action, h.detail, formatHeader(h.before), formatHeader(h.after)]);
     out.push(table(['#', 'step', 'component', 'action', 'what happened', 'before', 'after'], hopRows(w.hops)));
     if (w.reply) out.push('', `Reply (${cell(w.reply.verdict)}):`, '', table(['#', 'step', 'component', 'action', 'what happened', 'before', 'after'], hopRows(w.reply.hops)));

@@ -204,6 +204,15 @@ describe('Markdown', () => {
     expect(a).toMatch(/P\d+-->>P\d+: /);
   });
 
+  it('says what a real run saw at each translation, and summarises its per-hop checks', () => {
+    const twin = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'report', 'seed-lab-twin.json'), 'utf8')) as RunResult;
+    const md = renderMarkdown(twin);
+    const port = twin.translations.observed.find((t) => t.flow === 'client-a')!.outside.port;
+    expect(md).toContain(`Note over P2: (3) nat-xxx translates to 10.0.0.226:1024-65535 → 44.198.164.163:8080 (seen: tcp 10.0.0.226:${port} → 44.198.164.163:8080)`);
+    expect(md).toMatch(/\| client-a \| header observed at every hop \| (\d+) hops as predicted \| \1 of \1 as predicted \| ✅ pass \|/);
+    expect(md).not.toContain('forward hop 1 (step 1)');
+  });
+
   it('draws a drop as a lost message with its reason', () => {
     const md = renderMarkdown(droppedPredict());
     expect(md).toMatch(/P\d+-xP\d+: \(1\) 10\.0\.1\.32:32222 → 44\.198\.164\.163:8080/);
