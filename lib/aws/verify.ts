@@ -3,6 +3,7 @@
  * observations of a real run, and the verdict, flow by flow. One orchestration for the CLI and
  * for the probe Lambda (`--in-account`); they differ only in the probe transport.
  */
+import { predict } from '../model/predict';
 import type { Observation, ObservedTranslation, RunResult, Topology, FlowSpec, Host } from '../model/types';
 import type { FlowLogsResult } from '../observe/flowlogs';
 import type { AwsClients } from './clients';
@@ -60,7 +61,6 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
   const live = await (deps.loadTopology ?? loadLiveLabTopology)(stack, opts);
   const topology = labTopology(live, stack);
 
-  const { predict } = await import('../model/predict');
   const walks = predict(topology).walks;
 
   const format = opts.skipFlowLogs || !stack.flowLogGroupName ? undefined : await readFlowLogFormat(deps.clients.ec2, stack.flowLogGroupName, stack.natEniId);
