@@ -72,7 +72,7 @@ function samePort(a: PortPrediction, b: PortPrediction): boolean {
  * The capture point where a hop's output header travels. Decisions that change nothing
  * (security groups, route tables, ACLs) are seen where the packet already is.
  */
-function pointFor(hop: Hop, next: Hop | undefined, direction: 'forward' | 'reply', previous: { point: string; which: 'first' | 'last' } | undefined, destinationHost: string): { point: string; which: 'first' | 'last' } | undefined {
+function pointFor(hop: Hop, next: Hop | undefined, previous: { point: string; which: 'first' | 'last' } | undefined, destinationHost: string): { point: string; which: 'first' | 'last' } | undefined {
   const { kind, id } = hop.component;
   switch (kind) {
     case 'host':
@@ -82,7 +82,8 @@ function pointFor(hop: Hop, next: Hop | undefined, direction: 'forward' | 'reply
       return { point: `nat:${id}`, which: hop.action === 'translate' ? 'last' : 'first' };
     case 'internet-gateway':
       if (hop.action !== 'translate') return previous;
-      return { point: direction === 'forward' ? `igw-out:${id}` : `igw-in:${id}`, which: 'first' };
+      // Outbound (source rewritten) comes out on the internet side, inbound on the VPC side.
+      return { point: rewritesDestination(hop) ? `igw-in:${id}` : `igw-out:${id}`, which: 'first' };
     case 'internet':
       if (next?.component.kind === 'internet-gateway') return { point: `igw-out:${next.component.id}`, which: 'first' };
       return { point: `host:${destinationHost}`, which: 'first' };
@@ -92,12 +93,17 @@ function pointFor(hop: Hop, next: Hop | undefined, direction: 'forward' | 'reply
 }
 
 /** Where a translating hop's input travels: the NAT ENI before translation, the IGW's other side. */
-function translationInput(hop: Hop, direction: 'forward' | 'reply'): string | undefined {
+function translationInput(hop: Hop): string | undefined {
   if (hop.action !== 'translate') return undefined;
   const { kind, id } = hop.component;
   if (kind === 'nat-gateway') return `nat:${id}`;
-  if (kind === 'internet-gateway') return direction === 'forward' ? `igw-in:${id}` : `igw-out:${id}`;
+  if (kind === 'internet-gateway') return rewritesDestination(hop) ? `igw-out:${id}` : `igw-in:${id}`;
   return undefined;
+}
+
+/** True for an IGW hop that maps a public destination to a private one (traffic coming in). */
+function rewritesDestination(hop: Hop): boolean {
+  return hop.before.dstIp !== hop.after.dstIp;
 }
 
 /** The distinct headers of one connection's first packet on each capture point, in time order. */
@@ -123,12 +129,12 @@ function observeHops(
   const out: HopObservation[] = [];
   let previous = startPoint;
   hops.forEach((hop, i) => {
-    const where = pointFor(hop, hops[i + 1], direction, previous, destinationHost);
+    const where = pointFor(hop, hops[i + 1], previous, destinationHost);
     if (!where) return;
     previous = where;
     const list = seen.get(where.point) ?? [];
     const observed = (where.which === 'first' ? list[0] : list[list.length - 1]) ?? null;
-    const inputPoint = translationInput(hop, direction);
+    const inputPoint = translationInput(hop);
     const input = inputPoint ? { point: inputPoint, observed: (seen.get(inputPoint) ?? [])[0] ?? null } : undefined;
     const ok = observed !== null && (hop.action === 'drop' || headerMatches(hop.after, observed));
     out.push({ direction, hop, point: where.point, which: where.which, observed, ...(input ? { input } : {}), ok });
@@ -196,7 +202,7 @@ export function compareTwin(input: CompareInput): FlowComparison[] {
     const replySeen = headersByPoint(input.packets, (p) => isn !== undefined && p.flags === 'S.' && p.ack === (isn + 1) % 2 ** 32, real);
     const dstHost = run.flow.to.hostId;
     const forward = observeHops(walk.hops, 'forward', forwardSeen, dstHost, undefined);
-    const reply = walk.reply ? observeHops(walk.reply.hops, 'reply', replySeen, dstHost, undefined) : [];
+    const reply = walk.reply ? observeHops(walk.reply.hops, 'reply', replySeen, run.flow.from.hostId, undefined) : [];
     const hops = [...forward, ...reply];
 
     // What the destination saw: the server's own answer, else its segment's capture (a
@@ -268,7 +274,7 @@ export function compareTwin(input: CompareInput): FlowComparison[] {
         checks.push(check('server saw the port conntrack holds', translations[0].outside.port, saw.srcPort, translations[0].outside.port === saw.srcPort));
       }
     }
-    const verdict: FlowVerdict = { name, predicted: walk.observedAtDestination, observed: saw, checks, ok: checks.every((c) => c.ok) };
+    const verdict: FlowVerdict = { name, predicted: walk.observedAtDestination, observed: observedAtDestination, checks, ok: checks.every((c) => c.ok) };
     return { verdict, hops, translations };
   });
   // NAT-chosen ports must differ between the flows the model says share a NAT address.

@@ -124,6 +124,28 @@ describeRoot('natlab lab where the packet dies', () => {
   });
 });
 
+describeRoot('natlab lab on other scenarios', () => {
+  requireTwinPrerequisites();
+
+  it('a public IP behind a NAT route: inbound arrives through the IGW, its reply dies where the model says', async () => {
+    const topology = await loadScenario('scenarios/public-ip-behind-nat.yaml');
+    const model = predict(topology).walks.find((w) => w.flow.name === 'inbound')!;
+    expect(model.verdict).toBe('delivered');
+    expect(model.reply?.verdict).toBe('dropped');
+    const { result } = await runLab(topology, { timeoutMs: 1500 });
+    expect(failedChecks(result)).toEqual([]);
+    const inbound = flow(result, 'inbound');
+    expect(inbound.observed?.srcIp).toBe('198.51.100.7');
+    expect(inbound.checks.find((c) => c.name.startsWith('reply') && c.name.includes('the packet dies here'))?.name).toContain(model.reply!.dropped!.component);
+  });
+
+  it('two VPC AZs with a NAT Gateway each (multi-az): every check green', async () => {
+    const { result } = await runLab(await loadScenario('scenarios/multi-az.yaml'));
+    expect(failedChecks(result)).toEqual([]);
+    expect(result.translations.observed.length).toBe(2);
+  });
+});
+
 describeRoot('natlab lab on a twin tampered with on purpose', () => {
   requireTwinPrerequisites();
 
