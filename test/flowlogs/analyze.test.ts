@@ -341,6 +341,13 @@ describe('parseFlowLogRecords', () => {
     expect(parsed.format.fields).toEqual(V2_FIELDS);
   });
 
+  test('analyzeNatFlowLogs also takes a bare record list (records parsed elsewhere)', () => {
+    const parsed = parseFlowLogRecords(articleConnections().flatMap(connectionRecords).map((r) => recordLine(r, LAB_FIELDS)), { format: formatString(LAB_FIELDS) });
+    const fromList = analyzeNatFlowLogs(parsed.records, { natPrivateIps: [NAT_IP] });
+    expect(fromList.translations.map(row)).toEqual(analyzeNatFlowLogs(parsed, { natPrivateIps: [NAT_IP] }).translations.map(row));
+    expect(fromList.records).toBe(8);
+  });
+
   test('a header line that contradicts the given format is an InputError', () => {
     expect(() => parseFlowLogRecords([LAB_FIELDS.join(' ')], { format: formatString(V2_FIELDS) })).toThrow(/header line 1 names the fields/);
   });

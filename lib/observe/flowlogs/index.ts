@@ -88,9 +88,10 @@ export function parseFlowLogRecords(input: Iterable<string | FlowLogEventLike>, 
  * inside legs, outside legs, replies and unsolicited traffic against the NAT's private IPs
  * (inferred when not given) and pairs the legs with a stated confidence.
  */
-export function analyzeNatFlowLogs(input: ParsedFlowLogs | Iterable<FlowLogRecord>, options: Omit<AnalyzeOptions, 'format'> = {}): FlowLogsResult {
+export function analyzeNatFlowLogs(input: ParsedFlowLogs | Iterable<FlowLogRecord>, options: AnalyzeOptions = {}): FlowLogsResult {
   const parsed = isParsed(input) ? input : undefined;
-  const analyzer = new FlowLogAnalyzer({ ...options, format: parsed?.format });
+  // The result names the format the records were parsed with (only reported, not re-applied).
+  const analyzer = new FlowLogAnalyzer({ ...options, format: parsed?.format ?? options.format });
   if (parsed) {
     for (const s of parsed.skipped) analyzer.skip(s.line, s.reason);
     for (const n of parsed.notes) analyzer.note(n);
