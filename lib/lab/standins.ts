@@ -4,7 +4,7 @@
  * (RFC 5737), and every observation is mapped back to the real address.
  */
 import { InputError } from '../errors';
-import { cidrContains, isDocumentationIp, isIpv4, isPrivateIp, parseCidr } from '../model/address';
+import { cidrContains, isDocumentationIp, isIpv4, isPrivateIp, isUnresolvedIp, parseCidr } from '../model/address';
 import type { StandIn, Topology } from '../model/types';
 
 /** Link-local infrastructure links between twin routers (never in a packet header the model knows). */
@@ -96,6 +96,9 @@ export function chooseStandIns(topology: Topology): StandInMap {
  * an interface. Anything else is refused before a single command runs.
  */
 export function assertTwinAddress(ip: string, where: string): void {
+  if (isUnresolvedIp(ip)) {
+    throw new InputError(`${where}: address ${ip} is only known after deploy; the twin needs every private address written out (a scenario file or an --aws-dump has them)`);
+  }
   const ok = isIpv4(ip) && (isPrivateIp(ip) || isDocumentationIp(ip) || cidrContains(LINK_LOCAL, ip));
   if (!ok) {
     throw new InputError(`${where}: address "${ip}" is neither private nor a documentation stand-in; the twin puts no other address on an interface`);
