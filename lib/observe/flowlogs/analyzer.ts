@@ -47,8 +47,18 @@ export function protocolName(n: number): string {
   return PROTOCOL_NAMES[n] ?? String(n);
 }
 
+/** Records of a busy minute share their seconds: format each second once. */
+const isoCache = new Map<number, string>();
+
 function iso(seconds: number): string | null {
-  return Number.isNaN(seconds) ? null : new Date(seconds * 1000).toISOString();
+  if (Number.isNaN(seconds)) return null;
+  let text = isoCache.get(seconds);
+  if (text === undefined) {
+    if (isoCache.size >= 100_000) isoCache.clear();
+    text = new Date(seconds * 1000).toISOString();
+    isoCache.set(seconds, text);
+  }
+  return text;
 }
 
 /** Aggregates flow log records as they stream in; `finish()` rebuilds the NAT table. */
