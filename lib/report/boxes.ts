@@ -60,6 +60,7 @@ export interface BoxDataByKind {
   'traffic-table': TableData;
   step: { readonly n: number };
   drop: { readonly component: string };
+  /** `title` may hold several lines separated by a newline. */
   'drop-note': { readonly title: string; readonly lines: string[] };
 }
 

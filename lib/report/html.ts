@@ -74,7 +74,9 @@ function verdictBadge(input: ReportInput): string {
   const compare = compareOf(input);
   if (compare) return compare.ok ? '<span class="verdict ok">all checks pass</span>' : '<span class="verdict bad">a check failed</span>';
   const dropped = input.walks.filter((w) => w.verdict !== 'delivered').length;
-  return dropped ? `<span class="verdict bad">${dropped} flow(s) not delivered</span>` : '<span class="verdict neutral">prediction: every flow delivered</span>';
+  const replies = input.walks.filter((w) => w.verdict === 'delivered' && w.reply && w.reply.verdict !== 'delivered').length;
+  if (dropped || replies) return `<span class="verdict bad">${[dropped ? `${dropped} flow(s) not delivered` : '', replies ? `${replies} repl${replies > 1 ? 'ies' : 'y'} not delivered` : ''].filter(Boolean).join(', ')}</span>`;
+  return '<span class="verdict neutral">prediction: every flow and reply delivered</span>';
 }
 
 function trafficSection(input: ReportInput): string {

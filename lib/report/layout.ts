@@ -230,31 +230,55 @@ interface Segment {
   kind: ArrowKind;
   flows: string[];
   headers: string[];
+  /** Which side of the shared route it runs on: the way out -1, replies +1. */
+  side: 1 | -1;
 }
 
 function segmentsOf(c: Canvas, walks: Walk[]): Segment[] {
   const segments: Segment[] = [];
-  const push = (from: string, to: string, kind: ArrowKind, flow: string, header?: string) => {
-    const same = segments.find((s) => s.from === from && s.to === to && s.kind === kind);
+  const push = (from: string, to: string, kind: ArrowKind, flow: string, header?: string, side: 1 | -1 = kind === 'reply' ? 1 : -1) => {
+    const same = segments.find((s) => s.from === from && s.to === to && s.kind === kind && s.side === side);
     const label = header ? `${flow}: ${header}` : flow;
     if (same) {
       same.flows.push(flow);
       same.headers.push(label);
-    } else segments.push({ from, to, kind, flows: [flow], headers: [label] });
+    } else segments.push({ from, to, kind, flows: [flow], headers: [label], side });
   };
   for (const w of walks) {
     const way = arrivals(c, w.hops);
     const fwd = way.map((a) => a.id);
-    for (let i = 1; i < way.length; i++) push(way[i - 1].id, way[i].id, 'forward', w.flow.name, way[i].header);
     const end = w.dropped ?? w.leftModel;
-    if (end) {
-      const at = dropBoxOf(c, end.component, fwd);
-      if (at && at !== fwd[fwd.length - 1] && fwd.length > 0) push(fwd[fwd.length - 1], at, 'dropped', w.flow.name);
+    const endAt = end ? dropBoxOf(c, end.component, fwd) : undefined;
+    // The last step into the component that dropped the packet is drawn as a drop.
+    for (let i = 1; i < way.length; i++) {
+      const last = i === way.length - 1 && way[i].id === endAt;
+      push(way[i - 1].id, way[i].id, last ? 'dropped' : 'forward', w.flow.name, way[i].header);
     }
+    if (endAt && endAt !== fwd[fwd.length - 1] && fwd.length > 0) push(fwd[fwd.length - 1], endAt, 'dropped', w.flow.name);
     const back = w.reply ? arrivals(c, w.reply.hops) : [];
-    for (let i = 1; i < back.length; i++) push(back[i - 1].id, back[i].id, 'reply', w.flow.name, back[i].header);
+    const replyEnd = w.reply?.dropped ?? w.reply?.leftModel;
+    const replyAt = replyEnd && back.length > 0 ? dropBoxOf(c, replyEnd.component, back.map((b) => b.id)) : undefined;
+    for (let i = 1; i < back.length; i++) {
+      const last = i === back.length - 1 && back[i].id === replyAt;
+      push(back[i - 1].id, back[i].id, last ? 'dropped' : 'reply', last ? replyLabel(w) : w.flow.name, back[i].header, 1);
+    }
+    if (replyAt && replyAt !== back[back.length - 1].id) push(back[back.length - 1].id, replyAt, 'dropped', replyLabel(w), undefined, 1);
   }
   return segments;
+}
+
+function replyLabel(w: Walk): string {
+  return `${w.flow.name} (reply)`;
+}
+
+/** Where a walk or its reply stopped short, for the drop markers and notes. */
+function endsOf(w: Walk): Array<{ label: string; key: string; hops: Walk['hops']; end: { component: string; reason: string }; dropped: boolean }> {
+  const out = [];
+  const end = w.dropped ?? w.leftModel;
+  if (end) out.push({ label: w.flow.name, key: w.flow.name, hops: w.hops, end, dropped: Boolean(w.dropped) });
+  const replyEnd = w.reply?.dropped ?? w.reply?.leftModel;
+  if (w.reply && replyEnd) out.push({ label: replyLabel(w), key: `${w.flow.name}-reply`, hops: w.reply.hops, end: replyEnd, dropped: Boolean(w.reply.dropped) });
+  return out;
 }
 
 /** Where a drop is drawn: the component's own box, else the last place the packet reached. */
@@ -283,7 +307,7 @@ function placeArrows(c: Canvas, walks: Walk[], laneY: number): void {
       canonical = route(portOf(first), portOf(second), obstacles, laneY);
       routes.set(key, canonical);
     }
-    const shifted = offset(canonical, s.kind === 'reply' ? 4 : -4);
+    const shifted = offset(canonical, 4 * s.side);
     const points = first.id === s.from ? shifted : [...shifted].reverse();
     c.arrows.push({ kind: s.kind, flows: s.flows, headers: s.headers, points });
   }
@@ -452,23 +476,29 @@ export function layout(input: ReportInput): Diagram {
   associationArrows(c, t, bands[0]?.laneY ?? regionY + 17);
   placeSteps(c, walks);
 
-  for (const w of walks) {
-    const end = w.dropped ?? w.leftModel;
-    if (!end) continue;
-    const at = dropBoxOf(c, end.component, pathOf(c, w.hops));
+  // One cross and one note per place and component: several flows stopped there share them.
+  const groups = new Map<string, Array<ReturnType<typeof endsOf>[number] & { at?: string }>>();
+  for (const e of walks.flatMap(endsOf)) {
+    const at = dropBoxOf(c, e.end.component, pathOf(c, e.hops));
+    const k = `${at}|${e.end.component}|${e.dropped}`;
+    groups.set(k, [...(groups.get(k) ?? []), { ...e, at }]);
+  }
+  for (const group of groups.values()) {
+    const { label, key, end, dropped, at } = group[0];
     const target = at ? c.get(at) : undefined;
-    const title = `${w.flow.name} ${w.dropped ? 'dropped' : 'leaves the model'} at ${end.component}`;
-    const lines = wrap(end.reason, 52);
-    const note = c.add('drop-note', `drop-note-${w.flow.name}`, { x: REGION_X + trafficW + 40, y: noteY, w: 400, h: 30 + lines.length * LINE + 8 }, { title, lines });
+    const title = `${group.map((g) => g.label).join(', ')} ${dropped ? 'dropped' : 'leaves the model'} at ${end.component}`;
+    const lines = group.length === 1 ? wrap(end.reason, 52) : group.flatMap((g) => wrap(`${g.label}: ${g.end.reason}`, 52));
+    const titleLines = wrap(title, 48);
+    const note = c.add('drop-note', `drop-note-${key}`, { x: REGION_X + trafficW + 40, y: noteY, w: 400, h: 15 + titleLines.length * LINE + lines.length * LINE + 12 }, { title: titleLines.join('\n'), lines });
     noteY = bottom(note) + 16;
     bottomEdge = Math.max(bottomEdge, noteY);
     rightEdge = Math.max(rightEdge, right(note));
     if (target) {
-      const arrival = c.arrows.find((a) => a.kind === 'dropped' && a.flows.includes(w.flow.name));
-      const mark = placeMarker(c, 'drop', `drop-${w.flow.name}`, target, { component: end.component }, arrival?.points[arrival.points.length - 1]);
+      const arrival = c.arrows.find((a) => a.kind === 'dropped' && a.flows.includes(label));
+      const mark = placeMarker(c, 'drop', `drop-${key}`, target, { component: end.component }, arrival?.points[arrival.points.length - 1]);
       const obstacles = c.leaves().filter((b) => b !== mark && b !== note);
       const noteEdge = { x: note.x, y: note.y + 4, w: 6, h: 22 };
-      c.arrows.push({ kind: 'leader', flows: [w.flow.name], points: route({ rect: mark, aim: center(mark) }, { rect: noteEdge, aim: center(noteEdge) }, obstacles, bands[0]?.laneY ?? regionY) });
+      c.arrows.push({ kind: 'leader', flows: [label], points: route({ rect: mark, aim: center(mark) }, { rect: noteEdge, aim: center(noteEdge) }, obstacles, bands[0]?.laneY ?? regionY) });
     }
   }
 

@@ -1,7 +1,13 @@
 import { CONTAINER_KINDS, type AnyBox, type Diagram } from '../../lib/report/boxes';
 import { overlaps, polylineHitsRect } from '../../lib/report/geometry';
 import { layout } from '../../lib/report/layout';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { predict } from '../../lib/model/predict';
+import { loadScenario } from '../../lib/sources/scenario';
 import { droppedPredict, multiAzPredict, seedLab, seedPredict } from '../fixtures/report/build';
+
+const SCENARIOS = join(__dirname, '..', '..', 'scenarios');
 
 function ofKind(d: Diagram, kind: string): AnyBox[] {
   return d.boxes.filter((b) => b.kind === kind);
@@ -153,5 +159,32 @@ describe('layout: other topologies get their own picture', () => {
     const steps = ofKind(d, 'step') as Array<AnyBox & { data: { n: number } }>;
     expect([...new Set(steps.map((s) => s.data.n))].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expectNoOverlaps(d);
+  });
+
+  it('draws a dropped reply up to where it was dropped: a public IP behind a NAT Gateway', async () => {
+    const input = predict(await loadScenario(join(SCENARIOS, 'public-ip-behind-nat.yaml')));
+    const inbound = input.walks.find((w) => w.flow.name === 'inbound')!;
+    expect(inbound.reply?.dropped?.component).toBe('nat-xxx');
+    const d = layout(input);
+    const dropped = d.arrows.find((a) => a.kind === 'dropped')!;
+    expect(dropped.flows).toEqual(['inbound (reply)']);
+    expect(near(dropped.points[dropped.points.length - 1], d.boxes.find((b) => b.id === 'nat-xxx')!)).toBe(true);
+    const note = ofKind(d, 'drop-note')[0] as AnyBox & { data: { title: string; lines: string[] } };
+    expect(note.data.title).toBe('inbound (reply) dropped at nat-xxx');
+    expect(note.data.lines.join(' ')).toBe(inbound.reply!.dropped!.reason);
+    expectNoOverlaps(d);
+  });
+
+  it('gives flows dropped at the same place one cross and one note', async () => {
+    const input = predict(await loadScenario(join(SCENARIOS, 'nacl-no-ephemeral.yaml')));
+    const d = layout(input);
+    expect(ofKind(d, 'drop')).toHaveLength(1);
+    const notes = ofKind(d, 'drop-note') as Array<AnyBox & { data: { title: string; lines: string[] } }>;
+    expect(notes).toHaveLength(1);
+    for (const w of input.walks) expect(notes[0].data.title.replace(/\n/g, ' ')).toContain(`${w.flow.name} (reply)`);
+  });
+
+  it.each(readdirSync(SCENARIOS))('lays out scenario %s with every box apart', async (file) => {
+    expectNoOverlaps(layout(predict(await loadScenario(join(SCENARIOS, file)))));
   });
 });

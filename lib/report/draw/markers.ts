@@ -16,9 +16,11 @@ export function drawDrop(box: Box<'drop'>): string {
 }
 
 export function drawDropNote(box: Box<'drop-note'>): string {
+  // The title may be long (several flows); layout wrapped it into lines.
+  const titles = box.data.title.split('\n');
   return (
     `<rect x="${round(box.x)}" y="${round(box.y)}" width="${round(box.w)}" height="${round(box.h)}" fill="#fdecea" stroke="${colour.reply}" stroke-width="1.5"/>` +
-    text(box.x + 10, box.y + 19, box.data.title, { weight: 'bold', fill: colour.reply }) +
-    box.data.lines.map((line, i) => text(box.x + 10, box.y + 38 + i * 15, line, { size: 12 })).join('')
+    titles.map((line, i) => text(box.x + 10, box.y + 19 + i * 15, line, { weight: 'bold', fill: colour.reply })).join('') +
+    box.data.lines.map((line, i) => text(box.x + 10, box.y + 23 + titles.length * 15 + i * 15, line, { size: 12 })).join('')
   );
 }
