@@ -6,8 +6,8 @@ import { reportError } from '../lib/cli/common';
 
 const program = new Command('natlab')
   .description('See where NAT happens: walk, predict, run and verify packets through an AWS NAT Gateway and Internet Gateway.')
-  .showHelpAfterError()
-  .configureOutput({ outputError: (str, write) => write(str) });
+  // One line, in the same form as natlab's own errors: "natlab: <what is wrong>".
+  .configureOutput({ outputError: (str, write) => write(`natlab: ${str.replace(/^error: /, '')}`) });
 program.exitOverride((err) => {
   // commander's own usage errors (unknown option, missing argument) are bad input: exit 2.
   process.exit(err.exitCode === 0 ? 0 : 2);
