@@ -69,20 +69,33 @@ export class Flow implements Episode {
 
 /** Distinct flows keyed by everything that identifies them. */
 export class FlowTable {
-  readonly flows = new Map<string, Flow>();
-  /** One copy of each address and ENI id: a field cut from a line would keep the whole line alive. */
-  private readonly names = new Map<string, string>();
+  /**
+   * Keyed by a short string of char codes (address and ENI ids, ports, protocol, action):
+   * a few dozen bytes per flow instead of the flow written out in text.
+   */
+  private readonly flows = new Map<string, Flow>();
+  /**
+   * One copy of each address and ENI id, numbered: a field cut from a line would keep the
+   * whole line alive, and the numbers make the flow keys short.
+   */
+  private readonly ids = new Map<string, number>();
+  private readonly names: string[] = [];
 
-  private intern(s: string): string;
-  private intern(s: string | undefined): string | undefined;
-  private intern(s: string | undefined): string | undefined {
-    if (s === undefined) return undefined;
-    let v = this.names.get(s);
+  /** The number of an address or ENI id (0 for absent), interning it on first sight. */
+  private id(s: string | undefined): number {
+    if (s === undefined) return 0;
+    let v = this.ids.get(s);
     if (v === undefined) {
-      v = (' ' + s).slice(1);
-      this.names.set(v, v);
+      const copy = (' ' + s).slice(1);
+      this.names.push(copy);
+      v = this.names.length;
+      this.ids.set(copy, v);
     }
     return v;
+  }
+
+  private name(id: number): string | undefined {
+    return id === 0 ? undefined : this.names[id - 1];
   }
 
   /**
@@ -92,43 +105,72 @@ export class FlowTable {
   takeFlows(): Flow[] {
     const flows = [...this.flows.values()];
     this.flows.clear();
-    this.names.clear();
+    this.ids.clear();
+    this.names.length = 0;
     return flows;
   }
 
   /** Adds one OK record (srcaddr, dstaddr and protocol present). */
   add(rec: FlowLogRecord): void {
     const protocol = rec.protocol as number;
-    const src = rec.srcaddr as string;
-    const dst = rec.dstaddr as string;
     const srcPort = rec.srcport ?? 0;
     const dstPort = rec.dstport ?? 0;
-    // join() makes one flat string; a template literal would keep a tree of pieces (and the
-    // line they were cut from) alive as the map key.
-    const key = [rec.interfaceId, protocol, src, srcPort, dst, dstPort, rec.pktSrcaddr, rec.pktDstaddr, rec.action].join('|');
+    const iface = this.id(rec.interfaceId);
+    const src = this.id(rec.srcaddr);
+    const dst = this.id(rec.dstaddr);
+    const pktSrc = this.id(rec.pktSrcaddr);
+    const pktDst = this.id(rec.pktDstaddr);
+    const action = rec.action === undefined ? 0 : rec.action === 'ACCEPT' ? 1 : 2;
+    const key =
+      isCode(protocol, 0xff) && isCode(srcPort, 0xffff) && isCode(dstPort, 0xffff)
+        ? compactKey(iface, protocol, src, srcPort, dst, dstPort, pktSrc, pktDst, action)
+        : // Records handed in by callers may carry numbers no parsed line can: spell those out.
+          ['\u0002', iface, protocol, src, srcPort, dst, dstPort, pktSrc, pktDst, action].join('|');
     const flow = this.flows.get(key);
     if (flow) {
       addToEpisodes(flow, rec);
       return;
     }
-    const srcName = this.intern(src);
-    const dstName = this.intern(dst);
     this.flows.set(
       key,
       new Flow(
-        this.intern(rec.interfaceId),
+        this.name(iface),
         protocol,
-        srcName,
+        this.name(src) as string,
         srcPort,
-        dstName,
+        this.name(dst) as string,
         dstPort,
-        rec.pktSrcaddr === src ? srcName : this.intern(rec.pktSrcaddr),
-        rec.pktDstaddr === dst ? dstName : this.intern(rec.pktDstaddr),
+        this.name(pktSrc),
+        this.name(pktDst),
         rec.action,
         rec,
       ),
     );
   }
+}
+
+function isCode(n: number, max: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= max;
+}
+
+/** Eleven UTF-16 code units plus a marker; ids take two (up to 2^32 distinct names). */
+function compactKey(iface: number, protocol: number, src: number, srcPort: number, dst: number, dstPort: number, pktSrc: number, pktDst: number, action: number): string {
+  return String.fromCharCode(
+    1,
+    iface & 0xffff,
+    iface >>> 16,
+    protocol | (action << 8),
+    src & 0xffff,
+    src >>> 16,
+    srcPort,
+    dst & 0xffff,
+    dst >>> 16,
+    dstPort,
+    pktSrc & 0xffff,
+    pktSrc >>> 16,
+    pktDst & 0xffff,
+    pktDst >>> 16,
+  );
 }
 
 function newEpisode(rec: FlowLogRecord): Episode {

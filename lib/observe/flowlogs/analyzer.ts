@@ -4,6 +4,7 @@
  */
 import type { Protocol } from '../../model/types';
 import { FlowTable, type Flow } from './aggregate';
+import { FastLineReader } from './fast-line';
 import { classifyFlows, inferNatIps, type Leg } from './classify';
 import type { FlowLogFormat } from './format';
 import { FlowLogLineParser } from './lines';
@@ -64,6 +65,8 @@ function iso(seconds: number): string | null {
 /** Aggregates flow log records as they stream in; `finish()` rebuilds the NAT table. */
 export class FlowLogAnalyzer {
   private readonly lines: FlowLogLineParser;
+  /** Reads the common lines; the line parser takes the rest (and gives the reasons). */
+  private fast: FastLineReader | undefined = undefined;
   private readonly table = new FlowTable();
   private readonly enis: ReadonlySet<string> | undefined;
   private readonly source: string;
@@ -94,6 +97,13 @@ export class FlowLogAnalyzer {
    * reason when the line is skipped ("event 12: ").
    */
   addLine(text: string, line: number, ctx?: RecordContext, where = ''): void {
+    const format = this.lines.format;
+    if (this.fast?.format !== format) this.fast = new FastLineReader(format);
+    const rec = this.fast.read(text, line, ctx);
+    if (rec !== undefined) {
+      this.addRecord(rec);
+      return;
+    }
     const r = this.lines.parse(text, line, ctx);
     if (r === null) return;
     if ('skip' in r) this.skip(line, where + r.skip);
