@@ -5,16 +5,9 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
+import type { TopologySourceOptions } from '../sources/options';
 
-export interface TopologySourceOptions {
-  scenario?: string;
-  template?: string[];
-  awsDump?: string;
-  aws?: boolean;
-  region?: string;
-  profile?: string;
-  vpc?: string;
-}
+export type { TopologySourceOptions } from '../sources/options';
 
 /** Adds --scenario, --template (repeatable), --aws-dump and --aws to a command. */
 export function addTopologyOptions(cmd: Command): Command {

@@ -1,10 +1,11 @@
 /** Topology sources: the built-in seed, scenario files, templates, describe dumps, a live account. */
-import type { TopologySourceOptions } from '../cli/common';
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
 import seed from '../../scenarios/seed.json';
+import type { TopologySourceOptions } from './options';
 
 export type { DescribeOutputs } from './aws-describe';
+export type { TopologySourceOptions } from './options';
 
 /** The article's topology, exactly as DESIGN.md section 1 gives it. */
 export function seedTopology(): Topology {

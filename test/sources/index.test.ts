@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../../lib/errors';
 import { loadTopology, seedTopology } from '../../lib/sources';
 
@@ -34,5 +36,15 @@ describe('loadTopology: at most one source, the seed by default', () => {
 
   test('an empty --template list is no source', async () => {
     expect((await loadTopology({ template: [] })).name).toBe('seed');
+  });
+});
+
+describe('layering: sources stand below the CLI and the AWS harness', () => {
+  test('no module under lib/sources imports from lib/cli or lib/aws', () => {
+    const root = join(__dirname, '..', '..', 'lib', 'sources');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    const offenders = files.filter((f) => /from '(\.\.\/)+(cli|aws)(\/|')/.test(readFileSync(join(root, f), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });
