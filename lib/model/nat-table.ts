@@ -70,11 +70,23 @@ export interface NatTableOptions {
    * @default 350
    */
   readonly idleTimeoutSeconds?: number;
+  /**
+   * Expired TCP connections remembered so that a host continuing one gets an RST; the oldest
+   * are forgotten first (a packet of a forgotten one is then simply dropped).
+   * @default 65536
+   */
+  readonly expiredMemory?: number;
 }
 
 /** Result of a packet from inside. */
 export type OutboundResult =
-  | { readonly kind: 'translated'; readonly entry: NatEntry; readonly created: boolean }
+  | {
+      readonly kind: 'translated';
+      readonly entry: NatEntry;
+      readonly created: boolean;
+      /** Connections of the full pool that had been idle for the timeout and were removed to make room. */
+      readonly evicted?: readonly ExpiredEntry[];
+    }
   | { readonly kind: 'error'; readonly error: 'ErrorPortAllocation'; readonly reason: string }
   | { readonly kind: 'rst'; readonly entry: NatEntry; readonly reason: string }
   | { readonly kind: 'dropped'; readonly reason: string };
@@ -112,6 +124,7 @@ export const NAT_DEFAULTS = {
   portRange: { min: 1024, max: 65535 },
   idleTimeoutSeconds: 350,
   maxAddresses: 8,
+  expiredMemory: 65_536,
 } as const;
 
 /** Pools start sparse and switch to flat arrays once this many ports are taken. */
@@ -137,6 +150,8 @@ class PortPool {
   /** Sparse mode: entries by port offset. */
   private ownerMap: Map<number, NatEntry> | undefined = new Map();
   used = 0;
+  /** No held entry was last seen before this (a lower bound): a full pool is only scanned for idle entries when one may be. */
+  oldestLastSeen = Infinity;
 
   constructor(readonly size: number) {}
 
@@ -190,6 +205,7 @@ class PortPool {
 
   /** Records the entry that holds a port offset just taken. */
   hold(offset: number, entry: NatEntry): void {
+    if (entry.lastSeen < this.oldestLastSeen) this.oldestLastSeen = entry.lastSeen;
     if (this.owners !== undefined) {
       this.owners[offset] = entry;
       return;
@@ -201,6 +217,14 @@ class PortPool {
   /** The entry holding a port offset. */
   owner(offset: number): NatEntry | undefined {
     return this.owners !== undefined ? this.owners[offset] : this.ownerMap!.get(offset);
+  }
+
+  /** Every entry holding a port. */
+  held(): NatEntry[] {
+    if (this.owners === undefined) return [...this.ownerMap!.values()];
+    const out: NatEntry[] = [];
+    for (let i = 0; i < this.used; i++) out.push(this.owners[this.ports![i]]!);
+    return out;
   }
 
   /** Returns a port offset to the free part. */
@@ -240,12 +264,22 @@ function destinationKey(protocol: Protocol, ip: string, port: number): string {
   return `${protocol}|${ip}|${port}`;
 }
 
+function entryKey(entry: NatEntry): string {
+  return `${entry.insideIp}|${entry.insidePort}|${destinationKey(entry.protocol, entry.destIp, entry.destPort)}`;
+}
+
+function expiredEntry(entry: NatEntry): ExpiredEntry {
+  return { entry, rst: entry.protocol === 'tcp' ? { to: { ip: entry.insideIp, port: entry.insidePort }, from: { ip: entry.destIp, port: entry.destPort } } : null };
+}
+
 /** A NAT Gateway's translation table (see the file comment). */
 export class NatTable {
   readonly addresses: readonly string[];
   readonly perDestinationLimit: number;
   readonly portRange: { readonly min: number; readonly max: number };
   readonly idleTimeoutSeconds: number;
+  /** How many expired TCP connections are remembered for their RST. */
+  readonly expiredMemory: number;
   /** Connections per pool before it is full: the limit, or the port range when smaller. */
   readonly capacity: number;
 
@@ -277,6 +311,9 @@ export class NatTable {
     this.perDestinationLimit = limit;
     this.capacity = Math.min(limit, this.rangeSize);
     this.idleTimeoutSeconds = idle;
+    const memory = options.expiredMemory ?? NAT_DEFAULTS.expiredMemory;
+    if (!Number.isInteger(memory) || memory < 0) throw new InputError(`NAT expired-connection memory ${memory} must be a whole number of 0 or more`);
+    this.expiredMemory = memory;
     this.state = (options.seed ?? 1) >>> 0;
   }
 
@@ -293,6 +330,8 @@ export class NatTable {
    * for the same 5-tuple is reused (a retransmitted SYN); otherwise a port is taken from the
    * first address (primary first) whose pool towards this destination is not full.
    * `onlyAddresses` restricts the choice (a regional NAT Gateway serving one AZ).
+   * A full pool first loses its connections idle for the timeout at `now` (as `expire` would
+   * have removed them; their hosts get an RST when they continue), so time passing frees ports.
    */
   open(conn: FiveTuple, now = 0, onlyAddresses?: readonly string[]): OutboundResult {
     const destKey = destinationKey(conn.protocol, conn.dstIp, conn.dstPort);
@@ -311,11 +350,16 @@ export class NatTable {
       dest = { pools: new Array<PortPool | undefined>(this.addresses.length) };
       this.destinations.set(destKey, dest);
     }
+    let evicted: ExpiredEntry[] | undefined;
     for (let i = 0; i < this.addresses.length; i++) {
       if (onlyAddresses !== undefined && !onlyAddresses.includes(this.addresses[i])) continue;
       let pool = dest.pools[i];
       if (pool === undefined) pool = dest.pools[i] = new PortPool(this.rangeSize);
-      if (pool.used >= this.capacity) continue;
+      if (pool.used >= this.capacity) {
+        const freed = this.evictIdle(pool, now);
+        if (freed.length === 0) continue;
+        evicted = [...(evicted ?? []), ...freed];
+      }
       const offset = pool.take(this.random());
       const entry: NatEntry = {
         protocol: conn.protocol,
@@ -331,7 +375,7 @@ export class NatTable {
       pool.hold(offset, entry);
       this.byInside.set(key, entry);
       this.counters.connectionsOpened++;
-      return { kind: 'translated', entry, created: true };
+      return evicted ? { kind: 'translated', entry, created: true, evicted } : { kind: 'translated', entry, created: true };
     }
     this.counters.errorPortAllocation++;
     const used = onlyAddresses ? this.addresses.filter((a) => onlyAddresses.includes(a)) : this.addresses;
@@ -374,7 +418,7 @@ export class NatTable {
       return { kind: 'dropped', reason: `no translation entry for ${packet.srcIp}:${packet.srcPort} -> ${packet.dstIp}:${packet.dstPort}/${packet.protocol}; connections must start inside the VPC` };
     }
     if (now - entry.lastSeen >= this.idleTimeoutSeconds) {
-      this.remove(`${entry.insideIp}|${entry.insidePort}|${destinationKey(entry.protocol, entry.destIp, entry.destPort)}`, entry, true);
+      this.remove(entryKey(entry), entry, true);
       this.counters.droppedUnsolicited++;
       return { kind: 'dropped', reason: `the translation for ${packet.dstIp}:${packet.dstPort} expired after ${this.idleTimeoutSeconds} s idle` };
     }
@@ -397,11 +441,25 @@ export class NatTable {
     for (const [key, entry] of this.byInside) {
       if (now - entry.lastSeen < this.idleTimeoutSeconds) continue;
       this.remove(key, entry, true);
-      out.push({
-        entry,
-        rst: entry.protocol === 'tcp' ? { to: { ip: entry.insideIp, port: entry.insidePort }, from: { ip: entry.destIp, port: entry.destPort } } : null,
-      });
+      out.push(expiredEntry(entry));
     }
+    return out;
+  }
+
+  /** Removes a full pool's connections idle for the timeout at `now`; scans only when one may be. */
+  private evictIdle(pool: PortPool, now: number): ExpiredEntry[] {
+    if (now - pool.oldestLastSeen < this.idleTimeoutSeconds) return [];
+    const out: ExpiredEntry[] = [];
+    let oldest = Infinity;
+    for (const entry of pool.held()) {
+      if (now - entry.lastSeen >= this.idleTimeoutSeconds) {
+        this.remove(entryKey(entry), entry, true);
+        out.push(expiredEntry(entry));
+      } else if (entry.lastSeen < oldest) {
+        oldest = entry.lastSeen;
+      }
+    }
+    pool.oldestLastSeen = oldest;
     return out;
   }
 
@@ -412,7 +470,12 @@ export class NatTable {
     pool?.give(entry.natPort - this.portRange.min);
     if (idle) {
       this.counters.idleTimeouts++;
-      if (entry.protocol === 'tcp') this.expiredTcp.set(key, entry);
+      if (entry.protocol === 'tcp' && this.expiredMemory > 0) {
+        this.expiredTcp.delete(key);
+        this.expiredTcp.set(key, entry);
+        // Forget the oldest first (Maps keep insertion order), so the memory stays bounded.
+        if (this.expiredTcp.size > this.expiredMemory) this.expiredTcp.delete(this.expiredTcp.keys().next().value!);
+      }
     }
   }
 

@@ -156,7 +156,10 @@ export interface NatSimulation extends NatState {
 
 /**
  * One NatTable per NAT Gateway of the topology (its addresses, primary first), for walks that
- * allocate real ports. Advance time by passing `{ ...simulation, now }` to later walks.
+ * allocate real ports. Advance time by passing `{ ...simulation, now }` to later walks: an
+ * entry idle for 350 s is refreshed no more (its reply is dropped), and a destination whose
+ * ports are all taken frees those idle entries when the next connection needs one. Call
+ * `table.expire(now)` to remove every idle entry at once.
  */
 export function natSimulation(topology: Topology, options: Omit<NatTableOptions, 'addresses'> & { readonly now?: number } = {}): NatSimulation {
   const { now = 0, ...tableOptions } = options;

@@ -129,6 +129,49 @@ describe('NatTable', () => {
     expect(table.send(conn(2), 709.9).kind).toBe('rst');
   });
 
+  it('frees a full pool\'s idle connections when a new one needs a port (no explicit expire)', () => {
+    const table = new NatTable({ addresses: ['10.0.0.226'], perDestinationLimit: 2, seed: 4 });
+    expect(table.open(conn(1), 0).kind).toBe('translated');
+    expect(table.open(conn(2), 0).kind).toBe('translated');
+    // Still within the idle timeout: the pool is full.
+    expect(table.open(conn(3), 349.9).kind).toBe('error');
+    // At t=1000 both have been idle for more than 350 s, as AWS would have expired them.
+    const third = table.open(conn(3), 1000);
+    expect(third.kind).toBe('translated');
+    expect(third.kind === 'translated' && third.evicted?.map((e) => e.entry.insidePort)).toEqual([conn(1).srcPort, conn(2).srcPort]);
+    expect(third.kind === 'translated' && third.evicted?.[0].rst).toEqual({ to: { ip: conn(1).srcIp, port: conn(1).srcPort }, from: { ip: SERVER.dstIp, port: SERVER.dstPort } });
+    expect(table.open(conn(4), 1000).kind).toBe('translated');
+    expect(table.open(conn(5), 1000).kind).toBe('error');
+    // The evicted hosts get their RST when they continue, as with expire().
+    expect(table.send(conn(1), 1001).kind).toBe('rst');
+    expect(table.stats.idleTimeouts).toBe(2);
+  });
+
+  it('evicts only the idle: a connection refreshed recently keeps its port', () => {
+    const table = new NatTable({ addresses: ['10.0.0.226'], perDestinationLimit: 2 });
+    table.open(conn(1), 0);
+    table.open(conn(2), 0);
+    expect(table.send(conn(2), 300).kind).toBe('translated');
+    const third = table.open(conn(3), 400);
+    expect(third.kind === 'translated' && third.evicted?.map((e) => e.entry.insidePort)).toEqual([conn(1).srcPort]);
+    expect(table.lookup(conn(2))).toBeDefined();
+    // conn(2) was seen at 300: not idle long enough at 600, so the pool stays full.
+    expect(table.open(conn(4), 600).kind).toBe('error');
+    expect(table.open(conn(4), 650).kind).toBe('translated');
+  });
+
+  it('remembers a bounded number of expired TCP connections for their RST, forgetting the oldest', () => {
+    const table = new NatTable({ addresses: ['10.0.0.226'], expiredMemory: 3 });
+    for (let i = 0; i < 10; i++) table.open(conn(i), 0);
+    expect(table.expire(400)).toHaveLength(10);
+    // Only the 3 most recently expired still get an RST; older ones are simply dropped.
+    expect(table.send(conn(9), 401).kind).toBe('rst');
+    expect(table.send(conn(7), 401).kind).toBe('rst');
+    expect(table.send(conn(6), 401).kind).toBe('dropped');
+    expect(table.send(conn(0), 401).kind).toBe('dropped');
+    expect(() => new NatTable({ addresses: ['10.0.0.226'], expiredMemory: -1 })).toThrow(InputError);
+  });
+
   it('drops unsolicited inbound packets', () => {
     const table = new NatTable({ addresses: ['10.0.0.226'] });
     const r = table.inbound({ protocol: 'tcp', srcIp: '8.8.8.8', srcPort: 40000, dstIp: '10.0.0.226', dstPort: 27318 });

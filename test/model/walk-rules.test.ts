@@ -386,7 +386,7 @@ describe('a server in a VPC of its own (how the CDK lab stands for the internet)
 });
 
 describe('natSimulation', () => {
-  it('builds one table per NAT Gateway; time passed in later walks expires idle connections', () => {
+  it('builds one table per NAT Gateway; an entry outlives 300 s of quiet, and expire() removes it after 350 s', () => {
     const sim = natSimulation(seedTopology(), { seed: 5 });
     expect([...sim.tables.keys()]).toEqual(['nat-xxx']);
     const first = walk(seedTopology(), { ...TO_SERVER, from: 'client-a' }, { nat: sim });
@@ -399,6 +399,19 @@ describe('natSimulation', () => {
     const stranger = walk(seedTopology(), { protocol: 'tcp', from: '8.8.8.8', sourcePort: 8080, to: { host: '3.224.9.52', port: (port as { exact: number }).exact } }, { nat: { ...sim, now: 300 } });
     expect(stranger.verdict).toBe('dropped');
     expect(sim.tables.get('nat-xxx')!.expire(650 + 1)).toHaveLength(1);
+  });
+
+  it('a later walk on a full destination succeeds once the old connections have been idle 350 s', () => {
+    const sim = natSimulation(seedTopology(), { perDestinationLimit: 2, seed: 5 });
+    expect(walk(seedTopology(), { ...TO_SERVER, from: 'client-a' }, { nat: sim }).verdict).toBe('delivered');
+    expect(walk(seedTopology(), { ...TO_SERVER, from: 'client-b' }, { nat: sim }).verdict).toBe('delivered');
+    const full = walk(seedTopology(), { ...TO_SERVER, from: 'client-a', sourcePort: 40000 }, { nat: { ...sim, now: 100 } });
+    expect(full.dropped?.reason).toContain('ErrorPortAllocation');
+    // No expire() call: the walk itself finds the pool full and frees the idle entries.
+    const later = walk(seedTopology(), { ...TO_SERVER, from: 'client-a', sourcePort: 40000 }, { nat: { ...sim, now: 400 } });
+    expect(later.verdict).toBe('delivered');
+    expect(later.reply?.verdict).toBe('delivered');
+    expect(later.hops.find((h) => h.action === 'translate' && h.component.id === 'nat-xxx')?.detail).toContain('2 connections idle for 350 s or more expired first');
   });
 });
 

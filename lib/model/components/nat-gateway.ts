@@ -76,12 +76,17 @@ export class NatGatewayComponent implements Component {
     }
     let address: NatAddress = candidates.find((a) => a.isPrimary) ?? candidates[0];
     let port: PortPrediction = natPortRange();
+    let evictedNote = '';
     const table = ctx.nat?.table(nat.id);
     if (table && 'exact' in h.srcPort && 'exact' in h.dstPort) {
       const result = table.open({ protocol: h.protocol, srcIp: h.srcIp, srcPort: h.srcPort.exact, dstIp: h.dstIp, dstPort: h.dstPort.exact }, ctx.nat!.now, candidates.map((a) => a.privateIp));
       if (result.kind !== 'translated') return this.drop(ctx, h, `${result.reason}; the new connection fails`);
       address = nat.addresses.find((a) => a.privateIp === result.entry.natIp) ?? address;
       port = { exact: result.entry.natPort };
+      const evicted = result.evicted?.length ?? 0;
+      if (evicted > 0) {
+        evictedNote = ` (the ports towards this destination were all taken: ${evicted} connection${evicted === 1 ? '' : 's'} idle for ${table.idleTimeoutSeconds} s or more expired first, and their hosts get an RST if they continue)`;
+      }
     }
     ctx.enter(3);
     const after: Header = { ...h, srcIp: address.privateIp, srcPort: port };
@@ -97,7 +102,7 @@ export class NatGatewayComponent implements Component {
     ctx.record(
       this.ref,
       'translate',
-      `${nat.id} translates the source ${endpointText(h.srcIp, h.srcPort)} to ${addressNote} ${address.privateIp} and ${portWhy}; translation entry created: ${endpointText(h.srcIp, h.srcPort)} <-> ${endpointText(address.privateIp, port)} for ${endpointText(h.dstIp, h.dstPort)}`,
+      `${nat.id} translates the source ${endpointText(h.srcIp, h.srcPort)} to ${addressNote} ${address.privateIp} and ${portWhy}; translation entry created: ${endpointText(h.srcIp, h.srcPort)} <-> ${endpointText(address.privateIp, port)} for ${endpointText(h.dstIp, h.dstPort)}${evictedNote}`,
       h,
       after,
       'translation entry created',
