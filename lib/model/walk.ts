@@ -54,8 +54,10 @@ export function resolveSource(topology: Topology, ref: string): Host {
   const found = findHosts(topology, ref);
   if (found.length >= 1) return resolveHost(topology, ref);
   if (isIpv4(ref)) {
+    // A NAT gateway's address, private or public, only translates: it starts no connection.
     const owner = publicOwner(topology, ref);
-    if (owner?.kind === 'nat') throw new InputError(`--from ${ref} is NAT gateway ${owner.nat.id}'s address; a walk starts at a host`);
+    const nat = owner?.kind === 'nat' ? owner.nat : topology.natGateways.find((n) => n.addresses.some((a) => a.privateIp === ref));
+    if (nat) throw new InputError(`--from ${ref} is NAT gateway ${nat.id}'s ${owner ? 'public' : 'private'} address, which starts and accepts no connection (it only translates); a walk starts at a host`);
     if (isPrivateIp(ref)) return resolveHost(topology, ref); // a private IP must be a known host
     return { id: ref, name: ref, kind: 'external', privateIp: ref, securityGroups: [] };
   }

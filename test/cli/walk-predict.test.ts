@@ -69,6 +69,9 @@ describe('the built CLI', () => {
       [['walk', '--from', 'client-a', '--to', 'server'], '--to "server" needs a port', true],
       [['walk', '--from', 'client-a', '--to', 'server:99999'], 'port "99999"', true],
       [['walk', '--from', 'nobody:1', '--to', 'server:8080'], 'host "nobody" is not in topology seed', true],
+      // A NAT gateway's address, private or public, is not a sender: the same sentence for both.
+      [['walk', '--from', '10.0.0.226:40000', '--to', 'server:8080'], "10.0.0.226 is NAT gateway nat-xxx's private address, which starts and accepts no connection", true],
+      [['walk', '--from', '3.224.9.52:40000', '--to', 'server:8080'], "3.224.9.52 is NAT gateway nat-xxx's public address, which starts and accepts no connection", true],
       // commander's own usage errors: the message, then the command's help.
       [['walk', '--from', 'client-a', '--to', 'server:8080', '--protocol', 'sctp'], 'sctp', false],
       [['walk', '--to', 'server:8080'], '--from', false],

@@ -327,6 +327,15 @@ describe('walks driven by a live NAT table', () => {
 });
 
 describe('other senders', () => {
+  it.each([
+    ['10.0.0.226', 'private'],
+    ['3.224.9.52', 'public'],
+  ])('a NAT gateway address (%s) is no sender: InputError saying it starts no connection', (from, which) => {
+    const attempt = () => walk(seedTopology(), { ...TO_SERVER, from });
+    expect(attempt).toThrow(InputError);
+    expect(attempt).toThrow(`--from ${from} is NAT gateway nat-xxx's ${which} address, which starts and accepts no connection`);
+  });
+
   it('a Lambda function: the Hyperplane ENI may rewrite its source port already', () => {
     const topology = seedWith((t) => {
       t.hosts.push({ id: 'probe', name: 'probe', kind: 'lambda', subnet: 'subnet-private', privateIp: '10.0.1.77', eniId: 'eni-hyperplane', securityGroups: ['sg-clients'] });
