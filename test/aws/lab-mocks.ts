@@ -42,6 +42,8 @@ export interface LabScenario {
   readonly serverLog?: Array<{ srcIp: string; srcPort: number }>;
   /** Everything Online and every command done at the first look (no waits with a real clock). */
   readonly immediate?: boolean;
+  /** The public subnet has its own NACL that lets in only TCP 8080 and 22: no ephemeral ports for replies. */
+  readonly publicAclWithoutEphemeral?: boolean;
 }
 
 export const mocks = {
@@ -87,7 +89,7 @@ export function mockLab(s: LabScenario): void {
   mocks.ec2.on(DescribeNetworkInterfacesCommand).callsFake((input: { NextToken?: string }) => (input.NextToken === enis[0].NextToken ? enis[1] : enis[0]));
   mocks.ec2.on(DescribeInstancesCommand).resolves(fx.describeInstances());
   mocks.ec2.on(DescribeSecurityGroupsCommand).resolves(fx.describeSecurityGroups());
-  mocks.ec2.on(DescribeNetworkAclsCommand).resolves(fx.describeNetworkAcls());
+  mocks.ec2.on(DescribeNetworkAclsCommand).resolves(s.publicAclWithoutEphemeral ? publicAclWithoutEphemeral() : fx.describeNetworkAcls());
   mocks.ec2.on(DescribeAddressesCommand).resolves(fx.describeAddresses());
   mocks.ec2.on(DescribeFlowLogsCommand).resolves(fx.describeFlowLogs());
 
@@ -136,4 +138,32 @@ export function mockLab(s: LabScenario): void {
     if (fetches <= (s.emptyPolls ?? 0) || s.natPorts.length === 0) return fx.filterLogEventsPages([])[0];
     return pages.find((_, i) => (i === 0 ? !input.nextToken : pages[i - 1].nextToken === input.nextToken)) ?? pages[0];
   });
+}
+
+/**
+ * The lab's ACLs with the public subnet moved to a custom NACL that allows all outbound but
+ * inbound only TCP 8080 and 22: requests leave, the replies to ephemeral ports are dropped.
+ */
+function publicAclWithoutEphemeral(): ReturnType<typeof fx.describeNetworkAcls> {
+  const base = fx.describeNetworkAcls();
+  const [acl] = base.NetworkAcls ?? [];
+  const rule = (Egress: boolean, RuleNumber: number, RuleAction: 'allow' | 'deny', Protocol = '-1', port?: number) => ({
+    CidrBlock: '0.0.0.0/0',
+    Egress,
+    Protocol,
+    RuleAction,
+    RuleNumber,
+    ...(port !== undefined ? { PortRange: { From: port, To: port } } : {}),
+  });
+  const publicAcl = {
+    NetworkAclId: 'acl-0c0ffee0public01',
+    VpcId: acl.VpcId,
+    IsDefault: false,
+    OwnerId: acl.OwnerId,
+    Associations: [{ NetworkAclAssociationId: 'aclassoc-0a1b2c3d', NetworkAclId: 'acl-0c0ffee0public01', SubnetId: fx.SUBNET_PUBLIC }],
+    Entries: [rule(true, 100, 'allow'), rule(true, 32767, 'deny'), rule(false, 100, 'allow', '6', 8080), rule(false, 110, 'allow', '6', 22), rule(false, 32767, 'deny')],
+    Tags: [],
+  };
+  const defaultAcl = { ...acl, Associations: (acl.Associations ?? []).filter((a) => a.SubnetId !== fx.SUBNET_PUBLIC) };
+  return { ...base, NetworkAcls: [defaultAcl, publicAcl] };
 }

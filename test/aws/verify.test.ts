@@ -201,3 +201,54 @@ test('no flow log definition for the group: records are read in the construct fo
   expect(failed(result)).toEqual([]);
   expect(result.notes).toContain("no flow log definition found for the log group: records were read in the lab construct's format");
 });
+
+describe('a public NACL without ephemeral ports: requests delivered, replies dropped', () => {
+  const timeout = { curlExit: 28, stderr: 'curl: (28) Connection timed out after 15001 milliseconds' };
+  const noAnswer: LabScenario = {
+    ...HEALTHY,
+    publicAclWithoutEphemeral: true,
+    clients: { 'client-a': timeout, 'client-b': timeout, direct: timeout },
+    probe: { error: { kind: 'timeout', message: 'no answer from 44.198.164.163:8080 within 5000 ms (connecting)' } },
+    // What the server logged of the connections whose answers never came back.
+    serverLog: [
+      { srcIp: fx.EIP, srcPort: 27318 },
+      { srcIp: fx.EIP, srcPort: 10722 },
+      { srcIp: fx.DIRECT.publicIp, srcPort: fx.SOURCE_PORT },
+      { srcIp: fx.EIP, srcPort: 40112 },
+    ],
+  };
+
+  test('clients that time out while the server logged them: the model was right, exit 0', async () => {
+    const { result } = await verify(noAnswer);
+    const a = result.walks.find((w) => w.flow.name === 'client-a');
+    expect(a?.verdict).toBe('delivered');
+    expect(a?.reply?.verdict).toBe('dropped');
+    expect(failed(result)).toEqual([]);
+    expect(verifyExitCode(result)).toBe(0);
+    const delivered = flow(result, 'client-a').checks.find((c) => c.name === 'delivered');
+    expect(delivered?.expected).toMatch(/^request delivered, reply dropped at acl-0c0ffee0public01: no answer at the client$/);
+    expect(delivered?.observed).toContain(`the server logged ${fx.EIP}:27318`);
+    // What the server saw comes from its log and is still held against the prediction.
+    expect(flow(result, 'client-a').observed).toEqual({ srcIp: fx.EIP, srcPort: 27318 });
+    expect(flow(result, 'direct').checks.find((c) => c.name === 'source port')).toMatchObject({ observed: fx.SOURCE_PORT, ok: true });
+    expect(flow(result, 'client-a').checks.map((c) => c.name)).toEqual(expect.arrayContaining(['source IP', 'source port', 'port distinct', 'client']));
+  });
+
+  test('a TCP server that never completed the handshake logged nothing: still what the model predicts', async () => {
+    const { result } = await verify({ ...noAnswer, serverLog: [] });
+    expect(failed(result)).toEqual([]);
+    expect(flow(result, 'direct').checks.find((c) => c.name === 'delivered')?.observed).toContain("nothing of it in the server's log");
+  });
+
+  test('a client that gets an answer although the model drops the reply fails', async () => {
+    const { result } = await verify({ ...noAnswer, clients: { ...noAnswer.clients, direct: { srcIp: fx.DIRECT.publicIp, srcPort: fx.SOURCE_PORT } } });
+    expect(failed(result)).toEqual(['direct: delivered']);
+    expect(verifyExitCode(result)).toBe(1);
+  });
+
+  test('a server log entry from another source is not taken for the flow', async () => {
+    const { result } = await verify({ ...noAnswer, serverLog: [{ srcIp: '10.0.0.10', srcPort: fx.SOURCE_PORT }] }, { skipFlowLogs: true });
+    // The direct flow's entry is not from the predicted public IP, so nothing is attributed to it.
+    expect(flow(result, 'direct').observed).toBeNull();
+  });
+});
