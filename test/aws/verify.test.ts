@@ -52,8 +52,11 @@ test('a healthy lab: every check holds, the translation table is rebuilt from th
   expect(flow(result, 'client-a').observed).toEqual({ srcIp: fx.EIP, srcPort: 27318 });
   const names = flow(result, 'client-a').checks.map((c) => c.name);
   expect(names).toEqual(
-    expect.arrayContaining(['delivered', 'source IP', 'source port', 'port distinct', 'server log', 'flow log: NAT port = port at server']),
+    expect.arrayContaining(['delivered', 'source IP', 'source port', 'port distinct', 'server log', "flow log: an outside leg with the server's port exists (pairing ambiguous: 2 candidates)"]),
   );
+  // Simultaneous clients pair ambiguously: the NAT-port equality would hold by construction, so it is not claimed.
+  expect(names).not.toContain('flow log: NAT port = port at server');
+  expect(flow(result, 'client-a').checks.find((c) => c.name.startsWith('flow log: an outside leg'))).toMatchObject({ expected: 27318, observed: '10722, 27318', ok: true });
   // Same server, same minute: the records alone cannot pair the clients, and the result says how it paired them.
   expect(result.notes.join('\n')).toContain('the flow logs alone cannot tell client-a and client-b apart');
   // The background scans in the same log are told apart from the clients' traffic.
@@ -108,7 +111,11 @@ test('a NAT that keeps the source port fails the distinct-port check', async () 
 test('a server that sees the private IP fails the source IP check', async () => {
   const s: LabScenario = { ...HEALTHY, clients: { ...HEALTHY.clients, 'client-a': { srcIp: '10.0.1.32', srcPort: 32222 } } };
   const { result } = await verify(s);
-  expect(failed(result)).toEqual(['client-a: source IP', expect.stringMatching(/^client-a: flow log: translation tcp 10\.0\.1\.32:32222/)]);
+  expect(failed(result)).toEqual([
+    'client-a: source IP',
+    expect.stringMatching(/^client-a: flow log: translation tcp 10\.0\.1\.32:32222/),
+    "client-a: flow log: an outside leg with the server's port exists (pairing ambiguous: 2 candidates)",
+  ]);
   expect(flow(result, 'client-a').checks.find((c) => c.name === 'source IP')).toMatchObject({ expected: fx.EIP, observed: '10.0.1.32' });
   expect(verifyExitCode(result)).toBe(1);
 });
@@ -116,7 +123,10 @@ test('a server that sees the private IP fails the source IP check', async () => 
 test('flow logs with no outside leg at the port the server saw fail the translation check', async () => {
   const s: LabScenario = { ...HEALTHY, natPorts: [{ clientIp: '10.0.1.32', natPort: 27319 }, HEALTHY.natPorts[1]] };
   const { result } = await verify(s);
-  expect(failed(result)).toEqual([expect.stringMatching(/^client-a: flow log: translation tcp 10\.0\.1\.32:32222/)]);
+  expect(failed(result)).toEqual([
+    expect.stringMatching(/^client-a: flow log: translation tcp 10\.0\.1\.32:32222/),
+    "client-a: flow log: an outside leg with the server's port exists (pairing ambiguous: 2 candidates)",
+  ]);
   expect(flow(result, 'client-a').checks.find((c) => c.name.startsWith('flow log: translation'))?.observed).toBe(
     'not found at port 27318, the port the server saw (outside legs that may be this client\'s: 10722, 27319)',
   );
