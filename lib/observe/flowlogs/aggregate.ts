@@ -50,15 +50,28 @@ export class Flow implements Episode {
     readonly pktSrc: string | undefined,
     readonly pktDst: string | undefined,
     readonly action: 'ACCEPT' | 'REJECT' | undefined,
+    /** Numbers of iface, src and dst in their table (0: absent), for short lookup keys. */
+    readonly ifaceId: number,
+    readonly srcId: number,
+    readonly dstId: number,
     rec: FlowLogRecord,
   ) {
-    const ep = newEpisode(rec);
-    this.first = ep.first;
-    this.last = ep.last;
-    this.precise = ep.precise;
-    this.packets = ep.packets;
-    this.bytes = ep.bytes;
-    this.line = ep.line;
+    let first = NaN;
+    let last = NaN;
+    let precise = false;
+    if (rec.start !== undefined || rec.end !== undefined) {
+      first = rec.start ?? (rec.end as number);
+      last = rec.end ?? first;
+      precise = true;
+    } else if (rec.timestamp !== undefined) {
+      first = last = Math.floor(rec.timestamp / 1000);
+    }
+    this.first = first;
+    this.last = last;
+    this.precise = precise;
+    this.packets = rec.packets ?? 0;
+    this.bytes = rec.bytes ?? 0;
+    this.line = rec.line;
   }
 
   /** All episodes, oldest first. */
@@ -143,10 +156,26 @@ export class FlowTable {
         this.name(pktSrc),
         this.name(pktDst),
         rec.action,
+        iface,
+        src,
+        dst,
         rec,
       ),
     );
   }
+}
+
+/**
+ * A flow's connection (ENI and 5-tuple) as a short string, or its reverse (the flow that
+ * answers it), for matching replies to legs.
+ */
+export function connectionKey(f: Flow, reverse: boolean): string {
+  return reverse ? key6(f.ifaceId, f.protocol, f.dstId, f.dstPort, f.srcId, f.srcPort) : key6(f.ifaceId, f.protocol, f.srcId, f.srcPort, f.dstId, f.dstPort);
+}
+
+function key6(iface: number, protocol: number, a: number, aPort: number, b: number, bPort: number): string {
+  if (!isCode(protocol, 0xff) || !isCode(aPort, 0xffff) || !isCode(bPort, 0xffff)) return ['\u0002', iface, protocol, a, aPort, b, bPort].join('|');
+  return String.fromCharCode(1, iface & 0xffff, iface >>> 16, protocol, a & 0xffff, a >>> 16, aPort, b & 0xffff, b >>> 16, bPort);
 }
 
 function isCode(n: number, max: number): boolean {

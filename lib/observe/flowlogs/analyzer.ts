@@ -163,18 +163,17 @@ export class FlowLogAnalyzer {
       const o = p.outside;
       const first = p.inside ? Math.min(o.spanFirst, p.inside.spanFirst) : o.spanFirst;
       const last = p.inside ? Math.max(o.spanLast, p.inside.spanLast) : o.spanLast;
-      const t: FlowLogTranslation = {
-        protocol: (PROTOCOL_NAMES[o.flow.protocol] ?? 'tcp') as Protocol,
-        inside: p.inside ? endpoint(p.inside.flow.src, p.inside.flow.srcPort) : null,
-        outside: endpoint(o.flow.src, o.flow.srcPort),
-        destination: endpoint(o.flow.dst, o.flow.dstPort),
-        interface: o.flow.iface ?? p.inside?.flow.iface ?? null,
-        firstSeen: iso(first),
-        lastSeen: iso(last),
-        confidence: p.confidence,
-        ...(p.confidence === 'ambiguous' ? { candidates: p.candidates.map((c) => endpoint(c.flow.src, c.flow.srcPort)) } : {}),
-        basis: p.basis,
-      };
+      const protocol = (PROTOCOL_NAMES[o.flow.protocol] ?? 'tcp') as Protocol;
+      const inside = p.inside ? endpoint(p.inside.flow.src, p.inside.flow.srcPort) : null;
+      const outside = endpoint(o.flow.src, o.flow.srcPort);
+      const destination = endpoint(o.flow.dst, o.flow.dstPort);
+      const iface = o.flow.iface ?? p.inside?.flow.iface ?? null;
+      // Two literals rather than a spread: the key order (and so the JSON) stays the same.
+      if (p.confidence === 'ambiguous') {
+        const candidates = p.candidates.map((c) => endpoint(c.flow.src, c.flow.srcPort));
+        return { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence: p.confidence, candidates, basis: p.basis };
+      }
+      const t: FlowLogTranslation = { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence: p.confidence, basis: p.basis };
       return t;
     });
     translations.sort((a, b) => (a.firstSeen ?? '').localeCompare(b.firstSeen ?? '') || a.outside.port - b.outside.port);

@@ -11,7 +11,7 @@
  * Anything from outside to the NAT's address that is no reply of an outside leg is
  * unsolicited: the NAT has no entry for it and drops it.
  */
-import { NAT_IDLE_TIMEOUT_SECONDS, type Episode, type Flow } from './aggregate';
+import { connectionKey, NAT_IDLE_TIMEOUT_SECONDS, type Episode, type Flow } from './aggregate';
 import type { Edge, Pairing } from './pair';
 
 /** TCP, UDP and ICMP: the protocols a NAT Gateway translates. */
@@ -213,19 +213,22 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
  * that a reply finds its leg by binary search even when one 5-tuple recurs all day.
  */
 class LegIndex {
-  private readonly groups = new Map<string, { legs: Leg[]; maxLast: number[] }>();
+  /** Most keys have one leg: it is stored as is; several get a group sorted for a search. */
+  private readonly groups = new Map<string, Leg | LegGroup>();
 
   constructor(legs: Leg[]) {
     for (const l of legs) {
       const key = reverseKey(l.flow);
       const g = this.groups.get(key);
-      if (g) g.legs.push(l);
-      else this.groups.set(key, { legs: [l], maxLast: [] });
+      if (g === undefined) this.groups.set(key, l);
+      else if (g instanceof Leg) this.groups.set(key, { legs: [g, l], maxLast: [] });
+      else g.legs.push(l);
     }
     for (const g of this.groups.values()) {
+      if (g instanceof Leg) continue;
       g.legs.sort((a, b) => timeOrder(a.ep.first) - timeOrder(b.ep.first));
       let max = -Infinity;
-      for (const l of g.legs) g.maxLast.push((max = Math.max(max, Number.isNaN(l.ep.last) ? Infinity : l.ep.last)));
+      for (const l of g.legs) g.maxLast.push((max = Math.max(max, lastOrder(l.ep.last))));
     }
   }
 
@@ -240,11 +243,17 @@ class LegIndex {
    */
   attach(key: string, reply: Leg): boolean {
     const g = this.groups.get(key);
-    if (!g) return false;
+    if (g === undefined) return false;
     const ep = reply.ep;
     const timeless = Number.isNaN(ep.first);
     // Legs that start after the reply ends (plus slack) cannot be answered by it.
     const limit = timeless ? Infinity : ep.last + 60;
+    const floor = timeless ? -Infinity : ep.first - NAT_IDLE_TIMEOUT_SECONDS;
+    if (g instanceof Leg) {
+      if (timeOrder(g.ep.first) > limit || lastOrder(g.ep.last) < floor || !answers(g, reply, timeless)) return false;
+      credit(g, reply, timeless);
+      return true;
+    }
     let lo = 0;
     let hi = g.legs.length;
     while (lo < hi) {
@@ -252,25 +261,48 @@ class LegIndex {
       if (timeOrder(g.legs[mid].ep.first) <= limit) lo = mid + 1;
       else hi = mid;
     }
-    const floor = timeless ? -Infinity : ep.first - NAT_IDLE_TIMEOUT_SECONDS;
     for (let j = lo - 1; j >= 0 && g.maxLast[j] >= floor; j--) {
       const l = g.legs[j];
-      if (l.destIp !== undefined && reply.destIp !== undefined && l.destIp !== reply.destIp) continue;
-      if (!timeless && !Number.isNaN(l.ep.first)) {
-        const slack = l.ep.precise && ep.precise ? 2 : 60;
-        if (ep.first > l.ep.last + NAT_IDLE_TIMEOUT_SECONDS || ep.last < l.ep.first - slack) continue;
-      }
-      l.replyPackets += ep.packets;
-      l.replyBytes += ep.bytes;
-      if (!timeless && !Number.isNaN(l.ep.first)) {
-        if (ep.first < l.spanFirst) l.spanFirst = ep.first;
-        if (ep.last > l.spanLast) l.spanLast = ep.last;
-      }
+      if (!answers(l, reply, timeless)) continue;
+      credit(l, reply, timeless);
       return true;
     }
     // Timeless legs sort first and are reached above; a timeless reply may answer any.
     return false;
   }
+}
+
+interface LegGroup {
+  readonly legs: Leg[];
+  /** Latest end among legs[0..i] (timeless: Infinity). */
+  readonly maxLast: number[];
+}
+
+/** True when the reply can answer leg l (destination and time). */
+function answers(l: Leg, reply: Leg, timeless: boolean): boolean {
+  if (l.destIp !== undefined && reply.destIp !== undefined && l.destIp !== reply.destIp) return false;
+  if (!timeless && !Number.isNaN(l.ep.first)) {
+    const ep = reply.ep;
+    const slack = l.ep.precise && ep.precise ? 2 : 60;
+    if (ep.first > l.ep.last + NAT_IDLE_TIMEOUT_SECONDS || ep.last < l.ep.first - slack) return false;
+  }
+  return true;
+}
+
+/** Adds a reply's counts and times to the leg it answers. */
+function credit(l: Leg, reply: Leg, timeless: boolean): void {
+  const ep = reply.ep;
+  l.replyPackets += ep.packets;
+  l.replyBytes += ep.bytes;
+  if (!timeless && !Number.isNaN(l.ep.first)) {
+    if (ep.first < l.spanFirst) l.spanFirst = ep.first;
+    if (ep.last > l.spanLast) l.spanLast = ep.last;
+  }
+}
+
+/** A leg's end for the running maximum: timeless counts as reaching every reply. */
+function lastOrder(t: number): number {
+  return Number.isNaN(t) ? Infinity : t;
 }
 
 /** Timeless (NaN) sorts first. */
@@ -279,9 +311,9 @@ function timeOrder(t: number): number {
 }
 
 function forwardKey(f: Flow): string {
-  return [f.iface, f.protocol, f.src, f.srcPort, f.dst, f.dstPort].join('|');
+  return connectionKey(f, false);
 }
 
 function reverseKey(f: Flow): string {
-  return [f.iface, f.protocol, f.dst, f.dstPort, f.src, f.srcPort].join('|');
+  return connectionKey(f, true);
 }

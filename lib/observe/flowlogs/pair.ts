@@ -87,42 +87,55 @@ class InsideIndex {
   /** Inside legs that could have produced this outside leg. */
   candidates(o: Leg): Leg[] {
     const out: Leg[] = [];
-    const exact = this.groups.get(`${o.flow.protocol}|${o.destIp}|${o.flow.dstPort}`);
-    const anyDest = this.wildcards ? this.groups.get(`${o.flow.protocol}|*|${o.flow.dstPort}`) : undefined;
-    const iface = o.flow.iface;
-    const fits = (l: Leg): boolean => (l.flow.iface === undefined || iface === undefined || l.flow.iface === iface) && overlaps(l, o);
-    for (const g of [exact, anyDest]) {
-      if (!g) continue;
-      for (const l of g.timeless) if (fits(l)) out.push(l);
-      if (Number.isNaN(o.ep.first)) {
-        for (const l of g.legs) if (fits(l)) out.push(l);
-        continue;
-      }
-      // Legs starting after the outside leg ends (plus slack) cannot overlap it; walk back
-      // from there while some earlier leg still reaches the outside leg's start.
-      const limit = o.ep.last + EVENT_TIME_SLACK;
-      let lo = 0;
-      let hi = g.legs.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (g.legs[mid].ep.first <= limit) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let j = lo - 1; j >= 0 && g.maxLast[j] >= o.ep.first - EVENT_TIME_SLACK; j--) {
-        if (fits(g.legs[j])) out.push(g.legs[j]);
-      }
-    }
+    this.collect(this.groups.get(`${o.flow.protocol}|${o.destIp}|${o.flow.dstPort}`), o, out);
+    if (this.wildcards) this.collect(this.groups.get(`${o.flow.protocol}|*|${o.flow.dstPort}`), o, out);
     return out;
   }
+
+  private collect(g: { legs: Leg[]; maxLast: number[]; timeless: Leg[] } | undefined, o: Leg, out: Leg[]): void {
+    if (!g) return;
+    for (const l of g.timeless) if (fits(l, o)) out.push(l);
+    if (Number.isNaN(o.ep.first)) {
+      for (const l of g.legs) if (fits(l, o)) out.push(l);
+      return;
+    }
+    // Legs starting after the outside leg ends (plus slack) cannot overlap it; walk back
+    // from there while some earlier leg still reaches the outside leg's start.
+    const limit = o.ep.last + EVENT_TIME_SLACK;
+    let lo = 0;
+    let hi = g.legs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (g.legs[mid].ep.first <= limit) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let j = lo - 1; j >= 0 && g.maxLast[j] >= o.ep.first - EVENT_TIME_SLACK; j--) {
+      if (fits(g.legs[j], o)) out.push(g.legs[j]);
+    }
+  }
 }
+
+/** Same ENI (when both are known) and overlapping time. */
+function fits(l: Leg, o: Leg): boolean {
+  const iface = o.flow.iface;
+  return (l.flow.iface === undefined || iface === undefined || l.flow.iface === iface) && overlaps(l, o);
+}
+
+/** Pairings with no candidates share one empty list (never added to). */
+const NO_LEGS: Leg[] = [];
 
 /** Pairs legs; see the module comment for the rules. */
 export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
   const index = new InsideIndex(insides);
   for (const o of outsides) {
-    const edges = index.candidates(o).map((i) => edge(i, o));
+    const found = index.candidates(o);
+    const edges: Edge[] = new Array<Edge>(found.length);
+    for (let i = 0; i < found.length; i++) {
+      const e = (edges[i] = edge(found[i], o));
+      if (e.inside.edges === undefined) e.inside.edges = [e];
+      else e.inside.edges.push(e);
+    }
     o.edges = edges;
-    for (const e of edges) (e.inside.edges ??= []).push(e);
   }
   const edgesOf = (l: Leg): Edge[] => l.edges ?? [];
   const assign = (p: Pairing): void => {
@@ -138,7 +151,7 @@ export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
     if (edges.length === 0) {
       unmatchedOutsides.push(o);
     } else if (edges.length === 1 && edgesOf(edges[0].inside).length === 1) {
-      assign({ outside: o, inside: edges[0].inside, confidence: 'certain', candidates: [], basis: certainBasis(o) });
+      assign({ outside: o, inside: edges[0].inside, confidence: 'certain', candidates: NO_LEGS, basis: certainBasis(o) });
     } else {
       o.pending = true;
       queue.push(o);
@@ -174,7 +187,7 @@ export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
       if (rivals) continue;
     }
     const byEvidence = all.every((e) => e === chosen || e.rank > chosen.rank);
-    assign({ outside: o, inside: chosen.inside, confidence: 'likely', candidates: [], basis: likelyBasis(o, chosen, all.length, byEvidence) });
+    assign({ outside: o, inside: chosen.inside, confidence: 'likely', candidates: NO_LEGS, basis: likelyBasis(o, chosen, all.length, byEvidence) });
     for (const e of edgesOf(chosen.inside)) if (e.outside.pending) queue.push(e.outside);
     for (const e of all) for (const n of edgesOf(e.inside)) if (n.outside.pending) queue.push(n.outside);
   }
@@ -212,8 +225,18 @@ function portOnly(e?: Edge): string {
   return e && e.inside.destIp === undefined ? ' (destination matched by port only: the records have no pkt-dstaddr)' : '';
 }
 
+/** The same sentence for every leg to one destination: one copy of it. */
+const certainBases = new Map<string, string>();
+
 function certainBasis(o: Leg): string {
-  return `the only inside leg and the only outside leg to ${what(o)} in this time window`;
+  const dest = what(o);
+  let basis = certainBases.get(dest);
+  if (basis === undefined) {
+    if (certainBases.size >= 100_000) certainBases.clear();
+    basis = `the only inside leg and the only outside leg to ${dest} in this time window`;
+    certainBases.set(dest, basis);
+  }
+  return basis;
 }
 
 function likelyBasis(o: Leg, e: Edge, total: number, byEvidence: boolean): string {
