@@ -42,13 +42,13 @@ import type {
   NetworkAclRule,
   RouteTable,
   RouteTarget,
-  RuleProtocol,
   SecurityGroup,
   SecurityGroupRule,
   Subnet,
   Topology,
   Vpc,
 } from '../model/types';
+import { ruleProtocolOf } from './private/protocol';
 
 /** The ten describe calls' result lists, merged over pages (and regions). */
 export interface DescribeOutputs {
@@ -316,7 +316,7 @@ function securityGroupFrom(g: Ec2SecurityGroup): SecurityGroup {
 
 /** One permission lists several peers; the model wants one rule per peer. */
 function sgRules(p: IpPermission): SecurityGroupRule[] {
-  const protocol = ruleProtocol(p.IpProtocol);
+  const protocol = ruleProtocolOf(p.IpProtocol);
   if (!protocol) return [];
   // -1 (all ports, any ICMP type) and "all protocols" carry no range.
   const ports = protocol !== 'all' && p.FromPort !== undefined && p.FromPort !== -1 && p.ToPort !== undefined && p.ToPort !== -1 ? { fromPort: p.FromPort, toPort: p.ToPort } : {};
@@ -328,33 +328,13 @@ function sgRules(p: IpPermission): SecurityGroupRule[] {
   ];
 }
 
-/** "-1", "tcp", "6", ... -> the model's protocol; protocols it does not simulate -> undefined. */
-function ruleProtocol(value: string | undefined): RuleProtocol | undefined {
-  switch (value?.toLowerCase()) {
-    case '-1':
-    case 'all':
-      return 'all';
-    case 'tcp':
-    case '6':
-      return 'tcp';
-    case 'udp':
-    case '17':
-      return 'udp';
-    case 'icmp':
-    case '1':
-      return 'icmp';
-    default:
-      return undefined;
-  }
-}
-
 function networkAclFrom(a: Ec2NetworkAcl): NetworkAcl {
   const rules = (egress: boolean): NetworkAclRule[] =>
     (a.Entries ?? [])
       // 32767 is the implicit "*" deny, which the model appends itself; IPv6 entries are out of scope.
       .filter((e) => !!e.Egress === egress && e.RuleNumber !== 32767 && e.CidrBlock)
       .flatMap((e) => {
-        const protocol = ruleProtocol(e.Protocol);
+        const protocol = ruleProtocolOf(e.Protocol);
         if (!protocol) return [];
         const ports = (protocol === 'tcp' || protocol === 'udp') && e.PortRange?.From !== undefined && e.PortRange.To !== undefined ? { fromPort: e.PortRange.From, toPort: e.PortRange.To } : {};
         return [{ ruleNumber: e.RuleNumber!, protocol, action: e.RuleAction === 'allow' ? ('allow' as const) : ('deny' as const), cidr: e.CidrBlock!, ...ports }];

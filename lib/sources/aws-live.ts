@@ -6,6 +6,7 @@
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
 import { emptyDescribeOutputs, topologyFromDescribe, type DescribeOutputs } from './aws-describe';
+import { explainAwsError } from './private/aws-error';
 
 export type { DescribeOutputs } from './aws-describe';
 
@@ -73,24 +74,10 @@ async function collect<P>(call: string, pages: AsyncIterable<P>, take: (page: P)
   }
 }
 
-/** An SDK failure as one line a person can act on. */
+/** An SDK failure as one line a person can act on, in the words the verify harness uses too. */
 export function liveError(call: string, err: unknown): InputError {
-  const e = err as { name?: string; message?: string; code?: string };
-  const name = e?.name ?? 'Error';
-  const message = (e?.message ?? String(err)).split('\n')[0];
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new InputError(`--aws: no AWS credentials found (${message}); set AWS_PROFILE or pass --profile`);
-  }
-  if (/Region is missing/i.test(message)) return new InputError('--aws: no AWS region given; pass --region or set AWS_REGION');
-  if (['AuthFailure', 'UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredToken', 'RequestExpired', 'SignatureDoesNotMatch'].includes(name)) {
-    return new InputError(`--aws: AWS rejected the credentials on ec2:${call} (${name}: ${message})`);
-  }
-  if (name === 'UnauthorizedOperation' || name === 'AccessDenied' || name === 'AccessDeniedException') {
-    return new InputError(`--aws: not allowed to call ec2:${call} (${name}); natlab needs read-only EC2 access (ec2:Describe*)`);
-  }
-  if (/^InvalidVpcID/.test(name)) return new InputError(`--vpc: ${message}`);
-  if (['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET'].includes(e?.code ?? name)) {
-    return new InputError(`--aws: cannot reach the EC2 API for ec2:${call} (${e?.code ?? name})`);
-  }
-  return new InputError(`--aws: ec2:${call} failed (${name}: ${message})`);
+  const failure = explainAwsError(`ec2:${call}`, err);
+  if (/^InvalidVpcID/.test(failure.name)) return new InputError(`--vpc: ${((err as Error)?.message ?? String(err)).split('\n')[0]}`);
+  const advice = failure.kind === 'access-denied' ? '; natlab needs read-only EC2 access (ec2:Describe*)' : '';
+  return new InputError(`--aws: ${failure.sentence}${advice}`);
 }

@@ -13,9 +13,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../errors';
-import type { FlowSpec, Host, InternetGateway, NatAddress, NatGateway, NetworkAcl, NetworkAclRule, Route, RouteTable, RouteTarget, RuleProtocol, SecurityGroup, SecurityGroupRule, Subnet, Topology, Vpc } from '../model/types';
+import type { FlowSpec, Host, InternetGateway, NatAddress, NatGateway, NetworkAcl, NetworkAclRule, Route, RouteTable, RouteTarget, SecurityGroup, SecurityGroupRule, Subnet, Topology, Vpc } from '../model/types';
 import { parseTemplate, type CfnResource } from './private/cfn-parse';
 import { allocationPublicIp, CfnResolver, eipPublicIp, type StackInput } from './private/cfn-resolve';
+import { ruleProtocolOf } from './private/protocol';
 import { unresolvedIp } from './private/unresolved';
 import { describeFsError } from './scenario';
 
@@ -297,7 +298,7 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
   for (const r of ofType('AWS::EC2::NetworkAcl')) acls.set(r.id, { id: r.id, ...named(r), vpc: refTo(r, 'VpcId', ['AWS::EC2::VPC'])!, isDefault: false, ingress: [], egress: [] });
   for (const r of ofType('AWS::EC2::NetworkAclEntry')) {
     const acl = acls.get(String(r.props.NetworkAclId));
-    const protocol = protocolOf(r.props.Protocol);
+    const protocol = ruleProtocolOf(r.props.Protocol);
     const cidr = str(r, 'CidrBlock', false);
     if (!acl || !protocol || !cidr) continue;
     const range = r.props.PortRange as { From?: unknown; To?: unknown } | undefined;
@@ -329,7 +330,7 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
 }
 
 function sgRule(x: Record<string, unknown>, peer: 'Source' | 'Destination'): SecurityGroupRule[] {
-  const protocol = protocolOf(x.IpProtocol);
+  const protocol = ruleProtocolOf(x.IpProtocol);
   if (!protocol) return [];
   const from = x.FromPort === undefined ? undefined : Number(x.FromPort);
   const to = x.ToPort === undefined ? undefined : Number(x.ToPort);
@@ -341,25 +342,6 @@ function sgRule(x: Record<string, unknown>, peer: 'Source' | 'Destination'): Sec
   const prefixList = x[`${peer}PrefixListId`];
   if (prefixList !== undefined) return [{ protocol, ...ports, prefixList: String(prefixList), ...description }];
   return []; // IPv6 peers are outside the IPv4 model.
-}
-
-function protocolOf(value: unknown): RuleProtocol | undefined {
-  switch (String(value).toLowerCase()) {
-    case '-1':
-    case 'all':
-      return 'all';
-    case 'tcp':
-    case '6':
-      return 'tcp';
-    case 'udp':
-    case '17':
-      return 'udp';
-    case 'icmp':
-    case '1':
-      return 'icmp';
-    default:
-      return undefined;
-  }
 }
 
 function truthy(value: unknown): boolean {

@@ -14,7 +14,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { InputError } from '../../lib/errors';
 import { loadAwsDump, readAwsDumpFiles } from '../../lib/sources/aws-dump';
-import { loadLiveTopology } from '../../lib/sources/aws-live';
+import { liveError, loadLiveTopology } from '../../lib/sources/aws-live';
+import { describeAwsError } from '../../lib/aws/errors';
 
 const SEED_LAB = 'test/fixtures/aws-dump/seed-lab';
 const ec2 = mockClient(EC2Client);
@@ -98,11 +99,14 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
 
   const failure = (name: string, message: string) => Object.assign(new Error(message), { name });
   test.each([
-    [failure('CredentialsProviderError', 'Could not load credentials from any providers'), '--aws: no AWS credentials found (Could not load credentials from any providers); set AWS_PROFILE or pass --profile'],
-    [failure('Error', 'Region is missing'), '--aws: no AWS region given; pass --region or set AWS_REGION'],
-    [failure('AuthFailure', 'AWS was not able to validate the provided access credentials'), '--aws: AWS rejected the credentials on ec2:DescribeVpcs (AuthFailure: AWS was not able to validate the provided access credentials)'],
-    [failure('UnauthorizedOperation', 'You are not authorized to perform this operation.'), '--aws: not allowed to call ec2:DescribeVpcs (UnauthorizedOperation); natlab needs read-only EC2 access (ec2:Describe*)'],
-    [Object.assign(new Error('getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' }), '--aws: cannot reach the EC2 API for ec2:DescribeVpcs (ENOTFOUND)'],
+    [failure('CredentialsProviderError', 'Could not load credentials from any providers'), '--aws: no AWS credentials found: set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'],
+    [failure('Error', 'Region is missing'), '--aws: no AWS region: pass --region or set AWS_REGION'],
+    [failure('AuthFailure', 'AWS was not able to validate the provided access credentials'), '--aws: the AWS credentials were rejected (AuthFailure): refresh them and run again'],
+    [failure('UnauthorizedOperation', 'You are not authorized to perform this operation.'), '--aws: access denied for ec2:DescribeVpcs: You are not authorized to perform this operation.; natlab needs read-only EC2 access (ec2:Describe*)'],
+    [failure('RequestLimitExceeded', 'Request limit exceeded.'), "--aws: AWS kept throttling ec2:DescribeVpcs (RequestLimitExceeded) after the SDK's retries: wait a minute and run again"],
+    [failure('TimeoutError', 'Connection timed out after 3000 ms'), '--aws: ec2:DescribeVpcs did not answer in time (Connection timed out after 3000 ms)'],
+    [Object.assign(new Error('getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' }), '--aws: cannot reach AWS for ec2:DescribeVpcs (getaddrinfo ENOTFOUND ec2.us-east-1.amazonaws.com)'],
+    [failure('InvalidVpcID.NotFound', "The vpc ID 'vpc-0nope' does not exist"), "--vpc: The vpc ID 'vpc-0nope' does not exist"],
   ])('an SDK failure becomes one line: %s', async (error, expected) => {
     ec2.on(DescribeVpcsCommand).rejects(error);
     await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow(new InputError(expected));
@@ -111,6 +115,20 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
   test('the failing call is named', async () => {
     await serveSeedLab(100);
     ec2.on(DescribeNetworkAclsCommand).rejects(failure('UnauthorizedOperation', 'no'));
-    await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow('--aws: not allowed to call ec2:DescribeNetworkAcls (UnauthorizedOperation)');
+    await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow('--aws: access denied for ec2:DescribeNetworkAcls: no; natlab needs read-only EC2 access (ec2:Describe*)');
+  });
+});
+
+describe('one wording for SDK failures', () => {
+  const failure = (name: string, message: string) => Object.assign(new Error(message), { name });
+  test.each([
+    ['no credentials', failure('CredentialsProviderError', 'Could not load credentials from any providers')],
+    ['rejected credentials', failure('AuthFailure', 'AWS was not able to validate the provided access credentials')],
+    ['throttling', failure('RequestLimitExceeded', 'Request limit exceeded.')],
+    ['a timeout', failure('TimeoutError', 'socket timed out')],
+    ['an unreachable endpoint', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' })],
+    ['anything else', failure('InternalError', 'An internal error has occurred')],
+  ])('%s: --aws says what verify says, after "--aws: "', (_what, err) => {
+    expect(liveError('DescribeVpcs', err).message).toBe(`--aws: ${describeAwsError('ec2:DescribeVpcs', err).message}`);
   });
 });

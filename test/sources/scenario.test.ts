@@ -144,6 +144,8 @@ flows: [{ name: f, from: h, to: { host: 198.51.100.1, port: 80 } }]
     ['a route to an unknown ENI', (d: any) => (d.routeTables[2].routes[1].target = { kind: 'eni', id: 'eni-nope' }), 'routeTables[2].routes[1].target.id: names network interface "eni-nope", which no host has'],
     ['a host outside its subnet', (d: any) => (d.hosts[0].privateIp = '10.0.2.32'), 'hosts[0].privateIp: 10.0.2.32 is not inside subnet "subnet-private" (10.0.1.0/24)'],
     ['a host address that does not parse', (d: any) => (d.hosts[1].privateIp = '10.0.1.300'), 'hosts[1].privateIp: "10.0.1.300" is not an IPv4 address'],
+    // The model reads addresses: a leading zero (octal in some tools) is no address to it either.
+    ['a host address with a leading zero', (d: any) => (d.hosts[1].privateIp = '10.0.1.012'), 'hosts[1].privateIp: "10.0.1.012" is not an IPv4 address'],
     ['an instance with no subnet', (d: any) => delete d.hosts[2].subnet, 'hosts[2].subnet: is missing (a host of kind instance sits in a subnet, hosts on the internet are kind server or external)'],
     ['a host naming an unknown security group', (d: any) => (d.hosts[0].securityGroups = ['sg-nope']), 'hosts[0].securityGroups[0]: names security group "sg-nope", which is not defined'],
     ['a NAT address outside its subnet', (d: any) => (d.natGateways[0].addresses[0].privateIp = '10.0.1.226'), 'natGateways[0].addresses[0].privateIp: 10.0.1.226 is not inside subnet "subnet-public" (10.0.0.0/24)'],

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../../errors';
 import type { CfnResource, CfnTemplate } from './cfn-parse';
-import { formatIpv4, parseCidr } from './ipv4';
+import { formatIp, parseCidr, type Cidr } from '../../model/address';
 import { unresolvedIp } from './unresolved';
 
 /** One template being resolved. */
@@ -119,10 +119,10 @@ export class CfnResolver {
       }
       case 'Fn::Cidr': {
         const [block, count, bits] = this.args(stack, arg, 3, fn, path);
-        const parsed = typeof block === 'string' ? parseCidr(block) : undefined;
+        const parsed = typeof block === 'string' ? cidrOrUndefined(block) : undefined;
         if (!parsed) return unresolvedIp(`Fn::Cidr of ${String(block)}`);
         const size = 2 ** Number(bits);
-        return Array.from({ length: Number(count) }, (_x, i) => `${formatIpv4(parsed.base + i * size)}/${32 - Number(bits)}`);
+        return Array.from({ length: Number(count) }, (_x, i) => `${formatIp(parsed.network + i * size)}/${32 - Number(bits)}`);
       }
       case 'Fn::Base64':
         return this.resolve(stack, arg, path);
@@ -295,4 +295,13 @@ function lookedUpElasticIp(resource: CfnResource, attr: string): string | undefi
 
 function shortType(type: string): string {
   return type.split('::').pop() ?? type;
+}
+
+/** A block Fn::Cidr can split, or undefined (a token, a typo) so the result stays unresolved. */
+function cidrOrUndefined(text: string): Cidr | undefined {
+  try {
+    return parseCidr(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -4,7 +4,7 @@
  * Returns problems with their paths; the caller decides how to report them.
  */
 import type { Host, Topology } from '../../model/types';
-import { cidrContains, cidrsOverlap, cidrWithin, isNetworkAddress, parseCidr, parseIpv4, type Cidr } from './ipv4';
+import { cidrContains, cidrOverlap, isIpv4, parseCidr, parseIp, type Cidr } from '../../model/address';
 import type { Problem } from './topology-schema';
 import { isUnresolved } from './unresolved';
 
@@ -25,16 +25,18 @@ export function checkTopology(t: Topology): Problem[] {
   const acls = indexById(t.networkAcls, 'networkAcls', report);
 
   const cidr = (path: string, text: string): Cidr | undefined => {
-    const parsed = parseCidr(text);
-    if (!parsed) report(path, `"${text}" is not an IPv4 CIDR`);
-    else if (!isNetworkAddress(parsed)) report(path, `"${text}" has host bits set (the network address is needed)`);
-    return parsed && isNetworkAddress(parsed) ? parsed : undefined;
+    try {
+      return parseCidr(text);
+    } catch (err) {
+      report(path, /host bits/.test((err as Error).message) ? `"${text}" has host bits set (the network address is needed)` : `"${text}" is not an IPv4 CIDR`);
+      return undefined;
+    }
   };
   const ip = (path: string, text: string, allowUnresolved: boolean): number | undefined => {
     if (allowUnresolved && isUnresolved(text)) return undefined;
-    const parsed = parseIpv4(text);
-    if (parsed === undefined) report(path, `"${text}" is not an IPv4 address`);
-    return parsed;
+    if (isIpv4(text)) return parseIp(text);
+    report(path, `"${text}" is not an IPv4 address`);
+    return undefined;
   };
   const ref = (path: string, id: string | undefined, index: Map<string, unknown>, what: string): boolean => {
     if (id === undefined) return false;
@@ -61,10 +63,10 @@ export function checkTopology(t: Topology): Problem[] {
     const p = `subnets[${i}]`;
     const c = cidr(`${p}.cidr`, s.cidr);
     if (ref(`${p}.vpc`, s.vpc, vpcs, 'VPC') && c) {
-      if (!(vpcCidrs.get(s.vpc) ?? []).some((v) => cidrWithin(c, v))) report(`${p}.cidr`, `${s.cidr} is not inside VPC "${s.vpc}" (${t.vpcs.find((v) => v.id === s.vpc)!.cidrs.join(', ')})`);
+      if (!(vpcCidrs.get(s.vpc) ?? []).some((v) => c.prefix >= v.prefix && cidrContains(v, c.network))) report(`${p}.cidr`, `${s.cidr} is not inside VPC "${s.vpc}" (${t.vpcs.find((v) => v.id === s.vpc)!.cidrs.join(', ')})`);
       for (const [otherId, other] of subnetCidrs) {
         const otherVpc = subnets.get(otherId)!.vpc;
-        if (otherVpc === s.vpc && cidrsOverlap(c, other)) report(`${p}.cidr`, `${s.cidr} overlaps subnet "${otherId}"`);
+        if (otherVpc === s.vpc && cidrOverlap(c, other)) report(`${p}.cidr`, `${s.cidr} overlaps subnet "${otherId}"`);
       }
       subnetCidrs.set(s.id, c);
     }
@@ -170,7 +172,7 @@ export function checkTopology(t: Topology): Problem[] {
     if (names.has(f.name)) report(`${p}.name`, `"${f.name}" is used by another flow`);
     names.add(f.name);
     if (!findHost(t.hosts, f.from)) report(`${p}.from`, `"${f.from}" is not a host id, name, IP, instance id or ENI id`);
-    if (!findHost(t.hosts, f.to.host) && parseIpv4(f.to.host) === undefined) report(`${p}.to.host`, `"${f.to.host}" is neither an IPv4 address nor a host`);
+    if (!findHost(t.hosts, f.to.host) && !isIpv4(f.to.host)) report(`${p}.to.host`, `"${f.to.host}" is neither an IPv4 address nor a host`);
   });
 
   return problems;
