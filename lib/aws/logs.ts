@@ -26,8 +26,25 @@ export interface LogQuery {
   readonly endTime?: number;
 }
 
+/** A page bound, so a log group flooded with records cannot keep the harness forever. */
+export const MAX_LOG_PAGES = 1000;
+
+/** The events read, and whether reading stopped at the page bound with more pages left. */
+export interface LogEventPages {
+  readonly events: LogEvent[];
+  /** Pages read. */
+  readonly pages: number;
+  /** True when nextToken still pointed at more pages after `MAX_LOG_PAGES`: the events are incomplete. */
+  readonly truncated: boolean;
+}
+
 /** Every event of the query, following nextToken through all pages. */
 export async function fetchLogEvents(logs: CloudWatchLogsClient, query: LogQuery): Promise<LogEvent[]> {
+  return (await fetchLogEventPages(logs, query)).events;
+}
+
+/** Every event of the query up to `maxPages` pages, saying whether more were left unread. */
+export async function fetchLogEventPages(logs: CloudWatchLogsClient, query: LogQuery, maxPages = MAX_LOG_PAGES): Promise<LogEventPages> {
   const events: LogEvent[] = [];
   let nextToken: string | undefined;
   let pages = 0;
@@ -49,10 +66,9 @@ export async function fetchLogEvents(logs: CloudWatchLogsClient, query: LogQuery
       events.push({ timestamp: e.timestamp, message: e.message.trimEnd(), logStreamName: e.logStreamName, eventId: e.eventId });
     }
     nextToken = page.nextToken;
-    // A page bound, so a log group flooded with records cannot keep the harness forever.
-    if (++pages >= 1000) break;
+    if (++pages >= maxPages) break;
   } while (nextToken);
-  return events;
+  return { events, pages, truncated: nextToken !== undefined };
 }
 
 /** What a look at the events so far says: enough, or what is still missing. */
@@ -70,6 +86,8 @@ export interface LogsWaitResult<T> {
   readonly timedOut: boolean;
   readonly status: string;
   readonly waitedMs: number;
+  /** Pages read in the last look when it stopped at the page bound with more left (the events are incomplete); else undefined. */
+  readonly truncatedAtPages?: number;
 }
 
 /**
@@ -81,20 +99,24 @@ export async function waitForLogEvents<T>(
   query: LogQuery,
   inspect: (events: LogEvent[]) => LogsProgress<T>,
   opts: WaitOptions,
+  maxPages = MAX_LOG_PAGES,
 ): Promise<LogsWaitResult<T>> {
   const start = opts.clock.now();
   opts.progress(`waiting for flow log records in ${query.logGroupName} (flow logs arrive minutes late; up to ${formatDuration(opts.timeoutMs)})`);
   for (;;) {
-    const events = await fetchLogEvents(logs, query);
+    const read = await fetchLogEventPages(logs, query, maxPages);
+    const events = read.events;
+    if (read.truncated) opts.progress(`flow logs: stopped reading at ${read.pages} pages (${events.length} record(s)); later records were not read`);
     const look = inspect(events);
     const waitedMs = opts.clock.now() - start;
+    const truncatedAtPages = read.truncated ? read.pages : undefined;
     if (look.done) {
       opts.progress(`flow logs: ${events.length} record(s), ${look.status} after ${formatDuration(waitedMs)}`);
-      return { events, value: look.value, timedOut: false, status: look.status, waitedMs };
+      return { events, value: look.value, timedOut: false, status: look.status, waitedMs, truncatedAtPages };
     }
     if (waitedMs + opts.pollMs > opts.timeoutMs) {
       opts.progress(`flow logs: gave up after ${formatDuration(waitedMs)}: ${events.length} record(s), ${look.status}`);
-      return { events, value: look.value, timedOut: true, status: look.status, waitedMs };
+      return { events, value: look.value, timedOut: true, status: look.status, waitedMs, truncatedAtPages };
     }
     opts.progress(`flow logs: ${events.length} record(s) so far, ${look.status} (${formatDuration(waitedMs)} of ${formatDuration(opts.timeoutMs)})`);
     await opts.clock.sleep(opts.pollMs);

@@ -55,7 +55,7 @@ export interface LabObservations<F> {
   readonly serverLog: ServerLogEntry[];
   /** Why the server log could not be read, when it could not. */
   readonly serverLogError: string | null;
-  readonly flowLogs: { readonly events: LogEvent[]; readonly value: F; readonly timedOut: boolean; readonly status: string; readonly waitedMs: number } | null;
+  readonly flowLogs: { readonly events: LogEvent[]; readonly value: F; readonly timedOut: boolean; readonly status: string; readonly waitedMs: number; readonly truncatedAtPages?: number } | null;
   readonly notes: string[];
 }
 
@@ -161,6 +161,9 @@ export async function observeLab<F>(stack: LabStack, deps: ObserveDeps<F>): Prom
       deps.inspectFlowLogs,
       { clock: deps.clock, progress: deps.progress, timeoutMs: deps.timings.flowLogsMs, pollMs: deps.timings.flowLogsPollMs },
     );
+    if (flowLogs.truncatedAtPages !== undefined) {
+      notes.push(`flow log reading stopped at ${flowLogs.truncatedAtPages} pages of FilterLogEvents with more left: later records were not read, so the translation table may be incomplete`);
+    }
     if (flowLogs.timedOut) {
       notes.push(`flow log records were still missing after ${Math.round(flowLogs.waitedMs / 1000)} s (${flowLogs.status}); raise --timeout-logs`);
     }

@@ -42,7 +42,7 @@ export interface LabScenario {
   readonly serverLog?: Array<{ srcIp: string; srcPort: number }>;
   /** Everything Online and every command done at the first look (no waits with a real clock). */
   readonly immediate?: boolean;
-  /** The public subnet has its own NACL that lets in only TCP 8080 and 22: no ephemeral ports for replies. */
+  /** The public subnet has its own NACL that lets in only the VPC's requests to TCP 8080: no ephemeral ports for replies. */
   readonly publicAclWithoutEphemeral?: boolean;
 }
 
@@ -142,13 +142,14 @@ export function mockLab(s: LabScenario): void {
 
 /**
  * The lab's ACLs with the public subnet moved to a custom NACL that allows all outbound but
- * inbound only TCP 8080 and 22: requests leave, the replies to ephemeral ports are dropped.
+ * inbound only TCP 8080 from inside the VPC (the requests on their way to the NAT): requests
+ * leave, the internet's replies to ephemeral ports are dropped.
  */
 function publicAclWithoutEphemeral(): ReturnType<typeof fx.describeNetworkAcls> {
   const base = fx.describeNetworkAcls();
   const [acl] = base.NetworkAcls ?? [];
-  const rule = (Egress: boolean, RuleNumber: number, RuleAction: 'allow' | 'deny', Protocol = '-1', port?: number) => ({
-    CidrBlock: '0.0.0.0/0',
+  const rule = (Egress: boolean, RuleNumber: number, RuleAction: 'allow' | 'deny', Protocol = '-1', port?: number, CidrBlock = '0.0.0.0/0') => ({
+    CidrBlock,
     Egress,
     Protocol,
     RuleAction,
@@ -161,7 +162,7 @@ function publicAclWithoutEphemeral(): ReturnType<typeof fx.describeNetworkAcls> 
     IsDefault: false,
     OwnerId: acl.OwnerId,
     Associations: [{ NetworkAclAssociationId: 'aclassoc-0a1b2c3d', NetworkAclId: 'acl-0c0ffee0public01', SubnetId: fx.SUBNET_PUBLIC }],
-    Entries: [rule(true, 100, 'allow'), rule(true, 32767, 'deny'), rule(false, 100, 'allow', '6', 8080), rule(false, 110, 'allow', '6', 22), rule(false, 32767, 'deny')],
+    Entries: [rule(true, 100, 'allow'), rule(true, 32767, 'deny'), rule(false, 100, 'allow', '6', 8080, '10.0.0.0/16'), rule(false, 32767, 'deny')],
     Tags: [],
   };
   const defaultAcl = { ...acl, Associations: (acl.Associations ?? []).filter((a) => a.SubnetId !== fx.SUBNET_PUBLIC) };

@@ -16,7 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { formatDuration } from '../../lib/aws/clock';
 import { AwsError, describeAwsError } from '../../lib/aws/errors';
-import { fetchLogEvents, waitForLogEvents } from '../../lib/aws/logs';
+import { fetchLogEventPages, fetchLogEvents, MAX_LOG_PAGES, waitForLogEvents } from '../../lib/aws/logs';
 import { invokeJson } from '../../lib/aws/probe';
 import { runShellCommand, waitForInstancesOnline } from '../../lib/aws/ssm';
 import { labStackFromOutputs, readLabStack } from '../../lib/aws/stack';
@@ -244,6 +244,38 @@ describe('flow logs from CloudWatch Logs', () => {
     expect(clock.sleeps).toEqual([30_000, 30_000, 30_000]);
     expect(lines[0]).toContain('flow logs arrive minutes late');
     expect(lines).toContain('flow logs: 1 record(s) so far, 1 of 4 (1m of 15m)');
+  });
+
+  test('a log group that never stops paging: reading stops at the page bound and says the events are incomplete', async () => {
+    // Every page holds one record and points at another page: a flooded group.
+    const [record] = fx.natFlowLogEvents([{ clientIp: '10.0.1.32', natPort: 27318 }]);
+    let served = 0;
+    logs.on(FilterLogEventsCommand).callsFake(() => ({ $metadata: {}, events: [record], searchedLogStreams: [], nextToken: `page-${++served}` }));
+    const client = new CloudWatchLogsClient({ region: fx.REGION });
+    const read = await fetchLogEventPages(client, { logGroupName: fx.FLOW_LOG_GROUP, startTime: 1 }, 4);
+    expect(read).toMatchObject({ pages: 4, truncated: true });
+    expect(read.events).toHaveLength(4);
+    expect(MAX_LOG_PAGES).toBe(1000);
+
+    const lines: string[] = [];
+    const result = await waitForLogEvents(
+      client,
+      { logGroupName: fx.FLOW_LOG_GROUP, startTime: 1 },
+      (evs) => ({ done: true, status: `${evs.length} seen`, value: evs.length }),
+      { clock: fakeClock(), progress: (l) => lines.push(l), timeoutMs: 900_000, pollMs: 30_000 },
+      3,
+    );
+    expect(result).toMatchObject({ timedOut: false, value: 3, truncatedAtPages: 3 });
+    expect(lines).toContain('flow logs: stopped reading at 3 pages (3 record(s)); later records were not read');
+  });
+
+  test('a log whose pages end before the bound is complete', async () => {
+    const events = fx.natFlowLogEvents([{ clientIp: '10.0.1.32', natPort: 27318 }, { clientIp: '10.0.1.123', natPort: 10722 }]);
+    const pages = fx.filterLogEventsPages(events, 3);
+    let m = logs.on(FilterLogEventsCommand);
+    for (const p of pages) m = m.resolvesOnce(p);
+    const read = await fetchLogEventPages(new CloudWatchLogsClient({ region: fx.REGION }), { logGroupName: fx.FLOW_LOG_GROUP, startTime: 1 }, pages.length);
+    expect(read).toMatchObject({ pages: pages.length, truncated: false });
   });
 
   test('gives up at the timeout and says what was missing, without throwing', async () => {

@@ -262,3 +262,18 @@ describe('a public NACL without ephemeral ports: requests delivered, replies dro
     expect(flow(result, 'direct').observed).toBeNull();
   });
 });
+
+test('a flooded flow log group: reading stops at 1000 pages, and the result and progress say so', async () => {
+  mockLab({ ...HEALTHY, emptyPolls: 0 });
+  // Every page carries the lab's records and points at yet another page.
+  const records = fx.natFlowLogEvents(HEALTHY.natPorts);
+  let served = 0;
+  mocks.logs.on(FilterLogEventsCommand).callsFake(() => ({ $metadata: {}, events: served++ === 0 ? records : [], searchedLogStreams: [], nextToken: `page-${served}` }));
+  const lines: string[] = [];
+  const result = await runVerify({ stackName: fx.STACK, region: fx.REGION }, { clients: createAwsClients({ region: fx.REGION }), clock: fakeClock(), progress: (l) => lines.push(l) });
+  expect(mocks.logs.commandCalls(FilterLogEventsCommand)).toHaveLength(1000);
+  expect(result.notes).toContain(
+    'flow log reading stopped at 1000 pages of FilterLogEvents with more left: later records were not read, so the translation table may be incomplete',
+  );
+  expect(lines).toContain(`flow logs: stopped reading at 1000 pages (${records.length} record(s)); later records were not read`);
+});
