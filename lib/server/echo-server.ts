@@ -4,7 +4,7 @@
  * server observed, and the same record is kept in memory (read back with `GET /observations`)
  * and, when asked, appended to a JSON-lines log file.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -31,8 +31,34 @@ export interface EchoServerOptions {
   readonly host: string;
   /** TCP port; 0 picks a free one (tests). */
   readonly port: number;
-  /** Append one JSON line per observation to this file. */
+  /** Append one JSON line per observation to this file (checked at start: it must open for appending). */
   readonly logFile?: string;
+  /**
+   * Told when a log line cannot be written; the request is still answered.
+   * @default - one line on stderr
+   */
+  readonly onLogError?: (message: string) => void;
+}
+
+/** The log file given to the server cannot be opened for appending. */
+export class EchoLogFileError extends Error {
+  constructor(
+    /** The path that failed. */
+    readonly path: string,
+    cause: Error,
+  ) {
+    super(`${path} cannot be opened for appending: ${cause.message}`);
+    this.name = 'EchoLogFileError';
+  }
+}
+
+/** Opens (creating if needed) and closes the file, so a bad path fails at start, not at the first request. */
+function checkAppendable(path: string): void {
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (err) {
+    throw new EchoLogFileError(path, err as Error);
+  }
 }
 
 export interface EchoServer {
@@ -57,6 +83,14 @@ export function stripMappedPrefix(address: string | undefined): string {
 
 /** Starts the echo server; resolves once it is listening. */
 export function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
+  if (options.logFile) {
+    try {
+      checkAppendable(options.logFile);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  const onLogError = options.onLogError ?? ((message: string) => void process.stderr.write(`echo-server: ${message}\n`));
   const log: EchoObservation[] = [];
   const connectionIds = new WeakMap<Socket, number>();
   const open = new Set<Socket>();
@@ -81,7 +115,14 @@ export function startEchoServer(options: EchoServerOptions): Promise<EchoServer>
       path,
     };
     log.push(observation);
-    if (options.logFile) appendFileSync(options.logFile, JSON.stringify(observation) + '\n');
+    if (options.logFile) {
+      // A full disk or a removed folder must not cost the answer: say so and keep serving.
+      try {
+        appendFileSync(options.logFile, JSON.stringify(observation) + '\n');
+      } catch (err) {
+        onLogError(`cannot append to ${options.logFile}: ${(err as Error).message}`);
+      }
+    }
     // Drain any request body so keep-alive connections stay usable.
     req.resume();
     respond(res, 200, observation);

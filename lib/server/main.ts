@@ -4,7 +4,7 @@
  * stdout once the socket is bound (the local twin and systemd wait for it).
  */
 import { parseArgs } from 'node:util';
-import { startEchoServer } from './echo-server';
+import { EchoLogFileError, startEchoServer } from './echo-server';
 
 function fail(message: string): never {
   process.stderr.write(`echo-server: ${message}\n`);
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   try {
     server = await startEchoServer({ host, port, logFile: values.log });
   } catch (err) {
+    if (err instanceof EchoLogFileError) fail(`--log ${err.message}`);
     fail(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
   }
   process.stdout.write(`listening ${JSON.stringify({ address: server.address, port: server.port })}\n`);

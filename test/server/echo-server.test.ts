@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEchoServer, stripMappedPrefix, type EchoServer } from '../../lib/server/echo-server';
+import { EchoLogFileError, startEchoServer, stripMappedPrefix, type EchoServer } from '../../lib/server/echo-server';
 import { httpGet } from '../../lambda/probe/probe';
 
 function get(port: number, path: string, localPort?: number): Promise<{ status: number; body: string }> {
@@ -93,5 +93,39 @@ describe('echo server on a dual-stack socket', () => {
     expect(stripMappedPrefix('::1')).toBe('::1');
     expect(stripMappedPrefix('10.0.0.226')).toBe('10.0.0.226');
     expect(stripMappedPrefix(undefined)).toBe('');
+  });
+});
+
+describe('echo server log file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'natlab-echo-log-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to start when the log file cannot be opened for appending', async () => {
+    const path = join(dir, 'missing-folder', 'echo.jsonl');
+    const start = startEchoServer({ host: '127.0.0.1', port: 0, logFile: path });
+    await expect(start).rejects.toBeInstanceOf(EchoLogFileError);
+    await expect(start).rejects.toThrow(`${path} cannot be opened for appending: ENOENT`);
+  });
+
+  it('keeps answering when a log line cannot be written, and says so once per failure', async () => {
+    const folder = join(dir, 'logs');
+    mkdirSync(folder);
+    const messages: string[] = [];
+    const server = await startEchoServer({ host: '127.0.0.1', port: 0, logFile: join(folder, 'echo.jsonl'), onLogError: (m) => messages.push(m) });
+    try {
+      rmSync(folder, { recursive: true });
+      const first = await get(server.port, '/a');
+      const second = await get(server.port, '/b');
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(JSON.parse(second.body)).toMatchObject({ path: '/b', srcIp: '127.0.0.1' });
+      expect(messages).toHaveLength(2);
+      expect(messages[0]).toMatch(/^cannot append to .*echo\.jsonl: ENOENT/);
+      expect(server.observations().map((o) => o.path)).toEqual(['/a', '/b']);
+    } finally {
+      await server.close();
+    }
   });
 });

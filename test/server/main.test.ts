@@ -46,6 +46,19 @@ describe('echo server CLI (bundled, as on EC2)', () => {
     expect(logged).toMatchObject({ srcIp: '127.0.0.1', srcPort: result.local?.port, dstPort: port });
   });
 
+  it('rejects a --log file that cannot be opened with one line and exit code 2, before listening', async () => {
+    const log = join(dir, 'no-such-folder', 'echo.jsonl');
+    const child = spawn(process.execPath, [join(dir, 'echo-server.js'), '--host', '127.0.0.1', '--port', '0', '--log', log]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(new RegExp(`^echo-server: --log ${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be opened for appending: ENOENT[^\n]*\n$`));
+  });
+
   it('rejects a bad port with one line and exit code 2', async () => {
     const child = spawn(process.execPath, [join(dir, 'echo-server.js'), '--port', '70000']);
     let err = '';
