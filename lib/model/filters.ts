@@ -151,7 +151,8 @@ export function evaluateSecurityGroups(topology: Topology, host: Host, direction
   return { verdict: 'deny', matched: `${groups}: no ${direction} rule matches`, detail: `no ${direction} rule of ${groups} allows ${header.protocol} ${what} port ${portSetText(all)}`, allowedPorts };
 }
 
-function subtractAll(all: PortSet, minus: PortSet): PortSet {
+/** The ports of `all` that are not in `minus`. */
+export function subtractAll(all: PortSet, minus: PortSet): PortSet {
   let out: PortSet = all;
   for (const [lo, hi] of minus) out = subtract(out, lo, hi);
   return out;

@@ -45,6 +45,19 @@ function destinationName(w: Walk): string {
   return last.component.name ?? last.component.id;
 }
 
+/**
+ * The network ACLs that let only part of a port range through (the walk goes on with the port
+ * narrowed), and the range that remains after the last of them; undefined when none did.
+ */
+function narrowings(hops: readonly Hop[]): { port: PortPrediction; where: string[] } | undefined {
+  let found: { port: PortPrediction; where: string[] } | undefined;
+  for (const hop of hops) {
+    if (hop.component.kind !== 'network-acl' || hop.action !== 'filter' || samePort(hop.before.dstPort, hop.after.dstPort)) continue;
+    found = { port: hop.after.dstPort, where: [...(found?.where ?? []), hop.component.id] };
+  }
+  return found;
+}
+
 /** The short answer of a walk: what the destination sees and who chose it, or where it stopped. */
 export function shortAnswer(w: Walk): string {
   if (w.verdict === 'dropped') return `dropped at ${w.dropped?.component}: ${w.dropped?.reason}`;
@@ -65,7 +78,11 @@ export function shortAnswer(w: Walk): string {
     answer = `${who} sees ${text}`;
   }
   if (w.reply) {
-    if (w.reply.verdict === 'delivered') answer += '; the reply gets back';
+    const narrowed = narrowings(w.reply.hops);
+    if (w.reply.verdict === 'delivered' && narrowed) {
+      const ports = 'exact' in narrowed.port ? String(narrowed.port.exact) : `${narrowed.port.min}-${narrowed.port.max}`;
+      answer += `; the reply gets back only for connections whose port is in ${ports}: the rest are dropped at ${narrowed.where.join(', ')}`;
+    } else if (w.reply.verdict === 'delivered') answer += '; the reply gets back';
     else if (w.reply.verdict === 'dropped') answer += `; but the reply is dropped at ${w.reply.dropped?.component}: ${w.reply.dropped?.reason}`;
     else answer += `; the reply ${w.reply.leftModel?.reason ?? 'leaves the model'}`;
   }

@@ -1,9 +1,12 @@
 /** One rule of DESIGN.md section 2 per case, including the cases that break things. */
+import { join } from 'node:path';
 import { InputError } from '../../lib/errors';
 import { NatTable } from '../../lib/model/nat-table';
 import type { Walk } from '../../lib/model/types';
 import { natSimulation, walk } from '../../lib/model/walk';
+import { shortAnswer } from '../../lib/report/text';
 import { seedTopology } from '../../lib/sources';
+import { loadScenario } from '../../lib/sources/scenario';
 import { seedWith, setDefaultRoute, table } from './topologies';
 
 const TO_SERVER = { protocol: 'tcp' as const, sourcePort: 32222, to: { host: 'server', port: 8080 } };
@@ -62,10 +65,59 @@ describe('network ACLs (stateless, both directions, ephemeral ports)', () => {
     expect(w.reply?.hops[w.reply.hops.length - 1]).toMatchObject({ step: 7, action: 'drop', component: { kind: 'network-acl' } });
   });
 
-  it('with only part of 1024-65535 allowed, the connections whose port falls outside are dropped', () => {
+  it('with only part of 1024-65535 allowed, the reply goes on with the port narrowed, and the hop says who is dropped', () => {
     const w = walk(withPublicAcl({ fromPort: 32768, toPort: 65535 }), { ...TO_SERVER, from: 'client-a' });
+    // Not a guessed drop: about half of real connections pass, so the walk goes on with the range that passes.
+    expect(w.reply?.verdict).toBe('delivered');
+    const acl = w.reply!.hops.find((h) => h.component.id === 'acl-public' && h.component.name === 'subnet-public ingress')!;
+    expect(acl.action).toBe('filter');
+    expect(acl.before.dstPort).toEqual({ min: 1024, max: 65535 });
+    expect(acl.after.dstPort).toEqual({ min: 32768, max: 65535 });
+    expect(acl.detail).toContain('only NAT ports 32768-65535 of 1024-65535 pass acl-public ingress');
+    expect(acl.detail).toContain('about 51% of connections; the rest (port 1024-32767) are dropped at acl-public');
+    // The NAT maps the narrowed range back to the client's port.
+    const back = w.reply!.hops.find((h) => h.component.id === 'nat-xxx' && h.action === 'translate')!;
+    expect(back.before.dstPort).toEqual({ min: 32768, max: 65535 });
+    expect(back.after.dstPort).toEqual({ exact: 32222 });
+    expect(shortAnswer(w)).toContain('the reply gets back only for connections whose port is in 32768-65535: the rest are dropped at acl-public');
+  });
+
+  it('several allowed parts: the port stays within them, and the hop names each part and the dropped rest', () => {
+    const topology = seedWith((t) => {
+      t.subnets.find((s) => s.id === 'subnet-public')!.networkAcl = 'acl-public';
+      t.networkAcls.push({
+        id: 'acl-public',
+        vpc: 'vpc-lab',
+        isDefault: false,
+        ingress: [
+          { ruleNumber: 100, protocol: 'all', action: 'allow', cidr: '10.0.0.0/16' },
+          { ruleNumber: 110, protocol: 'tcp', action: 'allow', cidr: '0.0.0.0/0', fromPort: 60000, toPort: 65535 },
+          { ruleNumber: 120, protocol: 'tcp', action: 'allow', cidr: '0.0.0.0/0', fromPort: 2000, toPort: 2999 },
+        ],
+        egress: [{ ruleNumber: 100, protocol: 'all', action: 'allow', cidr: '0.0.0.0/0' }],
+      });
+    });
+    const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
+    const acl = w.reply!.hops.find((h) => h.component.id === 'acl-public' && h.component.name === 'subnet-public ingress')!;
+    expect(acl.after.dstPort).toEqual({ min: 2000, max: 65535 });
+    expect(acl.detail).toContain('only NAT ports 2000-2999, 60000-65535 of 1024-65535 pass');
+    expect(acl.detail).toContain('about 10% of connections; the rest (port 1024-1999, 3000-59999) are dropped at acl-public');
+  });
+
+  it('scenarios/nacl-no-ephemeral.yaml (no ephemeral port allowed at all) still drops every reply', async () => {
+    const topology = await loadScenario(join(__dirname, '..', '..', 'scenarios', 'nacl-no-ephemeral.yaml'));
+    for (const flow of topology.flows) {
+      const w = walk(topology, flow);
+      expect(w.reply?.verdict).toBe('dropped');
+      expect(w.reply?.dropped?.component).toBe('acl-public');
+    }
+  });
+
+  it('an exact port (a live NAT table) outside the allowed part is a drop, not a narrowing', () => {
+    const nat = new NatTable({ addresses: ['10.0.0.226'], portRange: { min: 20000, max: 20001 } });
+    const w = walk(withPublicAcl({ fromPort: 32768, toPort: 65535 }), { ...TO_SERVER, from: 'client-a' }, { nat: { table: () => nat, now: 0 } });
     expect(w.reply?.verdict).toBe('dropped');
-    expect(w.reply?.dropped?.reason).toContain('allows only ports 32768-65535');
+    expect(w.reply?.dropped?.component).toBe('acl-public');
   });
 
   it('with 1024-65535 allowed the reply gets back', () => {

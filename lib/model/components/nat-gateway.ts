@@ -21,7 +21,8 @@ export function natPortRange(): PortPrediction {
 function portFits(entry: PortPrediction, packet: PortPrediction): boolean {
   if (entry === packet || samePort(entry, packet)) return true;
   if ('exact' in entry) return false;
-  return 'exact' in packet ? packet.exact >= entry.min && packet.exact <= entry.max : false;
+  // A reply's port may have been narrowed on the way (a network ACL allowing part of the range).
+  return 'exact' in packet ? packet.exact >= entry.min && packet.exact <= entry.max : packet.min >= entry.min && packet.max <= entry.max;
 }
 
 /** The NAT Gateway component. */

@@ -4,32 +4,62 @@
  * subnet boundary the packet crosses.
  */
 import { cidrMatches, parseCidr, reservedRole } from '../address';
-import { evaluateNetworkAcl, networkAclForSubnet } from '../filters';
+import { evaluateNetworkAcl, networkAclForSubnet, type PortSet, portSetOf, portSetText, subtractAll } from '../filters';
 import { findNatGateway, findSubnet, privateOwner } from '../hosts';
 import { lookupRoute, mainRouteTable, routeTableForSubnet, routeText, targetKindName } from '../routing';
-import type { Header, Subnet } from '../types';
+import type { Header, PortPrediction, Subnet } from '../types';
 import type { Decision, Packet, WalkContext } from './component';
 import { hostReceiver } from './host';
 import { internetGateway } from './internet-gateway';
 import { natGateway } from './nat-gateway';
 
+/** The outcome of crossing a subnet boundary: stopped, or passing on with this header. */
+export type AclCrossing = { readonly stop: Decision } | { readonly header: Header };
+
+function portCount(set: PortSet): number {
+  return set.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
+}
+
+function shareText(part: number, whole: number): string {
+  const percent = Math.round((100 * part) / whole);
+  if (percent === 0) return 'under 1%';
+  if (percent === 100) return 'over 99%';
+  return `about ${percent}%`;
+}
+
 /**
- * The network ACL check of one subnet boundary crossing. Returns a decision only when the
- * packet is stopped.
+ * The network ACL check of one subnet boundary crossing. When the destination port is a range
+ * (a port chosen per connection) and the ACL allows only part of it, the packet passes with
+ * the port narrowed to the allowed part and the hop says which connections die here: a range,
+ * never a guessed drop. Nothing allowed is a drop.
  */
-export function crossAcl(ctx: WalkContext, subnet: Subnet, direction: 'ingress' | 'egress', header: Header): Decision | undefined {
+export function crossAcl(ctx: WalkContext, subnet: Subnet, direction: 'ingress' | 'egress', header: Header): AclCrossing {
   const acl = networkAclForSubnet(ctx.topology, subnet);
   const verb = direction === 'egress' ? 'leaves' : 'enters';
   if (!acl) {
     ctx.record({ id: `${subnet.vpc}-default-acl`, kind: 'network-acl', name: `${subnet.id} ${direction}` }, 'filter', `the packet ${verb} ${subnet.id}; the VPC has no network ACL in the topology, so the default ACL allows all`, header, header, 'default ACL: allow all');
-    return undefined;
+    return { header };
   }
   const result = evaluateNetworkAcl(acl, direction, header);
   const ref = { id: acl.id, kind: 'network-acl' as const, name: `${subnet.id} ${direction}` };
+  if (result.verdict === 'partial' && !('exact' in header.dstPort) && result.allowedPorts.length > 0) {
+    const all = portSetOf(header.dstPort);
+    const allowed = [...result.allowedPorts].sort((a, b) => a[0] - b[0]);
+    const dropped = subtractAll(all, allowed);
+    // One range holds every allowed port (exactly, when the allowed part is contiguous).
+    const narrowed: PortPrediction = { ...header.dstPort, min: allowed[0][0], max: Math.max(...allowed.map(([, hi]) => hi)) };
+    const after: Header = { ...header, dstPort: narrowed };
+    const natPorts = ctx.topology.natGateways.some((n) => n.addresses.some((a) => a.privateIp === header.dstIp)) ? 'NAT ports' : 'ports';
+    const detail =
+      `the packet ${verb} ${subnet.id}: only ${natPorts} ${portSetText(allowed)} of ${portSetText(all)} pass ${acl.id} ${direction} (${result.matched}): ` +
+      `${shareText(portCount(allowed), portCount(all))} of connections; the rest (port ${portSetText(dropped)}) are dropped at ${acl.id}`;
+    ctx.record(ref, 'filter', detail, header, after, result.matched);
+    return { header: after };
+  }
   ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', `the packet ${verb} ${subnet.id}: ${result.detail}`, header, header, result.matched);
-  if (result.verdict === 'allow') return undefined;
-  if (result.verdict === 'unknown') return { kind: 'leave', component: acl.id, reason: result.detail };
-  return { kind: 'drop', component: acl.id, reason: result.detail };
+  if (result.verdict === 'allow') return { header };
+  if (result.verdict === 'unknown') return { stop: { kind: 'leave', component: acl.id, reason: result.detail } };
+  return { stop: { kind: 'drop', component: acl.id, reason: result.detail } };
 }
 
 /** Routes a packet leaving a subnet by that subnet's route table. */
@@ -64,9 +94,9 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
         const reason = igw ? `internet gateway ${target.id} is not attached to ${subnet.vpc}` : `internet gateway ${target.id} is not in the topology (the route is a blackhole)`;
         return { kind: 'drop', component: target.id, reason };
       }
-      const stopped = crossAcl(ctx, subnet, 'egress', header);
-      if (stopped) return stopped;
-      return { kind: 'forward', to: internetGateway(ctx, igw), packet: next };
+      const crossed = crossAcl(ctx, subnet, 'egress', header);
+      if ('stop' in crossed) return crossed.stop;
+      return { kind: 'forward', to: internetGateway(ctx, igw), packet: { ...next, header: crossed.header } };
     }
     case 'nat':
     case 'eni':
@@ -93,10 +123,10 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
     }
     default: {
       ctx.record(tableRef, 'route', `${lookup}; sent to the ${targetKindName(target)} ${target.id}`, header, header, matched);
-      const stopped = crossAcl(ctx, subnet, 'egress', header);
-      if (stopped) return stopped;
+      const crossed = crossAcl(ctx, subnet, 'egress', header);
+      if ('stop' in crossed) return crossed.stop;
       const reason = `leaves the model at ${target.id} (${targetKindName(target)}): what lies behind it is not simulated`;
-      ctx.record({ id: target.id, kind: 'route-table', name: targetKindName(target) }, 'leave-model', reason, header);
+      ctx.record({ id: target.id, kind: 'route-table', name: targetKindName(target) }, 'leave-model', reason, crossed.header);
       return { kind: 'leave', component: target.id, reason };
     }
   }
@@ -104,17 +134,19 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
 
 function toNat(ctx: WalkContext, from: Subnet, natId: string, packet: Packet): Decision {
   const nat = findNatGateway(ctx.topology, natId)!;
-  const header = packet.header;
+  let header = packet.header;
   if (nat.subnet !== from.id) {
     const out = crossAcl(ctx, from, 'egress', header);
-    if (out) return out;
+    if ('stop' in out) return out.stop;
+    header = out.header;
     if (nat.subnet) {
       ctx.enter(ctx.isReply ? ctx.step ?? 8 : 2);
       const into = crossAcl(ctx, findSubnet(ctx.topology, nat.subnet), 'ingress', header);
-      if (into) return into;
+      if ('stop' in into) return into.stop;
+      header = into.header;
     }
   }
-  return { kind: 'forward', to: natGateway(ctx, nat), packet };
+  return { kind: 'forward', to: natGateway(ctx, nat), packet: { ...packet, header } };
 }
 
 /**
@@ -123,7 +155,7 @@ function toNat(ctx: WalkContext, from: Subnet, natId: string, packet: Packet): D
  * enters (when that differs).
  */
 export function deliverLocally(ctx: WalkContext, vpcId: string, packet: Packet, from: Subnet | undefined): Decision {
-  const header = packet.header;
+  let header = packet.header;
   const owner = privateOwner(ctx.topology, vpcId, header.dstIp);
   if (!owner) {
     const subnet = ctx.topology.subnets.find((s) => s.vpc === vpcId && safeContains(s.cidr, header.dstIp));
@@ -136,26 +168,20 @@ export function deliverLocally(ctx: WalkContext, vpcId: string, packet: Packet, 
   }
   const destSubnetId = owner.kind === 'host' ? owner.host.subnet : owner.nat.subnet;
   const destSubnet = destSubnetId ? findSubnet(ctx.topology, destSubnetId) : undefined;
-  if (owner.kind === 'nat') {
-    if (from && destSubnet && from.id !== destSubnet.id) {
-      const out = crossAcl(ctx, from, 'egress', header);
-      if (out) return out;
-    }
-    if (destSubnet && from?.id !== destSubnet.id) {
-      const into = crossAcl(ctx, destSubnet, 'ingress', header);
-      if (into) return into;
-    }
-    return { kind: 'forward', to: natGateway(ctx, owner.nat), packet: { header, arrival: from ? { kind: 'subnet', subnet: from } : packet.arrival } };
-  }
   if (from && destSubnet && from.id !== destSubnet.id) {
     const out = crossAcl(ctx, from, 'egress', header);
-    if (out) return out;
+    if ('stop' in out) return out.stop;
+    header = out.header;
   }
   if (destSubnet && from?.id !== destSubnet.id) {
     const into = crossAcl(ctx, destSubnet, 'ingress', header);
-    if (into) return into;
+    if ('stop' in into) return into.stop;
+    header = into.header;
   }
-  return { kind: 'forward', to: hostReceiver(ctx, owner.host), packet };
+  if (owner.kind === 'nat') {
+    return { kind: 'forward', to: natGateway(ctx, owner.nat), packet: { header, arrival: from ? { kind: 'subnet', subnet: from } : packet.arrival } };
+  }
+  return { kind: 'forward', to: hostReceiver(ctx, owner.host), packet: { ...packet, header } };
 }
 
 /**
