@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
 import { emptyDescribeOutputs, topologyFromDescribe, type DescribeOutputs } from './aws-describe';
+import { checkTopology } from './private/check-topology';
 import { problemsError } from './private/problems';
 import { problemsFromZod } from './private/topology-schema';
 import { describeFsError } from './scenario';
@@ -69,12 +70,40 @@ export async function loadAwsDump(dir: string, opts: AwsDumpOptions = {}): Promi
     vpcIds = vpcIds ? vpcIds.filter((v) => v === opts.vpc) : [opts.vpc];
   }
   const present = opts.region ? [opts.region] : [...regions].sort();
-  return topologyFromDescribe(outputs, {
+  const topology = topologyFromDescribe(outputs, {
     name: basename(dir.replace(/\/+$/, '')) || dir,
     source: `aws ec2 describe-* dump ${dir}${present.length ? ` (${present.join(', ')})` : ''}`,
     ...(present.length === 1 ? { region: present[0] } : {}),
     ...(vpcIds ? { vpcIds } : {}),
   });
+  checkDumpAddresses(topology, selected, dir);
+  return topology;
+}
+
+/**
+ * The address checks of a scenario (inside the subnet, not reserved by AWS, subnets inside
+ * the VPC and apart): a hand-edited dump can break them, AWS itself cannot. References are
+ * not checked (a security group rule may name a group in a peered account). Errors name the
+ * file that holds the resource and its id.
+ */
+function checkDumpAddresses(topology: Topology, files: readonly DumpFile[], dir: string): void {
+  const problems = checkTopology(topology, { addressesOnly: true });
+  if (!problems.length) return;
+  const [first] = problems;
+  const file = first.subject === undefined ? undefined : fileHolding(files, first.subject);
+  const more = problems.length > 1 ? `; and ${problems.length - 1} more problem${problems.length === 2 ? '' : 's'}` : '';
+  throw new InputError(`${file ?? dir}: ${first.subject ?? first.path}: ${first.message}${more}`);
+}
+
+/** The dump file that describes a resource (a VPC, subnet, NAT gateway, instance or ENI). */
+function fileHolding(files: readonly DumpFile[], id: string): string | undefined {
+  const ids = (item: Record<string, unknown>): unknown[] => [item.VpcId, item.SubnetId, item.NatGatewayId, item.NetworkInterfaceId, ...((item.Instances as Array<Record<string, unknown>> | undefined) ?? []).map((i) => i.InstanceId)];
+  const holds = (key: Key) => (f: DumpFile) => (f.outputs[key] ?? []).some((item) => (key === 'Reservations' ? ids(item) : [item[KEYS[key].id]]).includes(id));
+  for (const key of ['Vpcs', 'Subnets', 'NatGateways', 'Reservations', 'NetworkInterfaces'] as const) {
+    const file = files.find(holds(key));
+    if (file) return file.path;
+  }
+  return undefined;
 }
 
 /** Every describe output in a dump folder, parsed (timestamps as Dates), in file-name order. */

@@ -15,6 +15,7 @@ import { basename } from 'node:path';
 import { InputError } from '../errors';
 import type { FlowSpec, Host, InternetGateway, NatAddress, NatGateway, NetworkAcl, NetworkAclRule, Route, RouteTable, RouteTarget, SecurityGroup, SecurityGroupRule, Subnet, Topology, Vpc } from '../model/types';
 import { parseTemplate, type CfnResource } from './private/cfn-parse';
+import { checkTopology } from './private/check-topology';
 import { allocationPublicIp, CfnResolver, eipPublicIp, type StackInput } from './private/cfn-resolve';
 import { ruleProtocolOf } from './private/protocol';
 import { unresolvedIp } from './private/unresolved';
@@ -313,7 +314,7 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
 
   const files = stacks.map((s) => s.file).join(', ');
   const assumptions = resolver.usedGetAzs ? `; region ${region}${opts.region ? '' : ' (default)'}, AZ names assumed ${resolver.assumedAzs.slice(0, 3).join(', ')}, ...` : `; region ${region}${opts.region ? '' : ' (default)'}`;
-  return {
+  const topology: Topology = {
     name: stacks.map((s) => s.stack).join('+'),
     source: `CloudFormation template${stacks.length > 1 ? 's' : ''} ${files}${assumptions}`,
     region,
@@ -327,6 +328,35 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
     networkAcls: [...acls.values()],
     flows: flowsFromMetadata(stacks, all) ?? flowsFromRoles(folded, roles, all),
   };
+  checkTemplateAddresses(topology, byId, files);
+  return topology;
+}
+
+/** Where a topology path comes from in a template: the property a person would edit. */
+const TEMPLATE_PROPERTIES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+  [/^natGateways\[\d+\]\.addresses\[0\]\.privateIp$/, () => 'PrivateIpAddress'],
+  [/^natGateways\[\d+\]\.addresses\[(\d+)\]\.privateIp$/, (m) => `SecondaryPrivateIpAddresses[${Number(m[1]) - 1}]`],
+  [/^hosts\[\d+\]\.privateIp$/, () => 'PrivateIpAddress'],
+  [/^(subnets|vpcs)\[\d+\]\.cidrs?(\[\d+\])?$/, () => 'CidrBlock'],
+];
+
+/**
+ * The address checks of a scenario (inside the subnet, not reserved by AWS, subnets inside
+ * the VPC and apart), which cfn-lint does not make: each error names the file and resource.
+ */
+function checkTemplateAddresses(topology: Topology, byId: ReadonlyMap<string, Resolved>, files: string): void {
+  const problems = checkTopology(topology, { addressesOnly: true });
+  if (!problems.length) return;
+  const [first] = problems;
+  const resource = first.subject === undefined ? undefined : (byId.get(first.subject) ?? byId.get(first.subject.replace(/@.*$/, '')));
+  const more = problems.length > 1 ? `; and ${problems.length - 1} more problem${problems.length === 2 ? '' : 's'}` : '';
+  if (!resource) throw new InputError(`${files}: ${first.path}: ${first.message}${more}`);
+  const property = TEMPLATE_PROPERTIES.map(([re, name]) => [re.exec(first.path), name] as const).find(([m]) => m);
+  let key = property ? property[1](property[0]!) : undefined;
+  // An instance may give its address on its first network interface instead.
+  if (key === 'PrivateIpAddress' && resource.props.PrivateIpAddress === undefined && resource.props.NetworkInterfaces !== undefined) key = 'NetworkInterfaces[0].PrivateIpAddress';
+  const where = `Resources.${resource.logicalId}${key ? `.Properties.${key}` : ''}`;
+  throw new InputError(`${resource.stack.file}: ${where}: ${first.message}${more}`);
 }
 
 function sgRule(x: Record<string, unknown>, peer: 'Source' | 'Destination'): SecurityGroupRule[] {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../lib/errors';
@@ -346,6 +346,20 @@ describe('bad dumps', () => {
     mkdirSync(join(dir, 'us-east-1'));
     cpSync(`${SEED_LAB}/subnets.json`, join(dir, 'us-east-1', 'subnets.json'));
     await expect(loadAwsDump(dir)).rejects.toThrow(`${dir}: no describe-vpcs output found (a .json file with a top-level "Vpcs" key)`);
+  });
+
+  test('a NAT address outside its subnet names the file and the NAT gateway', async () => {
+    const dir = copyOf(SEED_LAB);
+    const file = join(dir, 'nat.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"PrivateIp": "10.0.0.226"', '"PrivateIp": "10.0.1.226"'));
+    await expect(loadAwsDump(dir)).rejects.toThrow(new InputError(`${file}: nat-0f1e2d3c4b5a69788: 10.0.1.226 is not inside subnet "subnet-0a11b22c33d44e55f" (10.0.0.0/24)`));
+  });
+
+  test('an instance at a reserved address names the file and the instance', async () => {
+    const dir = copyOf(SEED_LAB);
+    const file = join(dir, 'instances.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('10.0.1.32', '10.0.1.255'));
+    await expect(loadAwsDump(dir)).rejects.toThrow(/instances\.json: i-\w+: 10\.0\.1\.255 is reserved by AWS in 10\.0\.1\.0\/24 \(the broadcast address\), subnet "subnet-\w+"$/);
   });
 
   test('--vpc that the dump lacks lists the VPCs it has', async () => {

@@ -149,6 +149,12 @@ flows: [{ name: f, from: h, to: { host: 198.51.100.1, port: 80 } }]
     ['an instance with no subnet', (d: any) => delete d.hosts[2].subnet, 'hosts[2].subnet: is missing (a host of kind instance sits in a subnet, hosts on the internet are kind server or external)'],
     ['a host naming an unknown security group', (d: any) => (d.hosts[0].securityGroups = ['sg-nope']), 'hosts[0].securityGroups[0]: names security group "sg-nope", which is not defined'],
     ['a NAT address outside its subnet', (d: any) => (d.natGateways[0].addresses[0].privateIp = '10.0.1.226'), 'natGateways[0].addresses[0].privateIp: 10.0.1.226 is not inside subnet "subnet-public" (10.0.0.0/24)'],
+    // AWS keeps five addresses of every subnet; a scenario using one would predict the impossible.
+    ['a host at the subnet router', (d: any) => (d.hosts[0].privateIp = '10.0.1.1'), 'hosts[0].privateIp: 10.0.1.1 is reserved by AWS in 10.0.1.0/24 (the subnet router, network + 1), subnet "subnet-private"'],
+    ['a host at the network address', (d: any) => (d.hosts[1].privateIp = '10.0.1.0'), 'hosts[1].privateIp: 10.0.1.0 is reserved by AWS in 10.0.1.0/24 (the network address), subnet "subnet-private"'],
+    ['a host at the Amazon DNS', (d: any) => (d.hosts[2].privateIp = '10.0.0.2'), 'hosts[2].privateIp: 10.0.0.2 is reserved by AWS in 10.0.0.0/24 (the Amazon-provided DNS, network + 2), subnet "subnet-public"'],
+    ['a NAT at the broadcast address', (d: any) => (d.natGateways[0].addresses[0].privateIp = '10.0.0.255'), 'natGateways[0].addresses[0].privateIp: 10.0.0.255 is reserved by AWS in 10.0.0.0/24 (the broadcast address), subnet "subnet-public"'],
+    ['a NAT at the address kept for future use', (d: any) => (d.natGateways[0].addresses[0].privateIp = '10.0.0.3'), 'natGateways[0].addresses[0].privateIp: 10.0.0.3 is reserved by AWS in 10.0.0.0/24 (reserved for future use, network + 3), subnet "subnet-public"'],
     ['a NAT with two primaries', (d: any) => d.natGateways[0].addresses.push({ privateIp: '10.0.0.227', isPrimary: true }), 'natGateways[0].addresses: has 2 primary addresses (exactly one is needed)'],
     ['duplicate ids', (d: any) => (d.hosts[1].id = 'client-a'), 'hosts[1].id: "client-a" is used twice'],
     ['a flow from an unknown host', (d: any) => (d.flows[0].from = 'client-z'), 'flows[0].from: "client-z" is not a host id, name, IP, instance id or ENI id'],

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../lib/errors';
@@ -221,5 +221,34 @@ describe('bad templates', () => {
       'Resources:\n  R:\n    Type: AWS::EC2::Route\n    Properties: { RouteTableId: rtb-0123, DestinationCidrBlock: 0.0.0.0/0, GatewayId: igw-0123 }\n',
     );
     await expect(loadTemplates([file])).rejects.toThrow(`${file}: Resources.R.Properties.RouteTableId: names "rtb-0123", which is not a route table in the given templates`);
+  });
+});
+
+describe('templates get the address checks of a scenario (cfn-lint makes none of them)', () => {
+  const seedLab = readFileSync(SEED_LAB, 'utf8');
+  const broken = (name: string, from: string, to: string): string => {
+    expect(seedLab).toContain(from);
+    return template(name, seedLab.replace(from, to));
+  };
+
+  test('a NAT private IP in the private subnet, not its own', async () => {
+    const file = broken('nat-wrong-subnet.yaml', 'Default: 10.0.0.226', 'Default: 10.0.1.226');
+    await expect(loadTemplates([file])).rejects.toThrow(new InputError(`${file}: Resources.Nat.Properties.PrivateIpAddress: 10.0.1.226 is not inside subnet "PublicSubnet" (10.0.0.0/24)`));
+  });
+
+  test('a secondary NAT address at the broadcast address', async () => {
+    const file = broken('nat-broadcast.yaml', 'SecondaryPrivateIpAddresses: [10.0.0.227]', 'SecondaryPrivateIpAddresses: [10.0.0.255]');
+    await expect(loadTemplates([file])).rejects.toThrow(
+      new InputError(`${file}: Resources.Nat.Properties.SecondaryPrivateIpAddresses[0]: 10.0.0.255 is reserved by AWS in 10.0.0.0/24 (the broadcast address), subnet "PublicSubnet"`),
+    );
+  });
+
+  test('an instance at the subnet router', async () => {
+    const file = broken('client-router.yaml', "'10.0.1.32,10.0.1.33'", "'10.0.1.1,10.0.1.33'");
+    await expect(loadTemplates([file])).rejects.toThrow(new InputError(`${file}: Resources.ClientA.Properties.PrivateIpAddress: 10.0.1.1 is reserved by AWS in 10.0.1.0/24 (the subnet router, network + 1), subnet "PrivateSubnet"`));
+  });
+
+  test('values known only after deploy pass: the seed lab (EIPs, auto-assigned IPs, Lambda ENIs) loads', async () => {
+    await expect(loadTemplates([SEED_LAB])).resolves.toMatchObject({ name: 'seed-lab' });
   });
 });

@@ -1,19 +1,57 @@
 /**
  * Referential checks a schema cannot express: every id a topology mentions exists, CIDRs and
- * addresses parse, hosts and NAT addresses lie inside their subnets, subnets inside their VPC.
+ * addresses parse, hosts and NAT addresses lie inside their subnets and avoid the five
+ * addresses AWS reserves in each, subnets lie inside their VPC and do not overlap.
  * Returns problems with their paths; the caller decides how to report them.
  */
 import type { Host, Topology } from '../../model/types';
-import { cidrContains, cidrOverlap, isIpv4, parseCidr, parseIp, type Cidr } from '../../model/address';
+import { cidrContains, cidrOverlap, isIpv4, parseCidr, parseIp, reservedRole, type Cidr } from '../../model/address';
 import type { Problem } from './topology-schema';
 import { isUnresolved } from './unresolved';
 
+/** A problem with the id of the topology element it is about (a subnet, a NAT gateway, a host). */
+export interface TopologyProblem extends Problem {
+  /** The id of the element the path starts at (`subnets[1]` -> that subnet's id). */
+  readonly subject?: string;
+}
+
+export interface CheckOptions {
+  /**
+   * Only the address checks (addresses and CIDRs parse, lie inside their subnet or VPC, avoid
+   * reserved addresses, subnets do not overlap), letting `<...>` values through: what a
+   * template or a describe dump can get wrong, without the reference checks a real account
+   * legitimately fails (a security group rule naming a peer in another account).
+   * @default false
+   */
+  readonly addressesOnly?: boolean;
+}
+
+/** What each reserved address is for, in the construct's words. */
+const RESERVED_WHAT: Record<string, string> = {
+  network: 'the network address',
+  router: 'the subnet router, network + 1',
+  dns: 'the Amazon-provided DNS, network + 2',
+  future: 'reserved for future use, network + 3',
+  broadcast: 'the broadcast address',
+};
+
 /** All problems found, in document order. */
-export function checkTopology(t: Topology): Problem[] {
-  const problems: Problem[] = [];
-  const report = (path: string, message: string): void => {
-    problems.push({ path, message });
+export function checkTopology(t: Topology, opts: CheckOptions = {}): TopologyProblem[] {
+  const problems: TopologyProblem[] = [];
+  const subjectOf = (path: string): string | undefined => {
+    const m = /^(\w+)\[(\d+)\]/.exec(path);
+    const list = m ? (t as unknown as Record<string, Array<{ id?: string; name?: string }> | undefined>)[m[1]] : undefined;
+    const item = list?.[Number(m![2])];
+    return item?.id ?? item?.name;
   };
+  /** An address problem: reported in every mode. */
+  const reportAddress = (path: string, message: string): void => {
+    const subject = subjectOf(path);
+    problems.push({ path, message, ...(subject !== undefined ? { subject } : {}) });
+  };
+  /** Any other problem: only in a full check. */
+  const report = opts.addressesOnly ? () => undefined : reportAddress;
+  const lenient = opts.addressesOnly === true;
 
   const vpcs = indexById(t.vpcs, 'vpcs', report);
   const subnets = indexById(t.subnets, 'subnets', report);
@@ -25,17 +63,19 @@ export function checkTopology(t: Topology): Problem[] {
   const acls = indexById(t.networkAcls, 'networkAcls', report);
 
   const cidr = (path: string, text: string): Cidr | undefined => {
+    // `<EIP X.PublicIp, known after deploy>/32`: a block around an address known later.
+    if (lenient && text.startsWith('<')) return undefined;
     try {
       return parseCidr(text);
     } catch (err) {
-      report(path, /host bits/.test((err as Error).message) ? `"${text}" has host bits set (the network address is needed)` : `"${text}" is not an IPv4 CIDR`);
+      reportAddress(path, /host bits/.test((err as Error).message) ? `"${text}" has host bits set (the network address is needed)` : `"${text}" is not an IPv4 CIDR`);
       return undefined;
     }
   };
   const ip = (path: string, text: string, allowUnresolved: boolean): number | undefined => {
-    if (allowUnresolved && isUnresolved(text)) return undefined;
+    if ((allowUnresolved || lenient) && isUnresolved(text)) return undefined;
     if (isIpv4(text)) return parseIp(text);
-    report(path, `"${text}" is not an IPv4 address`);
+    reportAddress(path, `"${text}" is not an IPv4 address`);
     return undefined;
   };
   const ref = (path: string, id: string | undefined, index: Map<string, unknown>, what: string): boolean => {
@@ -63,10 +103,10 @@ export function checkTopology(t: Topology): Problem[] {
     const p = `subnets[${i}]`;
     const c = cidr(`${p}.cidr`, s.cidr);
     if (ref(`${p}.vpc`, s.vpc, vpcs, 'VPC') && c) {
-      if (!(vpcCidrs.get(s.vpc) ?? []).some((v) => c.prefix >= v.prefix && cidrContains(v, c.network))) report(`${p}.cidr`, `${s.cidr} is not inside VPC "${s.vpc}" (${t.vpcs.find((v) => v.id === s.vpc)!.cidrs.join(', ')})`);
+      if (!(vpcCidrs.get(s.vpc) ?? []).some((v) => c.prefix >= v.prefix && cidrContains(v, c.network))) reportAddress(`${p}.cidr`, `${s.cidr} is not inside VPC "${s.vpc}" (${t.vpcs.find((v) => v.id === s.vpc)!.cidrs.join(', ')})`);
       for (const [otherId, other] of subnetCidrs) {
         const otherVpc = subnets.get(otherId)!.vpc;
-        if (otherVpc === s.vpc && cidrOverlap(c, other)) report(`${p}.cidr`, `${s.cidr} overlaps subnet "${otherId}"`);
+        if (otherVpc === s.vpc && cidrOverlap(c, other)) reportAddress(`${p}.cidr`, `${s.cidr} overlaps subnet "${otherId}"`);
       }
       subnetCidrs.set(s.id, c);
     }
@@ -94,9 +134,16 @@ export function checkTopology(t: Topology): Problem[] {
     });
   });
 
-  const insideSubnet = (path: string, address: number | undefined, text: string, subnetId: string): void => {
+  /** A host's or NAT's address: inside its subnet, and not one of the five AWS keeps. */
+  const usableInSubnet = (path: string, address: number | undefined, text: string, subnetId: string): void => {
     const c = subnetCidrs.get(subnetId);
-    if (address !== undefined && c && !cidrContains(c, address)) report(path, `${text} is not inside subnet "${subnetId}" (${subnets.get(subnetId)!.cidr})`);
+    if (address === undefined || !c) return;
+    if (!cidrContains(c, address)) {
+      reportAddress(path, `${text} is not inside subnet "${subnetId}" (${subnets.get(subnetId)!.cidr})`);
+      return;
+    }
+    const role = reservedRole(c, text);
+    if (role) reportAddress(path, `${text} is reserved by AWS in ${c.text} (${RESERVED_WHAT[role]}), subnet "${subnetId}"`);
   };
 
   t.natGateways.forEach((n, i) => {
@@ -106,7 +153,7 @@ export function checkTopology(t: Topology): Problem[] {
     if (ref(`${p}.subnet`, n.subnet, subnets, 'subnet')) sameVpc(`${p}.subnet`, subnets.get(n.subnet!)!.vpc, n.vpc);
     n.addresses.forEach((a, j) => {
       const address = ip(`${p}.addresses[${j}].privateIp`, a.privateIp, true);
-      if (n.subnet) insideSubnet(`${p}.addresses[${j}].privateIp`, address, a.privateIp, n.subnet);
+      if (n.subnet) usableInSubnet(`${p}.addresses[${j}].privateIp`, address, a.privateIp, n.subnet);
       if (a.publicIp !== undefined) ip(`${p}.addresses[${j}].publicIp`, a.publicIp, true);
       if (a.publicIp !== undefined && n.connectivity === 'private') report(`${p}.addresses[${j}].publicIp`, 'is set on a private NAT gateway, which has no public address');
     });
@@ -125,7 +172,7 @@ export function checkTopology(t: Topology): Problem[] {
     }
     const address = ip(`${p}.privateIp`, h.privateIp, h.kind === 'server' || h.kind === 'external');
     if (h.subnet !== undefined) {
-      if (ref(`${p}.subnet`, h.subnet, subnets, 'subnet')) insideSubnet(`${p}.privateIp`, address, h.privateIp, h.subnet);
+      if (ref(`${p}.subnet`, h.subnet, subnets, 'subnet')) usableInSubnet(`${p}.privateIp`, address, h.privateIp, h.subnet);
     } else if (h.kind === 'instance' || h.kind === 'lambda') {
       report(`${p}.subnet`, `is missing (a host of kind ${h.kind} sits in a subnet, hosts on the internet are kind server or external)`);
     }
