@@ -93,6 +93,8 @@ export class FlowTable {
    */
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
+  private lastIface: string | undefined = undefined;
+  private lastIfaceId = 0;
 
   /** The number of an address or ENI id (0 for absent), interning it on first sight. */
   private id(s: string | undefined): number {
@@ -120,6 +122,8 @@ export class FlowTable {
     this.flows.clear();
     this.ids.clear();
     this.names.length = 0;
+    this.lastIface = undefined;
+    this.lastIfaceId = 0;
     return flows;
   }
 
@@ -128,11 +132,17 @@ export class FlowTable {
     const protocol = rec.protocol as number;
     const srcPort = rec.srcport ?? 0;
     const dstPort = rec.dstport ?? 0;
-    const iface = this.id(rec.interfaceId);
+    // One ENI logs most records, and packet-level addresses mostly equal the ENI-level ones:
+    // compare before looking up.
+    let iface = this.lastIfaceId;
+    if (rec.interfaceId !== this.lastIface) {
+      iface = this.lastIfaceId = this.id(rec.interfaceId);
+      this.lastIface = rec.interfaceId;
+    }
     const src = this.id(rec.srcaddr);
     const dst = this.id(rec.dstaddr);
-    const pktSrc = this.id(rec.pktSrcaddr);
-    const pktDst = this.id(rec.pktDstaddr);
+    const pktSrc = rec.pktSrcaddr === rec.srcaddr ? src : rec.pktSrcaddr === rec.dstaddr ? dst : this.id(rec.pktSrcaddr);
+    const pktDst = rec.pktDstaddr === rec.dstaddr ? dst : rec.pktDstaddr === rec.srcaddr ? src : this.id(rec.pktDstaddr);
     const action = rec.action === undefined ? 0 : rec.action === 'ACCEPT' ? 1 : 2;
     const key =
       isCode(protocol, 0xff) && isCode(srcPort, 0xffff) && isCode(dstPort, 0xffff)

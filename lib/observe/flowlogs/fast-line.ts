@@ -70,6 +70,7 @@ export class FastLineReader {
   private readonly names: readonly string[];
   private readonly rec = new ScratchRecord();
   private lastStream: string | undefined = undefined;
+  private lastInterface: string | undefined = undefined;
   private lastEni: string | undefined = undefined;
 
   constructor(readonly format: FlowLogFormat) {
@@ -159,9 +160,13 @@ export class FastLineReader {
         case Kind.FlowDirection:
           if (!is(text, pos, stop, 'ingress') && !is(text, pos, stop, 'egress')) return undefined;
           break;
-        case Kind.InterfaceId:
-          rec.interfaceId = text.slice(pos, stop);
+        case Kind.InterfaceId: {
+          // Most lines name the same ENI: keep the string rather than cut a new one.
+          const last = this.lastInterface;
+          if (last !== undefined && is(text, pos, stop, last)) rec.interfaceId = last;
+          else rec.interfaceId = this.lastInterface = text.slice(pos, stop);
           break;
+        }
       }
       pos = stop + 1;
     }
