@@ -18,8 +18,6 @@ export {
   readLabStack,
   invokeVerifyInAccount,
   verifyInLambda,
-  grantInAccountVerify,
-  VERIFY_READ_ACTIONS,
   type AwsClients,
   type VerifyOptions,
   type VerifyDeps,

@@ -13,4 +13,5 @@ export { labStackFromOutputs, readLabStack, type LabStack, type LabClient as Lab
 export { buildVerdicts } from './verdicts';
 export { renderVerifyResult } from './verdict-table';
 export { labTopology, runVerify, verifyExitCode, PROBE_FLOW, SEED_GROUP, type VerifyDeps, type VerifyOptions } from './verify';
-export { grantInAccountVerify, VERIFY_READ_ACTIONS, type VerifyGrantTarget } from './verify-permissions';
+/** The read-only actions verify calls (the construct grants them; plain data, no CDK). */
+export { VERIFY_READ_ACTIONS } from '../construct/verify-actions';

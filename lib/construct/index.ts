@@ -5,3 +5,5 @@ export { NatGatewayLabStack, labPropsFromContext, LAB_CONTEXT_KEYS, type NatGate
 export { LabOutputs } from './outputs';
 export { LAB_FLOW_LOG_FIELDS, LAB_FLOW_LOG_FORMAT } from './flow-log-format';
 export { NagTreePlugin, acknowledge, type Acknowledgment } from './private/nag';
+export { grantInAccountVerify, type VerifyGrantTarget } from './private/verify-permissions';
+export { VERIFY_READ_ACTIONS } from './verify-actions';

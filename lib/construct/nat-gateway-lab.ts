@@ -15,7 +15,7 @@ import type { FlowSpec } from '../model/types';
 import { LAB_FLOW_LOG_FIELDS } from './flow-log-format';
 import { LabOutputs } from './outputs';
 import { EchoServerHost } from './private/echo-server-host';
-import { grantInAccountVerify } from '../aws/verify-permissions';
+import { grantInAccountVerify } from './private/verify-permissions';
 import { acknowledgeInstanceRules, instanceProfile, labInstance, markRole } from './private/instances';
 import { acknowledge } from './private/nag';
 import { packageVersion } from './private/package-root';

@@ -1,33 +1,14 @@
 /**
  * What the probe Lambda's role needs for `{ action: 'verify' }` (in-account verification),
  * granted in one call from the construct (or an integ test). Imports aws-cdk-lib: use it only
- * from CDK code, never from the CLI.
+ * from CDK code, never from the CLI or lib/aws (they take VERIFY_READ_ACTIONS from ../verify-actions).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-
-/**
- * Read-only calls that accept no resource-level permissions (resource `*`): the ten describe
- * calls of the live topology, the flow log definition, SSM registration and command status.
- */
-export const VERIFY_READ_ACTIONS = [
-  'ec2:DescribeVpcs',
-  'ec2:DescribeSubnets',
-  'ec2:DescribeRouteTables',
-  'ec2:DescribeNatGateways',
-  'ec2:DescribeInternetGateways',
-  'ec2:DescribeNetworkInterfaces',
-  'ec2:DescribeInstances',
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeNetworkAcls',
-  'ec2:DescribeAddresses',
-  'ec2:DescribeFlowLogs',
-  'ssm:DescribeInstanceInformation',
-  'ssm:GetCommandInvocation',
-] as const;
+import { VERIFY_READ_ACTIONS } from '../verify-actions';
 
 /** What the grant needs to know about the lab. */
 export interface VerifyGrantTarget {
