@@ -116,9 +116,14 @@ export function registerReport(program: Command): void {
       const { renderHtml, renderMarkdown } = await import('../report');
       const html = opts.html ? renderHtml(input) : undefined;
       const markdown = opts.markdown || !opts.html ? renderMarkdown(input) : undefined;
-      const files: WrittenFile[] = [];
-      if (opts.html && html !== undefined) files.push({ format: 'html', path: writeFileAtomic(opts.html, html) });
-      if (opts.markdown && markdown !== undefined) files.push({ format: 'markdown', path: writeFileAtomic(opts.markdown, markdown) });
+      // All targets are checked and written to temporary files before any is renamed into place:
+      // one bad path leaves none of the reports behind.
+      const wanted: { format: WrittenFile['format']; path: string; content: string }[] = [];
+      if (opts.html && html !== undefined) wanted.push({ format: 'html', path: opts.html, content: html });
+      if (opts.markdown && markdown !== undefined) wanted.push({ format: 'markdown', path: opts.markdown, content: markdown });
+      const { writeFilesAtomic } = await import('../report/write-files');
+      const paths = writeFilesAtomic(wanted);
+      const files: WrittenFile[] = wanted.map((w, i) => ({ format: w.format, path: paths[i] }));
       if (opts.json) printJson({ kind: 'report', input: input.kind, topology: input.topology.name, files, ...(files.length === 0 ? { markdown } : {}) });
       else if (files.length === 0) process.stdout.write(markdown ?? '');
       else for (const f of files) process.stdout.write(`${f.format === 'html' ? 'HTML' : 'Markdown'} report: ${f.path}\n`);

@@ -94,6 +94,22 @@ describe('natlab report', () => {
     expect(readdirSync(join(dir, 'taken.html'))).toEqual([]);
   }, 60_000);
 
+  it('writes neither report when one of two targets cannot be written', () => {
+    const r = natlab(dir, 'report', '--html', 'ok.html', '--markdown', join(dir, 'no-such-folder', 'x.md'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`natlab: cannot write ${join(dir, 'no-such-folder', 'x.md')}: no such file or directory\n`);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 60_000);
+
+  it('writes neither report when the second target is a directory', () => {
+    mkdirSync(join(dir, 'taken.md'));
+    const r = natlab(dir, 'report', '--html', 'ok.html', '--markdown', 'taken.md');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('natlab: cannot write taken.md: it is a directory\n');
+    expect(readdirSync(dir)).toEqual(['taken.md']);
+    expect(readdirSync(join(dir, 'taken.md'))).toEqual([]);
+  }, 60_000);
+
   it('refuses a result file together with --lab', () => {
     writeFileSync(join(dir, 'lab.json'), JSON.stringify(seedLab()));
     const r = natlab(dir, 'report', 'lab.json', '--lab');
