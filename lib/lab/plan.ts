@@ -329,7 +329,7 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
       if (id === undefined) {
         id = FIRST_SUBNET_TABLE + tableIds.size;
         tableIds.set(table.id, id);
-        router.ip.push(...kernelRoutes(table, id, { natIfs, hostIfs, igwRouterIfs, topology, notes }));
+        router.ip.push(...kernelRoutes(table, id, { natIfs, hostIfs, igwRouterIfs, topology, notes, standIns }));
       }
       for (const ifname of ifs) {
         router.ip.push(`rule add iif ${ifname} lookup ${id} pref 100`, `rule add iif ${ifname} lookup ${LOCAL_TABLE} pref 200`, `rule add iif ${ifname} unreachable pref 300`);
@@ -369,37 +369,58 @@ interface RouteContext {
   readonly igwRouterIfs: Map<string, { ifname: string; via: string }>;
   readonly topology: Topology;
   readonly notes: string[];
+  readonly standIns: StandInMap;
+}
+
+/**
+ * The twin destinations of each route: its own block, plus the /32 stand-in of every real
+ * public address the route is the longest match for (packets carry the stand-ins, so a route
+ * to 44.198.164.0/24 must also catch 198.51.100.10).
+ */
+function twinDestinations(table: RouteTable, standIns: StandInMap): Map<string, string[]> {
+  const known = table.routes.filter((r) => !r.destination.startsWith('<')).map((r) => parseCidr(r.destination, `${table.id} route destination`));
+  const out = new Map<string, string[]>(known.map((c) => [c.text, [c.text]]));
+  for (const e of standIns.entries) {
+    // The stand-in follows the real address's longest-prefix route (AWS's choice for it).
+    const owner = known.filter((c) => standIns.twinCidrs(c.text).includes(`${e.standIn}/32`)).sort((a, b) => b.prefix - a.prefix)[0];
+    if (owner && !out.has(`${e.standIn}/32`)) out.get(owner.text)!.push(`${e.standIn}/32`);
+  }
+  return out;
 }
 
 /** A route table as `ip route` lines for kernel table `id`. */
 function kernelRoutes(table: RouteTable, id: number, ctx: RouteContext): string[] {
   const out: string[] = [];
   let hasDefault = false;
+  const destinations = twinDestinations(table, ctx.standIns);
   for (const route of table.routes) {
     if (route.destination.startsWith('<')) {
       ctx.notes.push(`${table.id}: route to ${route.destination} has no known destination; left out of the twin`);
       continue;
     }
-    const dest = parseCidr(route.destination, `${table.id} route destination`).text;
-    if (dest === '0.0.0.0/0') hasDefault = true;
+    const realDest = parseCidr(route.destination, `${table.id} route destination`).text;
+    if (realDest === '0.0.0.0/0') hasDefault = true;
     const t = route.target;
     const unreachable = (why: string): void => {
-      ctx.notes.push(`${table.id}: ${dest} -> ${why}; the twin makes it unreachable`);
-      out.push(`route add unreachable ${dest} table ${id}`);
+      ctx.notes.push(`${table.id}: ${realDest} -> ${why}; the twin makes it unreachable`);
+      for (const dest of destinations.get(realDest) ?? [realDest]) out.push(`route add unreachable ${dest} table ${id}`);
+    };
+    const add = (line: (dest: string) => string): void => {
+      for (const dest of destinations.get(realDest) ?? [realDest]) out.push(line(dest));
     };
     switch (t.kind) {
       case 'local':
-        out.push(`route add throw ${dest} table ${id}`);
+        add((dest) => `route add throw ${dest} table ${id}`);
         break;
       case 'igw': {
         const igw = ctx.igwRouterIfs.get(t.id);
-        if (igw) out.push(`route add ${dest} via ${igw.via} dev ${igw.ifname} table ${id}`);
+        if (igw) add((dest) => `route add ${dest} via ${igw.via} dev ${igw.ifname} table ${id}`);
         else unreachable(`${t.id}, an Internet Gateway not attached to this VPC`);
         break;
       }
       case 'nat': {
         const nat = ctx.natIfs.get(t.id);
-        if (nat) out.push(`route add ${dest} via ${nat.ip} dev ${nat.ifname} onlink table ${id}`);
+        if (nat) add((dest) => `route add ${dest} via ${nat.ip} dev ${nat.ifname} onlink table ${id}`);
         else unreachable(`${t.id}, a NAT Gateway the twin does not build`);
         break;
       }
@@ -407,12 +428,12 @@ function kernelRoutes(table: RouteTable, id: number, ctx: RouteContext): string[
       case 'instance': {
         const host = ctx.topology.hosts.find((h) => h.id === t.id || h.eniId === t.id || h.instanceId === t.id);
         const attached = host && ctx.hostIfs.get(host.id);
-        if (attached) out.push(`route add ${dest} via ${attached.ip} dev ${attached.ifname} onlink table ${id}`);
+        if (attached) add((dest) => `route add ${dest} via ${attached.ip} dev ${attached.ifname} onlink table ${id}`);
         else unreachable(`${t.id}, not a host of the twin`);
         break;
       }
       case 'blackhole':
-        out.push(`route add blackhole ${dest} table ${id}`);
+        add((dest) => `route add blackhole ${dest} table ${id}`);
         break;
       default:
         unreachable(`${t.kind} ${'id' in t ? t.id : ''} (leaves the model)`);

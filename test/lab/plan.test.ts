@@ -57,6 +57,16 @@ describe('planTwin on the seed', () => {
     );
   });
 
+  it('routes the stand-ins of the real addresses a route covers (a blackhole to the server\'s /24 catches its stand-in)', () => {
+    const topo = seedTopology();
+    const rtb = topo.routeTables.find((t) => t.id === 'rtb-private') as unknown as { routes: unknown[] };
+    rtb.routes.push({ destination: '44.198.164.0/24', target: { kind: 'blackhole' } });
+    const router = planTwin(topo, { prefix }).namespaces.find((n) => n.role === 'router')!;
+    expect(router.ipCommands).toEqual(expect.arrayContaining(['route add blackhole 44.198.164.0/24 table 101', 'route add blackhole 198.51.100.10/32 table 101']));
+    // The default route keeps the stand-in only where no longer route covers it.
+    expect(router.ipCommands.filter((c) => c.includes('198.51.100.10/32') && c.startsWith('route'))).toEqual(['route add blackhole 198.51.100.10/32 table 101']);
+  });
+
   it('SNATs at the NAT Gateway with a random port from the range, and maps 1:1 statelessly at the IGW', () => {
     const nat = plan.namespaces.find((n) => n.role === 'nat-gateway')!;
     expect(nat.nft).toContain('snat ip to 10.0.0.226:1024-65535 random');

@@ -109,6 +109,21 @@ describeRoot('natlab lab where the packet dies', () => {
     expect(flow(result, 'direct').observed).toEqual({ srcIp: '203.0.113.10', srcPort: 32222 });
   });
 
+  it('a blackhole route to the server\'s real /24: the twin drops at rtb-private as the model does', async () => {
+    const topology = seedTopology();
+    const rtb = topology.routeTables.find((t) => t.id === 'rtb-private') as unknown as { routes: unknown[] };
+    rtb.routes.push({ destination: '44.198.164.0/24', target: { kind: 'blackhole' } });
+    const model = predict(topology).walks.find((w) => w.flow.name === 'client-a')!;
+    expect(model.verdict).toBe('dropped');
+    expect(model.dropped!.component).toContain('rtb-private');
+    const { result } = await runLab(topology, { timeoutMs: 1500 });
+    expect(failedChecks(result)).toEqual([]);
+    const a = flow(result, 'client-a');
+    expect(a.observed).toBeNull();
+    expect(a.checks.find((c) => c.name.includes('the packet dies here'))?.name).toContain('rtb-private');
+    expect(flow(result, 'direct').observed).toEqual({ srcIp: '203.0.113.10', srcPort: 32222 });
+  });
+
   it('network ACL without ephemeral ports: the request arrives, the reply dies at the ACL', async () => {
     const topology = await loadScenario('scenarios/nacl-no-ephemeral.yaml');
     const model = predict(topology).walks.find((w) => w.flow.name === 'client-a')!;
