@@ -1,5 +1,6 @@
 /** `natlab predict`: walk every flow the topology defines and say what each destination sees. */
 import type { Command } from 'commander';
+import type { PredictResult } from '../model/types';
 import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
 
 interface PredictCliOptions extends TopologySourceOptions {
@@ -22,8 +23,24 @@ export function registerPredict(program: Command): void {
         const { renderPrediction } = await import('../report/text');
         process.stdout.write(renderPrediction(result) + '\n');
       }
-      const failed = result.walks.some((w) => w.verdict === 'dropped' || w.reply?.verdict === 'dropped');
-      return failed ? 1 : 0;
+      const surprises = unexpectedOutcomes(result);
+      for (const line of surprises) process.stderr.write(`natlab: ${line}\n`);
+      return surprises.length ? 1 : 0;
     }),
   );
+}
+
+/**
+ * One sentence per flow whose walk ended otherwise than its `expect` (default delivered); a
+ * dropped reply counts as dropped: the client never hears back.
+ */
+export function unexpectedOutcomes(result: PredictResult): string[] {
+  return result.walks.flatMap((w, i) => {
+    const expected = result.topology.flows[i]?.expect ?? 'delivered';
+    const end = w.verdict === 'dropped' ? w.dropped : w.reply?.verdict === 'dropped' ? w.reply.dropped : null;
+    const outcome = end ? 'dropped' : 'delivered';
+    if (outcome === expected) return [];
+    const where = end ? ` (${w.verdict === 'dropped' ? 'the request' : 'the reply'} at ${end.component}: ${end.reason})` : '';
+    return [`flow ${w.flow.name} was expected ${expected} but was ${outcome}${where}`];
+  });
 }

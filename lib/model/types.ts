@@ -194,6 +194,12 @@ export interface FlowSpec {
   readonly to: { readonly host: string; readonly port: number };
   /** Flows with the same group start at the same time (the seed's two clients). */
   readonly group?: string;
+  /**
+   * What the flow is meant to show: `dropped` for a scenario built to show a drop (of the
+   * request or of its reply). `natlab predict` fails only when a walk differs from this.
+   * @default 'delivered'
+   */
+  readonly expect?: 'delivered' | 'dropped';
 }
 
 // ---------------------------------------------------------------- walking

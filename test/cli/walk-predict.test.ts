@@ -1,5 +1,7 @@
 /** `natlab walk` and `natlab predict`, run as a user runs them: the built CLI in a child process. */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -33,6 +35,56 @@ describe('the built CLI', () => {
       expect(r.stdout).toContain('the server sees 3.224.9.52:<1024-65535>, a port chosen by nat-xxx per connection');
       expect(r.stdout).toContain('the server sees 203.0.113.10:32222, unchanged');
       expect(r.stdout).toContain('step 8: ');
+    });
+  });
+
+  describe('natlab predict: a flow may be expected to drop', () => {
+    let tmp: string;
+    beforeAll(() => {
+      tmp = mkdtempSync(join(tmpdir(), 'natlab-predict-'));
+    });
+    afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+    /** A scenario file with one text replaced (the replacement must happen). */
+    function variant(name: string, scenario: string, from: string | RegExp, to: string): string {
+      const text = readFileSync(join(ROOT, scenario), 'utf8');
+      const changed = text.replace(typeof from === 'string' ? from : new RegExp(from.source, 'g'), to);
+      expect(changed).not.toBe(text);
+      const file = join(tmp, name);
+      writeFileSync(file, changed);
+      return file;
+    }
+
+    it.each(['scenarios/nacl-no-ephemeral.yaml', 'scenarios/broken-private-route.yaml', 'scenarios/public-ip-behind-nat.yaml'])('%s shows its drops as expected: exit 0', (scenario) => {
+      const r = natlab('predict', '--scenario', scenario, '--json');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).walks.some((w: { verdict: string; reply: { verdict: string } | null }) => w.verdict === 'dropped' || w.reply?.verdict === 'dropped')).toBe(true);
+    });
+
+    it('the same scenario without its expectations: exit 1, each dropped flow named', () => {
+      const file = variant('no-expect.yaml', 'scenarios/nacl-no-ephemeral.yaml', /, expect: dropped/, '');
+      const r = natlab('predict', '--scenario', file);
+      expect(r.code).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toMatch(/^natlab: flow client-a was expected delivered but was dropped \(the reply at acl-public: /);
+      expect(lines[2]).toMatch(/^natlab: flow direct was expected delivered but was dropped/);
+    });
+
+    it('a flow expected to drop that is delivered: exit 1, the flow named', () => {
+      const file = variant('direct-expected-dropped.yaml', 'scenarios/broken-private-route.yaml', 'to: { host: server, port: 8080 } }', 'to: { host: server, port: 8080 }, expect: dropped }');
+      const r = natlab('predict', '--scenario', file, '--json');
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).kind).toBe('predict');
+      expect(r.stderr).toBe('natlab: flow direct was expected dropped but was delivered\n');
+    });
+
+    it('an expectation that is neither delivered nor dropped is bad input: exit 2', () => {
+      const file = variant('bad-expect.yaml', 'scenarios/nacl-no-ephemeral.yaml', 'expect: dropped }', 'expect: lost }');
+      const r = natlab('predict', '--scenario', file);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`natlab: ${file}: flows[0].expect: must be one of "delivered", "dropped"\n`);
     });
   });
 

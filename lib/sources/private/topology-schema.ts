@@ -134,6 +134,7 @@ const flow = z.strictObject({
   sourcePort: z.union([port, z.literal('any')], { error: 'must be a port (0-65535) or "any"' }).default('any'),
   to: z.strictObject({ host: z.string().min(1), port }),
   group: z.string().optional(),
+  expect: z.enum(['delivered', 'dropped']).optional(),
 });
 
 /** A scenario file: a `Topology` whose name and source default to the file's. */
