@@ -130,7 +130,8 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
   const outsides: Leg[] = [];
   const unsolicited: Leg[] = [];
   const unmatched: Leg[] = [];
-  const repliesToClient: Leg[] = [];
+  // Replies are only looked up, and made legs when they answer nothing (most do answer).
+  const repliesToClient: Flow[] = [];
   const inbound: Flow[] = [];
   const fromNatUnknown: Flow[] = [];
   const toNatPrivateUnknown: Flow[] = [];
@@ -148,7 +149,7 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
       else if (f.pktDst === undefined && isPrivateAddress(f.src)) toNatPrivateUnknown.push(f);
       else inbound.push(f);
     } else if (fromNat) {
-      if (f.pktSrc !== undefined && f.pktSrc !== f.src) for (const ep of f.episodes) repliesToClient.push(leg('reply-to-client', f, ep, f.pktSrc));
+      if (f.pktSrc !== undefined && f.pktSrc !== f.src) repliesToClient.push(f);
       else if (f.pktSrc === undefined) fromNatUnknown.push(f);
       else for (const ep of f.episodes) outsides.push(leg('outside', f, ep, f.dst));
     } else {
@@ -164,7 +165,9 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     for (const f of toNatPrivateUnknown) insideKeys.add(reverseKey(f));
     for (const f of fromNatUnknown) {
       const role = insideKeys.has(forwardKey(f)) ? 'reply-to-client' : 'outside';
-      for (const ep of f.episodes) (role === 'outside' ? outsides : repliesToClient).push(leg(role, f, ep, role === 'outside' ? f.dst : undefined));
+      // A reply's real source is its pkt-srcaddr, which these formats lack.
+      if (role === 'outside') for (const ep of f.episodes) outsides.push(leg(role, f, ep, f.dst));
+      else repliesToClient.push(f);
     }
   }
 
@@ -177,12 +180,11 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
   for (const f of inbound) {
     const key = forwardKey(f);
     for (const ep of f.episodes) {
-      const reply = leg('reply-from-outside', f, ep, f.src);
       if (f.action === 'REJECT') {
-        unsolicited.push(reply.as('unsolicited', 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it'));
-      } else if (!outsideIndex.attach(key, reply)) {
+        unsolicited.push(leg('reply-from-outside', f, ep, f.src).as('unsolicited', 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it'));
+      } else if (!outsideIndex.attach(key, ep, f.src)) {
         unsolicited.push(
-          reply.as(
+          leg('reply-from-outside', f, ep, f.src).as(
             'unsolicited',
             outsideIndex.has(key)
               ? 'arrived more than 350 s after the NAT\'s outside leg to this address and port went idle; the NAT drops it'
@@ -194,8 +196,11 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
   }
 
   const insideIndex = new LegIndex(insides);
-  for (const r of repliesToClient) {
-    if (!insideIndex.attach(forwardKey(r.flow), r)) unmatched.push(r.as(r.role, 'a reply to a client with no inside leg from that client in the records'));
+  for (const f of repliesToClient) {
+    const key = forwardKey(f);
+    for (const ep of f.episodes) {
+      if (!insideIndex.attach(key, ep, f.pktSrc)) unmatched.push(leg('reply-to-client', f, ep, f.pktSrc).as('reply-to-client', 'a reply to a client with no inside leg from that client in the records'));
+    }
   }
 
   // Rejected legs translate nothing: report them rather than pair them.
@@ -241,17 +246,16 @@ class LegIndex {
    * when both are known, and a time no earlier than the leg's start and no later than the
    * idle timeout after its end. False when there is none.
    */
-  attach(key: string, reply: Leg): boolean {
+  attach(key: string, ep: Episode, destIp: string | undefined): boolean {
     const g = this.groups.get(key);
     if (g === undefined) return false;
-    const ep = reply.ep;
     const timeless = Number.isNaN(ep.first);
     // Legs that start after the reply ends (plus slack) cannot be answered by it.
     const limit = timeless ? Infinity : ep.last + 60;
     const floor = timeless ? -Infinity : ep.first - NAT_IDLE_TIMEOUT_SECONDS;
     if (g instanceof Leg) {
-      if (timeOrder(g.ep.first) > limit || lastOrder(g.ep.last) < floor || !answers(g, reply, timeless)) return false;
-      credit(g, reply, timeless);
+      if (timeOrder(g.ep.first) > limit || lastOrder(g.ep.last) < floor || !answers(g, ep, destIp, timeless)) return false;
+      credit(g, ep, timeless);
       return true;
     }
     let lo = 0;
@@ -263,8 +267,8 @@ class LegIndex {
     }
     for (let j = lo - 1; j >= 0 && g.maxLast[j] >= floor; j--) {
       const l = g.legs[j];
-      if (!answers(l, reply, timeless)) continue;
-      credit(l, reply, timeless);
+      if (!answers(l, ep, destIp, timeless)) continue;
+      credit(l, ep, timeless);
       return true;
     }
     // Timeless legs sort first and are reached above; a timeless reply may answer any.
@@ -279,10 +283,9 @@ interface LegGroup {
 }
 
 /** True when the reply can answer leg l (destination and time). */
-function answers(l: Leg, reply: Leg, timeless: boolean): boolean {
-  if (l.destIp !== undefined && reply.destIp !== undefined && l.destIp !== reply.destIp) return false;
+function answers(l: Leg, ep: Episode, destIp: string | undefined, timeless: boolean): boolean {
+  if (l.destIp !== undefined && destIp !== undefined && l.destIp !== destIp) return false;
   if (!timeless && !Number.isNaN(l.ep.first)) {
-    const ep = reply.ep;
     const slack = l.ep.precise && ep.precise ? 2 : 60;
     if (ep.first > l.ep.last + NAT_IDLE_TIMEOUT_SECONDS || ep.last < l.ep.first - slack) return false;
   }
@@ -290,8 +293,7 @@ function answers(l: Leg, reply: Leg, timeless: boolean): boolean {
 }
 
 /** Adds a reply's counts and times to the leg it answers. */
-function credit(l: Leg, reply: Leg, timeless: boolean): void {
-  const ep = reply.ep;
+function credit(l: Leg, ep: Episode, timeless: boolean): void {
   l.replyPackets += ep.packets;
   l.replyBytes += ep.bytes;
   if (!timeless && !Number.isNaN(l.ep.first)) {
