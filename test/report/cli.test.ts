@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { walk } from '../../lib/model/walk';
-import { seedLab, seedTopologyFixture } from '../fixtures/report/build';
+import { seedLab, seedPredict, seedTopologyFixture } from '../fixtures/report/build';
 
 const ROOT = join(__dirname, '..', '..');
 // tsx runs the CLI from source, so this test never races another test's `npm run build`.
@@ -70,6 +70,12 @@ describe('natlab report', () => {
     ['a file that is not JSON', ['{ nope'], 'broken.json', /^natlab: broken\.json is not JSON \(.+\); give the output of a natlab command run with --json\n$/],
     ['JSON of an unknown shape', ['{"kind":"flowlogs"}'], 'other.json', /^natlab: other\.json is not a natlab result: expected "kind" to be predict, lab or verify, or a walk with "flow" and "hops" \(found "flowlogs"\)\n$/],
     ['a predict result missing its walks', ['{"kind":"predict","topology":{}}'], 'half.json', /^natlab: half\.json looks like a predict result but topology\.name: .+\n$/],
+    [
+      'a predict result whose observedAtDestination has a number for srcIp',
+      [JSON.stringify({ ...seedPredict(), walks: seedPredict().walks.map((w, i) => (i === 0 ? { ...w, observedAtDestination: { srcIp: 1 } } : w)) })],
+      'odd.json',
+      /^natlab: odd\.json looks like a predict result but walks\[0\]\.observedAtDestination\.srcIp: .+\n$/,
+    ],
   ])('rejects %s with one line naming it, exit 2, and writes nothing', (_what, content, file, message) => {
     if (content.length) writeFileSync(join(dir, file), content[0]);
     const r = natlab(dir, 'report', file, '--html', 'out.html');
