@@ -21,8 +21,15 @@ import { buildVerdicts } from './verdicts';
 export interface VerifyOptions {
   /** The lab's CloudFormation stack. */
   readonly stackName: string;
-  /** Region and profile, for the live topology (the clients carry their own). */
+  /**
+   * The AWS region the live topology is read from (the clients carry their own).
+   * @default - the SDK's default region chain (AWS_REGION, the profile's region)
+   */
   readonly region?: string;
+  /**
+   * The named AWS profile the live topology is read with (the clients carry their own).
+   * @default - the SDK's default credential chain
+   */
   readonly profile?: string;
   /** Waits and polls; unset fields keep their defaults. */
   readonly timings?: Partial<ObserveTimings>;
@@ -32,6 +39,7 @@ export interface VerifyOptions {
 
 /** The environment: AWS clients, time, progress, and the two replaceable steps. */
 export interface VerifyDeps {
+  /** The AWS SDK clients every call goes through (CloudFormation, EC2, SSM, Lambda, CloudWatch Logs). */
   readonly clients: AwsClients;
   /** @default - Lambda Invoke of the stack's probe function */
   readonly probe?: ProbeTransport;

@@ -116,24 +116,39 @@ export interface NatGatewayLabProps {
   readonly inAccountVerify?: boolean;
 }
 
+/** One EC2 client of the lab. */
 export interface LabClient {
+  /** The flow and host name ("client-a", "client-b", "direct"). */
   readonly name: string;
+  /** Its fixed private address in its subnet. */
   readonly privateIp: string;
+  /** The instance; verify drives it through SSM Run Command. */
   readonly instance: ec2.Instance;
 }
 
+/** The article's lab: one VPC whose private clients reach an echo server through a NAT Gateway, and a direct client through the IGW. */
 export class NatGatewayLab extends Construct {
+  /** The lab VPC (one AZ, the given CIDRs). */
   readonly vpc: ec2.Vpc;
+  /** The subnet that holds the NAT Gateway and the direct client; its default route goes to the IGW. */
   readonly publicSubnet: ec2.PublicSubnet;
+  /** The subnet of the NAT clients and the probe; its default route goes to the NAT Gateway. */
   readonly privateSubnet: ec2.PrivateSubnet;
+  /** The NAT Gateway (with its fixed private address and Elastic IP). */
   readonly natGateway: ec2.CfnNatGateway;
   /** The NAT Gateway's public address: a token resolved at deploy time. */
   readonly natPublicIp: string;
+  /** The private clients whose connections the NAT Gateway translates. */
   readonly clients: LabClient[];
+  /** The public-subnet client that reaches the server through the IGW only; absent when `directClient` is false. */
   readonly directClient?: LabClient & { readonly publicIp: string };
+  /** The echo server, in its own VPC: the stand-in for a host on the internet. */
   readonly server: EchoServerHost;
+  /** The Lambda probe in the private subnet (and, with `inAccountVerify`, the in-account verifier). */
   readonly probe: NodejsFunction;
+  /** The CloudWatch Logs group of the NAT ENI's flow log. */
   readonly flowLogGroup: logs.LogGroup;
+  /** The flows the lab runs, as the model reads them (also in the stack's `natlab:flows` metadata). */
   readonly flows: FlowSpec[];
 
   constructor(scope: Construct, id: string, props: NatGatewayLabProps = {}) {
