@@ -3,14 +3,13 @@
  * self-contained HTML page and/or Markdown. Reads a `--json` file, or runs the prediction
  * (default) or the local twin (`--lab`) itself.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
 import type { ReportInput } from '../report/view';
 import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+import { fileErrorReason as reason, writeFileAtomic } from './files';
 
 interface ReportCliOptions extends TopologySourceOptions {
   html?: string;
@@ -27,35 +26,7 @@ export interface WrittenFile {
   readonly path: string;
 }
 
-function reason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'no such file or directory';
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
-  if (e?.code === 'EISDIR') return 'it is a directory';
-  if (e?.code === 'ENOTDIR') return 'a part of the path is not a directory';
-  return e?.message ?? String(err);
-}
-
-/**
- * Writes `content` to `path` through a temporary file in the same folder and a rename, so a
- * reader never sees half a report and a failure leaves nothing behind.
- */
-export function writeFileAtomic(path: string, content: string): string {
-  const target = resolve(path);
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(temp, content, { flag: 'wx' });
-    renameSync(temp, target);
-  } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // The temporary file was never created.
-    }
-    throw new InputError(`cannot write ${path}: ${reason(err)}`);
-  }
-  return target;
-}
+export { writeFileAtomic };
 
 /** Reads and recognises a `--json` result file. */
 export async function readResultFile(file: string, topologyForWalk: () => Promise<Topology>): Promise<ReportInput> {

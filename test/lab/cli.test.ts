@@ -4,7 +4,7 @@
  * the fallback without root. Needs root (see root.ts) and `npm run build`.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OWNER_DIR } from '../../lib/lab/apply';
@@ -118,6 +118,21 @@ describeRoot('natlab lab (CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('natlab: --nat-port-range "5000-100" must be two ports 1-65535 written A-B with A <= B, like 1024-65535');
     expect(natlab(['lab', '--clients', 'many']).code).toBe(2);
+  });
+
+  it('--html naming a directory is refused before the twin is built (exit 2), leaving no file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'natlab-html-'));
+    try {
+      const target = join(dir, 'adir');
+      mkdirSync(target);
+      const r = natlab(['lab', '--html', target]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`natlab: --html ${target}: it is a directory; give a file name`);
+      expect(readdirSync(dir)).toEqual(['adir']);
+      expect(readdirSync(target)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('`natlab start` (npm start) runs the seed on the twin and writes the HTML report', () => {
