@@ -35,6 +35,8 @@ export function registerStart(program: Command): void {
           return 0;
         }
         const { runLab } = await import('../lab/run');
+        const { START_REPORT_FILE, writeLabReport } = await import('../lab/report-file');
+        (await import('./files')).assertWritableTarget(START_REPORT_FILE, 'the HTML report');
         let active: { prefix: string; processes: { killAll(): void } } | undefined;
         const removeHandlers = installSignalTeardown(() => active);
         try {
@@ -46,9 +48,11 @@ export function registerStart(program: Command): void {
           else {
             const { renderLabText } = await import('../lab/render');
             process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
-            const { writeLabReport } = await import('../lab/report-file');
-            process.stdout.write(`HTML report: ${await writeLabReport(outcome.result)}\n`);
           }
+          // The page is always written; with --json stdout holds only the document.
+          const written = await writeLabReport(outcome.result);
+          if (opts.json) process.stderr.write(`natlab start: HTML report: ${written}\n`);
+          else process.stdout.write(`HTML report: ${written}\n`);
           return outcome.result.compare.ok ? 0 : 1;
         } finally {
           removeHandlers();

@@ -150,6 +150,19 @@ describeRoot('natlab lab (CLI)', () => {
     }
   });
 
+  it('`natlab start --json` prints only the RunResult and still writes the HTML report (its path on stderr)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'natlab-start-json-'));
+    try {
+      const r = spawnSync(process.execPath, [cli, 'start', '--json'], { cwd: dir, encoding: 'utf8', timeout: 110_000 });
+      expect(r.status).toBe(0);
+      expect((JSON.parse(r.stdout) as RunResult).kind).toBe('lab');
+      expect(r.stderr).toContain(`natlab start: HTML report: ${join(dir, 'natlab-lab-report.html')}`);
+      expect(readFileSync(join(dir, 'natlab-lab-report.html'), 'utf8')).toContain('3.224.9.52');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without root: `natlab lab` says what is missing (exit 2); `natlab start` falls back to the model', () => {
     const lab = natlab(['lab'], { uid: 65534 });
     expect(lab.code).toBe(2);
