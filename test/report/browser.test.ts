@@ -34,7 +34,6 @@ jest.setTimeout(180_000);
 
 let profile: string;
 let context: BrowserContext;
-const requests: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
@@ -48,14 +47,24 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-async function open(input: ReportInput, extraCss?: string): Promise<{ page: Page; drawn: Drawn[]; png: PNG; svg: { x: number; y: number; w: number; h: number } }> {
+/** A new page showing `html`; every request it makes is recorded in `requests` and refused. */
+async function openHtml(html: string): Promise<{ page: Page; requests: string[] }> {
   const page = await context.newPage();
-  // The page must need nothing from anywhere: record and refuse every request.
+  const requests: string[] = [];
   await page.route('**/*', (route) => {
     requests.push(route.request().url());
     return route.abort();
   });
-  await page.setContent(renderHtml(input), { waitUntil: 'load' });
+  await page.setContent(html, { waitUntil: 'load' });
+  return { page, requests };
+}
+
+/**
+ * Opens a report, measures its boxes and photographs its picture. The page must need nothing
+ * from anywhere: every open checks that it asked the network for nothing.
+ */
+async function open(input: ReportInput, extraCss?: string): Promise<{ page: Page; drawn: Drawn[]; png: PNG; svg: { x: number; y: number; w: number; h: number }; requests: string[] }> {
+  const { page, requests } = await openHtml(renderHtml(input));
   if (extraCss) await page.addStyleTag({ content: extraCss });
   const result: { drawn: Drawn[]; svg: { x: number; y: number; w: number; h: number } } = await page.evaluate(() => {
     const rect = (e: Element) => {
@@ -75,7 +84,8 @@ async function open(input: ReportInput, extraCss?: string): Promise<{ page: Page
   result.drawn = result.drawn.map((d) => ({ ...shift(d), icon: d.icon ? shift(d.icon) : null }));
   result.svg = shift(result.svg);
   if (process.env.NATLAB_KEEP_SHOTS) writeFileSync(join(process.env.NATLAB_KEEP_SHOTS, `${input.topology.name}.png`), PNG.sync.write(png));
-  return { page, png, ...result };
+  expect(requests).toEqual([]);
+  return { page, png, requests, ...result };
 }
 
 function overlap(a: { x: number; y: number; w: number; h: number }, b: { x: number; y: number; w: number; h: number }, slack = 0.5): boolean {
@@ -181,7 +191,14 @@ describe('the HTML report in headless Chromium', () => {
     await page.close();
   });
 
-  it('asked the network for nothing', () => {
-    expect(requests).toEqual([]);
+  it('asks the network for nothing, and a page that does ask is noticed', async () => {
+    const report = await open(seedLab());
+    await report.page.waitForLoadState('networkidle');
+    expect(report.requests).toEqual([]);
+    await report.page.close();
+    // The recording works: a page with an outside image is caught (and refused, never sent).
+    const control = await openHtml('<!doctype html><img src="http://192.0.2.1/logo.png"><link rel="stylesheet" href="http://192.0.2.1/x.css">');
+    expect(control.requests.sort()).toEqual(['http://192.0.2.1/logo.png', 'http://192.0.2.1/x.css']);
+    await control.page.close();
   });
 });
