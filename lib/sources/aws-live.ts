@@ -17,6 +17,27 @@ export interface LiveTopologyOptions {
   readonly profile?: string;
   /** Only these VPCs (the lab's and, for `verify`, the server's). */
   readonly vpcIds?: readonly string[];
+  /** How long one request may wait for its answer before it fails (and is retried). @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** Attempts per call, the SDK's retries of throttling, 5xx and timeouts included. @default 3 */
+  readonly maxAttempts?: number;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const CONNECTION_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * The EC2 client's configuration: a connection and a request timeout and bounded retries, so
+ * `--aws` ends with an error instead of hanging on an endpoint that does not answer.
+ */
+export function ec2ClientConfig(opts: LiveTopologyOptions = {}) {
+  return {
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    requestHandler: { requestTimeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
+  };
 }
 
 /** Reads the account's network (filtered to `vpcIds` when given) into one `Topology`. */
@@ -38,7 +59,7 @@ export async function loadLiveTopology(opts: LiveTopologyOptions = {}): Promise<
 /** The ten describe calls, every page, as one `DescribeOutputs`. */
 export async function describeLive(opts: LiveTopologyOptions = {}): Promise<DescribeOutputs> {
   const ec2 = await import('@aws-sdk/client-ec2');
-  const client = new ec2.EC2Client({ ...(opts.region ? { region: opts.region } : {}), ...(opts.profile ? { profile: opts.profile } : {}) });
+  const client = new ec2.EC2Client(ec2ClientConfig(opts));
   const vpcFilter = opts.vpcIds?.length ? [{ Name: 'vpc-id', Values: [...opts.vpcIds] }] : undefined;
   const igwFilter = opts.vpcIds?.length ? [{ Name: 'attachment.vpc-id', Values: [...opts.vpcIds] }] : undefined;
   const config = { client, pageSize: 100 };

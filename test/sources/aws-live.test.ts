@@ -92,6 +92,22 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
     expect(ec2.commandCalls(DescribeInternetGatewaysCommand)[0].args[0].input.Filters).toEqual([{ Name: 'attachment.vpc-id', Values: ['vpc-0a1b2c3d4e5f60718'] }]);
   });
 
+  test('the EC2 client has a request timeout, a connection timeout and bounded retries; requestTimeoutMs reaches it', async () => {
+    const seen: Array<{ handler: unknown; maxAttempts: number }> = [];
+    ec2.onAnyCommand().resolves({});
+    ec2.on(DescribeVpcsCommand).callsFake(async (_input, getClient) => {
+      const config = getClient().config;
+      seen.push({ handler: await (config.requestHandler as unknown as { configProvider: Promise<unknown> }).configProvider, maxAttempts: await config.maxAttempts() });
+      return { Vpcs: [] };
+    });
+    await loadLiveTopology({ region: 'us-east-1' });
+    await loadLiveTopology({ region: 'us-east-1', requestTimeoutMs: 4_000, maxAttempts: 2 });
+    expect(seen).toEqual([
+      { handler: expect.objectContaining({ requestTimeout: 30_000, connectionTimeout: 10_000 }), maxAttempts: 3 },
+      { handler: expect.objectContaining({ requestTimeout: 4_000, connectionTimeout: 10_000 }), maxAttempts: 2 },
+    ]);
+  });
+
   test('--vpc the account lacks', async () => {
     ec2.onAnyCommand().resolves({});
     await expect(loadLiveTopology({ region: 'eu-west-1', vpcIds: ['vpc-0nope'] })).rejects.toThrow(new InputError('--vpc vpc-0nope: not found in eu-west-1 (VPCs there: none)'));
