@@ -31,6 +31,9 @@ export function registerFlowLogs(program: Command): void {
       action(async (file: string, opts: FlowLogsCliOptions) => {
         for (const ip of opts.natIp) if (!isIP(ip)) throw new InputError(`--nat-ip "${ip}" is not an IP address`);
         for (const eni of opts.natEni) if (!/^eni-[0-9a-f]+$/.test(eni)) throw new InputError(`--nat-eni "${eni}" is not an ENI id (eni-0123abcd...)`);
+        if (opts.format !== undefined && opts.format.trim() === '') {
+          throw new InputError('--format is empty: give the flow log format as written in AWS (e.g. "${version} ${account-id} ...") or leave it out for version 2');
+        }
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new InputError(`--limit "${opts.limit}" must be a whole number of rows, 1 or more`);
         const { analyzeFlowLogFile, parseFlowLogFormat, renderFlowLogs } = await import('../observe/flowlogs');
@@ -40,6 +43,8 @@ export function registerFlowLogs(program: Command): void {
         if (!result.natPrivateIps.length && result.otherRecords > 0) {
           throw new InputError(`${source}: no NAT Gateway address could be inferred from the records; pass --nat-ip with the NAT's private IP`);
         }
+        // An empty log is not bad input, but reading nothing should not pass in silence.
+        if (result.records === 0) process.stderr.write(`natlab flowlogs: no flow log records in ${source}\n`);
         if (opts.json) printJson(result);
         else process.stdout.write(renderFlowLogs(result, { limit, source }));
         return 0;

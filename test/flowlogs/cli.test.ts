@@ -119,8 +119,20 @@ test.each([
   [['FILE', '--nat-ip', '10.0.0.300'], /natlab: --nat-ip "10\.0\.0\.300" is not an IP address/],
   [['FILE', '--nat-eni', 'nat-123'], /natlab: --nat-eni "nat-123" is not an ENI id/],
   [[], /missing required argument 'file'/],
+  [['FILE', '--format', ''], /^natlab: --format is empty: give the flow log format as written in AWS .+\n$/],
+  [['FILE', '--format', '  '], /^natlab: --format is empty/],
+  [['EVENTS5'], /^natlab: .+events5\.json: "events" at line 1 is not an array of log events, as aws logs filter-log-events and get-log-events print it\n$/],
+  [['EVENTSOBJ'], /^natlab: .+events-object\.json: "events" at line 2 is not an array of log events/],
 ])('bad input %j exits 2 with one line', (args, message) => {
-  const real = args.map((a) => (a === 'FILE' ? file('ok.log', toText(records, V2_FIELDS)) : a));
+  const real = args.map((a) =>
+    a === 'FILE'
+      ? file('ok.log', toText(records, V2_FIELDS))
+      : a === 'EVENTS5'
+        ? file('events5.json', '{"events": 5}')
+        : a === 'EVENTSOBJ'
+          ? file('events-object.json', '{"nextToken": "x",\n "events": {"message": "2 123 eni-1 10.0.0.226 44.198.164.163 1 8080 6 1 40 0 1 ACCEPT OK"}}')
+          : a,
+  );
   const r = run(real);
   expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
@@ -133,4 +145,22 @@ test('records with no NAT in them and no --nat-ip: exit 2 asking for --nat-ip', 
   const r = run([file('client.log', toText(clientOnly.slice(0, 1), LAB_FIELDS, { header: true }))]);
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/no NAT Gateway address could be inferred from the records; pass --nat-ip/);
+});
+
+test.each([
+  ['an empty file', 'empty.log', ''],
+  ['CloudWatch JSON with no events', 'none.json', '{"events": [], "searchedLogStreams": []}'],
+  ['only a header line', 'header.log', `${V2_FIELDS.join(' ')}\n`],
+])('%s: exit 0, and stderr says no records were read', (_what, name, content) => {
+  const path = file(name, content);
+  const r = run([path, '--json']);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe(`natlab flowlogs: no flow log records in ${path}\n`);
+  expect(JSON.parse(r.stdout).records).toBe(0);
+});
+
+test('records read: nothing on stderr about an empty log', () => {
+  const r = run([file('some.log', toText(records, V2_FIELDS))]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe('');
 });

@@ -109,10 +109,12 @@ export class LogEventsScanner {
         case 13:
           break;
         case 34:
+          if (this.stack.length === 1) this.checkEventsValue();
           this.inString = true;
           this.strLine = this.line;
           break;
         case 123:
+          if (this.stack.length === 1) this.checkEventsValue();
           this.stack.push({ isObject: true, expectKey: true, key: undefined });
           break;
         case 91:
@@ -155,6 +157,7 @@ export class LogEventsScanner {
         }
         default:
           if (!isAtomChar(c)) throw this.error(`unexpected character "${String.fromCharCode(c)}"`);
+          if (this.stack.length === 1) this.checkEventsValue();
           this.inAtom = true;
           this.atom = String.fromCharCode(c);
       }
@@ -173,6 +176,13 @@ export class LogEventsScanner {
 
   private error(what: string): LogEventsSyntaxError {
     return new LogEventsSyntaxError(`not valid JSON at line ${this.line}: ${what}`, this.line);
+  }
+
+  /** Called when a value other than an array starts at depth 1: a top-level `events` must be an array. */
+  private checkEventsValue(): void {
+    const top = this.stack[0];
+    if (!top.isObject || top.expectKey || top.key !== 'events') return;
+    throw new LogEventsSyntaxError(`"events" at line ${this.line} is not an array of log events, as aws logs filter-log-events and get-log-events print it`, this.line);
   }
 
   private stringDone(raw: string): void {
