@@ -16,6 +16,12 @@ export interface ProbeFunctionProps {
   readonly logRetention: logs.RetentionDays;
 }
 
+/**
+ * How the probe is bundled. The AWS SDK v3 stays out (`externalModules` unset: NodejsFunction's
+ * default `@aws-sdk/*` for Node 18+ runtimes, which ship it); the bundle-size test uses these.
+ */
+export const PROBE_BUNDLING = { forceDockerBundling: false, minify: true, sourceMap: false, target: 'node24', format: OutputFormat.CJS } as const;
+
 export function probeFunction(scope: Construct, id: string, props: ProbeFunctionProps): NodejsFunction {
   const root = packageRoot();
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
@@ -35,7 +41,7 @@ export function probeFunction(scope: Construct, id: string, props: ProbeFunction
     securityGroups: [props.securityGroup],
     logGroup,
     description: 'natlab probe: connects to the echo server from a chosen source port and reports what the server saw',
-    bundling: { forceDockerBundling: false, minify: true, sourceMap: false, target: 'node24', format: OutputFormat.CJS },
+    bundling: { ...PROBE_BUNDLING },
   });
   acknowledge(
     fn,
