@@ -40,7 +40,8 @@ export function unexpectedOutcomes(result: PredictResult): string[] {
     const end = w.verdict === 'dropped' ? w.dropped : w.reply?.verdict === 'dropped' ? w.reply.dropped : null;
     const outcome = end ? 'dropped' : 'delivered';
     if (outcome === expected) return [];
-    const where = end ? ` (${w.verdict === 'dropped' ? 'the request' : 'the reply'} at ${end.component}: ${end.reason})` : '';
+    const reason = end && (end.reason.startsWith(end.component) ? end.reason : `${end.component}: ${end.reason}`);
+    const where = end ? ` (${w.verdict === 'dropped' ? 'the request' : 'the reply'}: ${reason})` : '';
     return [`flow ${w.flow.name} was expected ${expected} but was ${outcome}${where}`];
   });
 }
