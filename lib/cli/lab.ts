@@ -34,39 +34,6 @@ function positive(flag: string, text: string | undefined): number | undefined {
   return Number(text);
 }
 
-/**
- * Tears the run down on SIGINT/SIGTERM, then exits 130. Returns a function that removes the
- * handlers again.
- */
-export function installSignalTeardown(getRun: () => { prefix: string; processes: { killAll(): void } } | undefined): () => void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`natlab: ${signal}: tearing the twin down\n`);
-    const run = getRun();
-    void (async () => {
-      try {
-        if (run) {
-          const { teardownRun } = await import('../lab/run');
-          await teardownRun(run as Parameters<typeof teardownRun>[0]);
-          // A namespace being added while the signal arrived shows up a moment later.
-          await new Promise((r) => setTimeout(r, 200));
-          await teardownRun(run as Parameters<typeof teardownRun>[0]);
-        }
-      } finally {
-        process.exit(130);
-      }
-    })();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-}
-
 async function writeHtml(path: string | undefined, result: RunResult, say: boolean): Promise<void> {
   if (!path) return;
   const { writeLabReport } = await import('../lab/report-file');
@@ -108,35 +75,30 @@ export function registerLab(program: Command): void {
       if (opts.html) (await import('./files')).assertWritableTarget(opts.html, '--html');
       const topology = await loadTopologyFrom(opts);
       assertTwinPrerequisites();
-      let active: { prefix: string; processes: { killAll(): void } } | undefined;
-      const removeHandlers = installSignalTeardown(() => active);
+      const { runLabInterruptibly } = await import('../lab/interrupt');
       const progress = (m: string): void => {
         process.stderr.write(`natlab lab: ${m}\n`);
       };
-      try {
-        if (clients !== undefined || connections !== undefined) {
-          const { runScale } = await import('../lab/scale');
-          const outcome = await runScale(topology, { clients: clients ?? 1, connections: connections ?? 1, natPortRange, timeoutMs, progress, onStart: (r) => (active = r) });
-          if (opts.json) printJson(outcome.result);
-          else {
-            const { renderScaleText } = await import('../lab/render');
-            process.stdout.write(renderScaleText(outcome.result));
-          }
-          await writeHtml(opts.html, outcome.result, !opts.json);
-          return outcome.result.compare.ok ? 0 : 1;
-        }
-        const { runLab } = await import('../lab/run');
-        const outcome = await runLab(topology, { natPortRange, timeoutMs, progress, onStart: (r) => (active = r) });
+      if (clients !== undefined || connections !== undefined) {
+        const { runScale } = await import('../lab/scale');
+        const outcome = await runLabInterruptibly((controls) => runScale(topology, { clients: clients ?? 1, connections: connections ?? 1, natPortRange, timeoutMs, progress, ...controls }));
         if (opts.json) printJson(outcome.result);
         else {
-          const { renderLabText } = await import('../lab/render');
-          process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
+          const { renderScaleText } = await import('../lab/render');
+          process.stdout.write(renderScaleText(outcome.result));
         }
         await writeHtml(opts.html, outcome.result, !opts.json);
         return outcome.result.compare.ok ? 0 : 1;
-      } finally {
-        removeHandlers();
       }
+      const { runLab } = await import('../lab/run');
+      const outcome = await runLabInterruptibly((controls) => runLab(topology, { natPortRange, timeoutMs, progress, ...controls }));
+      if (opts.json) printJson(outcome.result);
+      else {
+        const { renderLabText } = await import('../lab/render');
+        process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
+      }
+      await writeHtml(opts.html, outcome.result, !opts.json);
+      return outcome.result.compare.ok ? 0 : 1;
     }),
   );
 }

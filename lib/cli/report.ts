@@ -48,16 +48,10 @@ export async function readResultFile(file: string, topologyForWalk: () => Promis
 }
 
 async function runTwin(topology: Topology): Promise<ReportInput> {
-  const { installSignalTeardown } = await import('./lab');
+  const { runLabInterruptibly } = await import('../lab/interrupt');
   const { runLab } = await import('../lab/run');
-  let active: { prefix: string; processes: { killAll(): void } } | undefined;
-  const removeHandlers = installSignalTeardown(() => active);
-  try {
-    const outcome = await runLab(topology, { progress: (m) => process.stderr.write(`natlab report: ${m}\n`), onStart: (r) => (active = r) });
-    return outcome.result;
-  } finally {
-    removeHandlers();
-  }
+  const outcome = await runLabInterruptibly((controls) => runLab(topology, { progress: (m) => process.stderr.write(`natlab report: ${m}\n`), ...controls }));
+  return outcome.result;
 }
 
 /** Registers `natlab report`. */

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { action, printJson } from './common';
-import { installSignalTeardown } from './lab';
 
 interface StartCliOptions {
   json?: boolean;
@@ -37,26 +36,18 @@ export function registerStart(program: Command): void {
         const { runLab } = await import('../lab/run');
         const { START_REPORT_FILE, writeLabReport } = await import('../lab/report-file');
         (await import('./files')).assertWritableTarget(START_REPORT_FILE, 'the HTML report');
-        let active: { prefix: string; processes: { killAll(): void } } | undefined;
-        const removeHandlers = installSignalTeardown(() => active);
-        try {
-          const outcome = await runLab(topology, {
-            progress: (m) => process.stderr.write(`natlab start: ${m}\n`),
-            onStart: (r) => (active = r),
-          });
-          if (opts.json) printJson(outcome.result);
-          else {
-            const { renderLabText } = await import('../lab/render');
-            process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
-          }
-          // The page is always written; with --json stdout holds only the document.
-          const written = await writeLabReport(outcome.result);
-          if (opts.json) process.stderr.write(`natlab start: HTML report: ${written}\n`);
-          else process.stdout.write(`HTML report: ${written}\n`);
-          return outcome.result.compare.ok ? 0 : 1;
-        } finally {
-          removeHandlers();
+        const { runLabInterruptibly } = await import('../lab/interrupt');
+        const outcome = await runLabInterruptibly((controls) => runLab(topology, { progress: (m) => process.stderr.write(`natlab start: ${m}\n`), ...controls }));
+        if (opts.json) printJson(outcome.result);
+        else {
+          const { renderLabText } = await import('../lab/render');
+          process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
         }
+        // The page is always written; with --json stdout holds only the document.
+        const written = await writeLabReport(outcome.result);
+        if (opts.json) process.stderr.write(`natlab start: HTML report: ${written}\n`);
+        else process.stdout.write(`HTML report: ${written}\n`);
+        return outcome.result.compare.ok ? 0 : 1;
       }),
     );
 }

@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runIn } from './exec';
+import { throwIfInterrupted } from './interrupt';
 import { RUN_PREFIX_PATTERN } from './names';
 import type { TwinPlan } from './plan';
 
@@ -14,10 +15,12 @@ import type { TwinPlan } from './plan';
  * runs while the nftables rulesets load (starting captures and servers needs only the
  * interfaces), which saves a round of process starts.
  */
-export async function applyPlan(plan: TwinPlan, alongsideRules?: () => Promise<void>): Promise<void> {
+export async function applyPlan(plan: TwinPlan, alongsideRules?: () => Promise<void>, signal?: AbortSignal): Promise<void> {
   try {
+    throwIfInterrupted(signal);
     markOwner(plan.prefix);
     await run('ip', ['-batch', '-'], { input: plan.namespaces.map((n) => `netns add ${n.name}`).join('\n') + '\n' });
+    throwIfInterrupted(signal);
     await Promise.all(plan.namespaces.filter((n) => n.sysctls.length).map((n) => runIn(n.name, ['sysctl', '-q', '-w', ...n.sysctls])));
     // Veth pairs: created inside namespace a, peer placed in namespace b at creation.
     const byCreator = new Map<string, string[]>();
@@ -26,8 +29,11 @@ export async function applyPlan(plan: TwinPlan, alongsideRules?: () => Promise<v
       lines.push(`link add ${l.a.ifname} type veth peer name ${l.b.ifname} netns ${l.b.ns}`);
       byCreator.set(l.a.ns, lines);
     }
+    throwIfInterrupted(signal);
     await Promise.all([...byCreator].map(([ns, lines]) => run('ip', ['-n', ns, '-batch', '-'], { input: lines.join('\n') + '\n' })));
+    throwIfInterrupted(signal);
     await Promise.all(plan.namespaces.map((n) => run('ip', ['-n', n.name, '-batch', '-'], { input: n.ipCommands.join('\n') + '\n' })));
+    throwIfInterrupted(signal);
     await Promise.all([...plan.namespaces.filter((n) => n.nft).map((n) => runIn(n.name, ['nft', '-f', '-'], { input: n.nft })), alongsideRules?.()]);
   } catch (err) {
     await teardownPrefix(plan.prefix);
@@ -46,8 +52,8 @@ export function listTwinNamespaces(prefix?: string): string[] {
   return names.filter((n) => (prefix ? n.startsWith(prefix) : RUN_PREFIX_PATTERN.test(n))).sort();
 }
 
-/** Pids of every process whose network namespace is one of `namespaces` (read from /proc). */
-export function pidsInNamespaces(namespaces: string[]): number[] {
+/** The network-namespace identities (`net:[inode]`) of the named namespaces that still exist. */
+function namespaceInodes(namespaces: string[]): Set<string> {
   const inodes = new Set<string>();
   for (const ns of namespaces) {
     try {
@@ -56,6 +62,11 @@ export function pidsInNamespaces(namespaces: string[]): number[] {
       // already gone
     }
   }
+  return inodes;
+}
+
+/** Pids of every process living in one of the namespace identities (read from /proc). */
+function pidsWithInodes(inodes: Set<string>): number[] {
   if (inodes.size === 0) return [];
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -69,17 +80,32 @@ export function pidsInNamespaces(namespaces: string[]): number[] {
   return pids;
 }
 
-/** Kills every process inside the namespaces (by pid), then deletes them (their veths go with them). */
-export async function deleteNamespaces(namespaces: string[]): Promise<void> {
-  if (namespaces.length === 0) return;
-  for (const pid of pidsInNamespaces(namespaces)) {
+/** Pids of every process whose network namespace is one of `namespaces` (read from /proc). */
+export function pidsInNamespaces(namespaces: string[]): number[] {
+  return pidsWithInodes(namespaceInodes(namespaces));
+}
+
+function killAll(pids: number[]): void {
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
+}
+
+/**
+ * Kills every process inside the namespaces (by pid), then deletes them (their veths go with
+ * them). A process that entered a namespace meanwhile keeps it alive after the name is gone,
+ * so /proc is scanned once more by the recorded namespace identities.
+ */
+export async function deleteNamespaces(namespaces: string[]): Promise<void> {
+  if (namespaces.length === 0) return;
+  const inodes = namespaceInodes(namespaces);
+  killAll(pidsWithInodes(inodes));
   await run('ip', ['-force', '-batch', '-'], { input: namespaces.map((n) => `netns delete ${n}`).join('\n') + '\n', allowFail: true });
+  killAll(pidsWithInodes(inodes));
 }
 
 /** Where each run notes its owner's pid, so `--cleanup` never removes a live run. */

@@ -2,6 +2,7 @@
 export { planTwin, DEFAULT_NAT_PORT_RANGE, type TwinPlan, type TwinNamespace, type TwinLink, type TwinHost, type CapturePoint, type TwinTamper, type PlanOptions } from './plan';
 export { applyPlan, teardownPrefix, cleanupLeftovers, listTwinNamespaces } from './apply';
 export { runLab, teardownRun, type LabOptions, type LabOutcome, type ActiveRun } from './run';
+export { runLabInterruptibly, LabInterrupted, type InterruptControls } from './interrupt';
 export { runScale, modelScale, type ScaleOptions, type ScaleOutcome, type ScaleFigures } from './scale';
 export { compareTwin, type FlowComparison, type HopObservation } from './compare';
 export { renderLabText, renderScaleText } from './render';

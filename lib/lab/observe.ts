@@ -41,12 +41,20 @@ export interface TwinObservations {
 /** Tracks every child process of a run so teardown and signal handlers can kill them. */
 export class ProcessRegistry {
   readonly children = new Set<ChildProcess>();
+  private stopped = false;
   add = (child: ChildProcess): void => {
+    // After stop() (Ctrl-C) a process spawned by a step still under way dies at once.
+    if (this.stopped) child.kill('SIGKILL');
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
   };
   killAll(): void {
     for (const child of this.children) child.kill('SIGKILL');
+  }
+  /** Kills every process and every one added later (the run was interrupted). */
+  stop(): void {
+    this.stopped = true;
+    this.killAll();
   }
 }
 

@@ -7,6 +7,7 @@ import { predict } from '../model/predict';
 import type { Observation, RunResult, Topology } from '../model/types';
 import { applyPlan, teardownPrefix } from './apply';
 import { compareTwin, type FlowComparison } from './compare';
+import { throwIfInterrupted } from './interrupt';
 import { newRunPrefix } from './names';
 import { observeFlows, ProcessRegistry, resolveFlows, startListeners, type Listeners } from './observe';
 import { planTwin, type TwinPlan, type TwinTamper } from './plan';
@@ -23,8 +24,10 @@ export interface LabOptions {
   readonly tamper?: TwinTamper;
   /** Progress lines (stderr in the CLI). @default none */
   readonly progress?: (message: string) => void;
-  /** Called once the run is registered, so a signal handler can tear it down. */
+  /** Called once the run is registered, so a signal handler can kill its processes. */
   readonly onStart?: (run: ActiveRun) => void;
+  /** Aborted on Ctrl-C: the run stops at its next step and tears down (`runLabInterruptibly`). */
+  readonly signal?: AbortSignal;
   /** Test hook: called after the twin is built and before any flow is sent. */
   readonly afterBuild?: (plan: TwinPlan) => Promise<void> | void;
 }
@@ -66,11 +69,19 @@ export async function runLab(topology: Topology, options: LabOptions = {}): Prom
     options.progress?.(`building the twin: ${plan.namespaces.length} namespaces, ${plan.links.length} veth pairs (prefix ${prefix})`);
     const observeOptions = { timeoutMs: options.timeoutMs ?? 2000, processes: active.processes, progress: options.progress };
     let listeners: Listeners | undefined;
-    await applyPlan(plan, async () => {
-      listeners = await startListeners(plan, flows, observeOptions);
-    });
+    await applyPlan(
+      plan,
+      async () => {
+        throwIfInterrupted(options.signal);
+        listeners = await startListeners(plan, flows, observeOptions);
+      },
+      options.signal,
+    );
+    throwIfInterrupted(options.signal);
     await options.afterBuild?.(plan);
+    throwIfInterrupted(options.signal);
     const observed = await observeFlows(plan, flows, listeners!, observeOptions);
+    throwIfInterrupted(options.signal);
     const comparisons = compareTwin({ walks: prediction.walks, runs: observed.runs, packets: observed.packets, conntrack: observed.conntrack, standIns: plan.standIns });
     const real = (ip: string): string => plan.standIns.real(ip);
     const observations: Observation[] = [];

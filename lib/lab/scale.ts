@@ -11,6 +11,7 @@ import { NatTable } from '../model/nat-table';
 import { predict } from '../model/predict';
 import type { Check, CompareResult, FlowSpec, Host, Observation, RunResult, Topology } from '../model/types';
 import { applyPlan } from './apply';
+import { throwIfInterrupted } from './interrupt';
 import { startCaptures } from './capture';
 import { countConntrack, readConntrack } from './conntrack';
 import { runIn } from './exec';
@@ -33,6 +34,8 @@ export interface ScaleOptions {
   readonly prefix?: string;
   readonly progress?: (message: string) => void;
   readonly onStart?: (run: ActiveRun) => void;
+  /** Aborted on Ctrl-C: the run stops at its next step and tears down. */
+  readonly signal?: AbortSignal;
 }
 
 /** Scale figures, in `RunResult.notes` and for the benchmark. */
@@ -120,10 +123,11 @@ function gateRuleset(port: number): string {
 }
 
 /** Waits until every client namespace has `count` sockets towards the server (or the deadline). */
-async function waitForSockets(namespaces: string[], dstIp: string, count: number, deadlineMs: number): Promise<void> {
+async function waitForSockets(namespaces: string[], dstIp: string, count: number, deadlineMs: number, signal?: AbortSignal): Promise<void> {
   const until = Date.now() + deadlineMs;
   let pending = namespaces;
   while (pending.length && Date.now() < until) {
+    throwIfInterrupted(signal);
     const counts = await Promise.all(pending.map((ns) => runIn(ns, ['ss', '-Htn', 'dst', dstIp], { allowFail: true })));
     pending = pending.filter((_, i) => counts[i].stdout.split('\n').filter((l) => l.trim()).length < count);
     if (pending.length) await new Promise((r) => setTimeout(r, 100));
@@ -157,9 +161,11 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
   options.onStart?.(active);
   try {
     options.progress?.(`building the twin with ${clients.length} clients (prefix ${prefix})`);
-    await applyPlan(plan);
+    await applyPlan(plan, undefined, options.signal);
+    throwIfInterrupted(options.signal);
     const target = flows[0];
     await startEchoServer(target.to.ns, target.spec.to.port, active.processes.add);
+    throwIfInterrupted(options.signal);
     // The gate: requests (packets with payload) to the server wait until every connection of
     // every client has been opened, so all translations sit in the NAT table at once.
     await runIn(target.to.ns, ['nft', '-f', '-'], { input: gateRuleset(target.spec.to.port) });
@@ -167,12 +173,14 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
     // Opening takes about a second per few thousand connections on 2 cores (plus one node
     // start per client); the deadline only bounds a run whose connections never all open.
     const timeoutMs = options.timeoutMs ?? 10_000 + 10 * clients.length * options.connections;
+    throwIfInterrupted(options.signal);
     const capture = await startCaptures(plan.captures, active.processes.add);
+    throwIfInterrupted(options.signal);
     const probesStarted = Date.now();
     const running = flows.map((f) =>
       runProbe(f.from.ns, { host: f.dstTwinIp, port: f.spec.to.port, sourcePort, count: options.connections, hold: true, timeoutMs }, active.processes.add),
     );
-    await waitForSockets(flows.map((f) => f.from.ns), target.dstTwinIp, options.connections, Math.max(timeoutMs - 1000, 1000));
+    await waitForSockets(flows.map((f) => f.from.ns), target.dstTwinIp, options.connections, Math.max(timeoutMs - 1000, 1000), options.signal);
     await new Promise((r) => setTimeout(r, 300));
     const placedAt = Date.now();
     options.progress?.(`all connections opened after ${placedAt - probesStarted} ms; reading the NAT table, then letting requests through`);
@@ -183,6 +191,7 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
     const serverView = [...new Map(syns.map((p) => [`${p.srcIp}:${p.srcPort}`, { ip: p.srcIp, port: p.srcPort }])).values()];
     active.processes.killAll();
     await Promise.all(running);
+    throwIfInterrupted(options.signal);
 
     const real = (ip: string): string => plan.standIns.real(ip);
     const clientByIp = new Map(clients.map((c) => [c.privateIp, c.id]));

@@ -74,6 +74,32 @@ describeRoot('natlab lab (CLI)', () => {
     expect(await exited).toBe(130);
     expect(namespacesWith(prefix!)).toEqual([]);
     expect(processesWith(prefix!)).toEqual([]);
+    expect(stderr).toContain('natlab: interrupted; the twin was torn down\n');
+    expect(stderr).not.toContain('internal error');
+  });
+
+  it('SIGINT the moment the build starts: exit 130, one line, nothing left (namespaces, processes, owner file)', async () => {
+    const child = spawn(process.execPath, [cli, 'lab'], { cwd: root });
+    let stderr = '';
+    const building = new Promise<void>((ok) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('building')) ok();
+      }),
+    );
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    await building;
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const prefix = /prefix (nl[0-9a-f]{6}-)/.exec(stderr)?.[1];
+    expect(prefix).toBeDefined();
+    // Whatever the build had started is gone, also what it was adding when the signal came.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(namespacesWith(prefix!)).toEqual([]);
+    expect(processesWith(prefix!)).toEqual([]);
+    expect(existsSync(join(OWNER_DIR, `${prefix}pid`))).toBe(false);
+    expect(stderr.trim().split('\n').slice(-1)).toEqual(['natlab: interrupted; the twin was torn down']);
+    expect(stderr).not.toContain('internal error');
   });
 
   it('scale: a deliberately small NAT port range runs out exactly where the model says', () => {

@@ -3,6 +3,10 @@
  * server and the probe inside them, held against the model. Needs root (see root.ts).
  */
 import { loadScenario } from '../../lib/sources/scenario';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OWNER_DIR } from '../../lib/lab/apply';
+import { LabInterrupted } from '../../lib/lab/interrupt';
 import { newRunPrefix } from '../../lib/lab/names';
 import { runLab } from '../../lib/lab/run';
 import { predict } from '../../lib/model/predict';
@@ -77,6 +81,24 @@ describeRoot('natlab lab on the seed', () => {
     ).rejects.toThrow('injected failure');
     expect(namespacesWith(prefix)).toEqual([]);
     expect(processesWith(prefix)).toEqual([]);
+  });
+
+  it('stops at its next step when interrupted and tears down before rejecting', async () => {
+    const prefix = newRunPrefix();
+    const controller = new AbortController();
+    await expect(
+      runLab(seedTopology(), {
+        prefix,
+        signal: controller.signal,
+        afterBuild: () => {
+          expect(namespacesWith(prefix).length).toBe(8);
+          controller.abort();
+        },
+      }),
+    ).rejects.toBeInstanceOf(LabInterrupted);
+    expect(namespacesWith(prefix)).toEqual([]);
+    expect(processesWith(prefix)).toEqual([]);
+    expect(existsSync(join(OWNER_DIR, `${prefix}pid`))).toBe(false);
   });
 
   it('runs two twins at once, both passing', async () => {
