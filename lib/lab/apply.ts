@@ -34,7 +34,10 @@ export async function applyPlan(plan: TwinPlan, alongsideRules?: () => Promise<v
     throwIfInterrupted(signal);
     await Promise.all(plan.namespaces.map((n) => run('ip', ['-n', n.name, '-batch', '-'], { input: n.ipCommands.join('\n') + '\n' })));
     throwIfInterrupted(signal);
-    await Promise.all([...plan.namespaces.filter((n) => n.nft).map((n) => runIn(n.name, ['nft', '-f', '-'], { input: n.nft })), alongsideRules?.()]);
+    // Every step settles before the teardown, so nothing is still starting while it runs.
+    const settled = await Promise.allSettled([...plan.namespaces.filter((n) => n.nft).map((n) => runIn(n.name, ['nft', '-f', '-'], { input: n.nft })), alongsideRules?.()]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
     await teardownPrefix(plan.prefix);
     throw err;

@@ -110,6 +110,8 @@ export interface TwinTamper {
   readonly natKeepsSourcePort?: boolean;
   /** The IGW rewrites TCP ports (flips bit 12 both ways). */
   readonly igwRewritesPorts?: boolean;
+  /** The router's ruleset ends with a line nft refuses, so one `nft -f` fails inside applyPlan. */
+  readonly invalidRouterRule?: boolean;
 }
 
 export interface PlanOptions {
@@ -347,6 +349,7 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
       bindings.push({ subnet: subnet.id, acl, interfaces: ifs, cidrs: (c) => standIns.twinCidrs(c) });
     }
     router.nft = networkAclRuleset(bindings);
+    if (options.tamper?.invalidRouterRule) router.nft += 'table inet natlab_fault { chain c { not-a-statement; } }\n';
   }
 
   return {

@@ -83,6 +83,17 @@ describeRoot('natlab lab on the seed', () => {
     expect(processesWith(prefix)).toEqual([]);
   });
 
+  it('leaves nothing behind when one nft -f fails inside the build', async () => {
+    const prefix = newRunPrefix();
+    let built = false;
+    await expect(runLab(seedTopology(), { prefix, tamper: { invalidRouterRule: true }, afterBuild: () => void (built = true) })).rejects.toThrow(/nft -f - failed/);
+    expect(built).toBe(false);
+    expect(namespacesWith(prefix)).toEqual([]);
+    expect(processesWith(prefix)).toEqual([]);
+    expect(hostInterfacesWith(prefix)).toEqual([]);
+    expect(existsSync(join(OWNER_DIR, `${prefix}pid`))).toBe(false);
+  });
+
   it('stops at its next step when interrupted and tears down before rejecting', async () => {
     const prefix = newRunPrefix();
     const controller = new AbortController();
