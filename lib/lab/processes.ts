@@ -59,6 +59,9 @@ export interface ProbeArgs {
   readonly timeoutMs: number;
 }
 
+/** Time the parent allows a probe beyond its own deadline (node start-up under load, exit). */
+export const PROBE_DEADLINE_MARGIN_MS = 10_000;
+
 /** Runs the probe in a namespace and returns its result lines. */
 export function runProbe(ns: string, args: ProbeArgs, onProcess: (p: ChildProcess) => void): Promise<ProbeLine[]> {
   const argv = [bundledProgram('probe.js'), '--host', args.host, '--port', String(args.port), '--json', '--timeout', String(args.timeoutMs)];
@@ -67,20 +70,43 @@ export function runProbe(ns: string, args: ProbeArgs, onProcess: (p: ChildProces
   if (args.hold) argv.push('--hold');
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   onProcess(child);
+  // Without --hold several connections run one after another, each with its own deadline.
+  const rounds = args.hold ? 1 : Math.max(args.count ?? 1, 1);
+  return probeLines(child, ns, rounds * args.timeoutMs + PROBE_DEADLINE_MARGIN_MS);
+}
+
+/**
+ * Collects a running probe's result lines. The probe bounds each connection itself; this is
+ * the parent's bound on the whole process: past `deadlineMs` it is SIGKILLed and the promise
+ * rejects saying so.
+ */
+export function probeLines(child: ChildProcess, ns: string, deadlineMs: number): Promise<ProbeLine[]> {
   const lines: ProbeLine[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as ProbeLine);
-    } catch {
-      // not a result line
-    }
-  });
+  if (child.stdout) {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        lines.push(JSON.parse(line) as ProbeLine);
+      } catch {
+        // not a result line
+      }
+    });
+  }
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolveRun, reject) => {
-    child.on('error', reject);
+    let overdue = false;
+    const timer = setTimeout(() => {
+      overdue = true;
+      child.kill('SIGKILL');
+    }, deadlineMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('close', (code) => {
-      if (code === 2) reject(new Error(`probe in ${ns} refused its arguments: ${err.trim()}`));
+      clearTimeout(timer);
+      if (overdue) reject(new Error(`probe in ${ns} did not finish within ${deadlineMs} ms (its own deadline plus ${PROBE_DEADLINE_MARGIN_MS} ms); it was killed`));
+      else if (code === 2) reject(new Error(`probe in ${ns} refused its arguments: ${err.trim()}`));
       else resolveRun(lines.sort((a, b) => a.index - b.index));
     });
   });
