@@ -112,6 +112,10 @@ describeRoot('natlab lab (CLI)', () => {
     expect(checks.find((c) => c.name.startsWith('connections refused'))).toMatchObject({ expected: 26, observed: 26 });
     expect(checks.find((c) => c.name === 'exhaustion point')?.expected).toBe('connection 65 is the first without a port');
     expect(new Set(result.observations.map((o) => o.srcPort)).size).toBe(64);
+    // The table size was sampled while connections opened (more than the one final reading).
+    const table = checks.find((c) => c.name.startsWith('translation table at most its limit while connections open'))!;
+    expect(Number(/largest of (\d+) conntrack -C samples/.exec(table.name)?.[1])).toBeGreaterThan(1);
+    expect(table).toMatchObject({ expected: '<= 64', observed: 64, ok: true });
   });
 
   it('--cleanup removes what a crashed run left behind, and never a run whose natlab is alive', () => {
