@@ -69,11 +69,16 @@ export function chooseStandIns(topology: Topology): StandInMap {
   const used = new Set<string>();
   const wanted = publicAddresses(topology);
   for (const w of wanted) if (isDocumentationIp(w.real)) used.add(w.real);
+  // A VPC may itself sit in a documentation range: its private addresses and blocks are taken.
+  for (const h of topology.hosts) if (h.subnet && isDocumentationIp(h.privateIp)) used.add(h.privateIp);
+  for (const n of topology.natGateways) for (const a of n.addresses) if (isDocumentationIp(a.privateIp)) used.add(a.privateIp);
+  const privateBlocks = [...topology.vpcs.flatMap((v) => v.cidrs), ...topology.subnets.map((sn) => sn.cidr)].filter((c) => !c.startsWith('<'));
+  const taken = (ip: string): boolean => used.has(ip) || privateBlocks.some((c) => cidrContains(c, ip));
   const next = (pool: { base: number[]; first: number }): string => {
     for (const p of [pool, OVERFLOW_POOL]) {
       for (let last = p.first; last < 255; last++) {
         const ip = `${p.base.join('.')}.${last}`;
-        if (!used.has(ip)) return ip;
+        if (!taken(ip)) return ip;
       }
     }
     throw new InputError(`topology ${topology.name} has more public addresses than the twin has documentation stand-ins`);

@@ -4,8 +4,9 @@ import { parseTcpdumpLine } from '../../lib/lab/capture';
 import { MAX_IFNAME, newRunPrefix, RUN_PREFIX_PATTERN } from '../../lib/lab/names';
 import { planTwin } from '../../lib/lab/plan';
 import { parseSsPeers, withScaleClients } from '../../lib/lab/scale';
-import { assertTwinAddress } from '../../lib/lab/standins';
+import { assertTwinAddress, chooseStandIns } from '../../lib/lab/standins';
 import { InputError } from '../../lib/errors';
+import { cidrContains } from '../../lib/model/address';
 import { seedTopology } from '../../lib/sources';
 
 const prefix = 'nl0a1b2c-';
@@ -121,6 +122,16 @@ describe('twin safety and names', () => {
     const topo = seedTopology();
     (topo.hosts[0] as { privateIp: string }).privateIp = '8.8.8.8';
     expect(() => planTwin(topo, { prefix })).toThrow(/8\.8\.8\.8/);
+  });
+
+  it('never hands out a stand-in the VPC itself uses (a VPC block inside a documentation range)', () => {
+    const topo = seedTopology() as unknown as { vpcs: Array<{ cidrs: string[] }>; subnets: unknown[]; hosts: unknown[] };
+    topo.vpcs[0].cidrs.push('192.0.2.0/28');
+    topo.subnets.push({ id: 'subnet-doc', vpc: 'vpc-lab', cidr: '192.0.2.0/28', az: 'us-east-1a', routeTable: 'rtb-private', mapPublicIp: false });
+    topo.hosts.push({ id: 'doc-host', kind: 'instance', subnet: 'subnet-doc', privateIp: '192.0.2.10', securityGroups: [] });
+    const standIns = chooseStandIns(topo as unknown as Parameters<typeof chooseStandIns>[0]);
+    expect(standIns.entries.find((e) => e.real === '3.224.9.52')?.standIn).toBe('192.0.2.16');
+    expect(standIns.entries.filter((e) => cidrContains('192.0.2.0/28', e.standIn))).toEqual([]);
   });
 
   it('makes fresh run prefixes', () => {
