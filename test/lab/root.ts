@@ -6,8 +6,16 @@
 import { execFileSync } from 'node:child_process';
 import { missingPrerequisites } from '../../lib/lab/prereq';
 
+/** The developer opt-out; CI may never use it (CI must run the twin for real). */
+export function rootTestsSkipped(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.CI && env.NATLAB_SKIP_ROOT_TESTS) {
+    throw new Error('NATLAB_SKIP_ROOT_TESTS is set on CI: the local twin tests must run there (unset it; .ci/run installs what they need)');
+  }
+  return env.NATLAB_SKIP_ROOT_TESTS === '1';
+}
+
 /** True only when a developer asked to skip the root tests. */
-export const skipRootTests = process.env.NATLAB_SKIP_ROOT_TESTS === '1';
+export const skipRootTests = rootTestsSkipped();
 
 /** `describe` for tests that build real twins. */
 export const describeRoot: jest.Describe = skipRootTests ? describe.skip : describe;
