@@ -72,7 +72,7 @@ export function registerLab(program: Command): void {
       const clients = positive('--clients', opts.clients);
       const connections = positive('--connections', opts.connections);
       const timeoutMs = positive('--timeout', opts.timeout);
-      if (opts.html) (await import('./files')).assertWritableTarget(opts.html, '--html');
+      if (opts.html) (await import('../files')).assertWritableTarget(opts.html, '--html');
       const topology = await loadTopologyFrom(opts);
       assertTwinPrerequisites();
       const { runLabInterruptibly } = await import('../lab/interrupt');

@@ -9,7 +9,7 @@ import { InputError } from '../errors';
 import type { Topology } from '../model/types';
 import type { ReportInput } from '../report/view';
 import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
-import { fileErrorReason as reason, writeFileAtomic } from './files';
+import { fileErrorReason as reason, writeFileAtomic } from '../files';
 
 interface ReportCliOptions extends TopologySourceOptions {
   html?: string;
@@ -86,7 +86,7 @@ export function registerReport(program: Command): void {
       const wanted: { format: WrittenFile['format']; path: string; content: string }[] = [];
       if (opts.html && html !== undefined) wanted.push({ format: 'html', path: opts.html, content: html });
       if (opts.markdown && markdown !== undefined) wanted.push({ format: 'markdown', path: opts.markdown, content: markdown });
-      const { writeFilesAtomic } = await import('../report/write-files');
+      const { writeFilesAtomic } = await import('../files');
       const paths = writeFilesAtomic(wanted);
       const files: WrittenFile[] = wanted.map((w, i) => ({ format: w.format, path: paths[i] }));
       if (opts.json) printJson({ kind: 'report', input: input.kind, topology: input.topology.name, files, ...(files.length === 0 ? { markdown } : {}) });

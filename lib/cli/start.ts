@@ -35,7 +35,7 @@ export function registerStart(program: Command): void {
         }
         const { runLab } = await import('../lab/run');
         const { START_REPORT_FILE, writeLabReport } = await import('../lab/report-file');
-        (await import('./files')).assertWritableTarget(START_REPORT_FILE, 'the HTML report');
+        (await import('../files')).assertWritableTarget(START_REPORT_FILE, 'the HTML report');
         const { runLabInterruptibly } = await import('../lab/interrupt');
         const outcome = await runLabInterruptibly((controls) => runLab(topology, { progress: (m) => process.stderr.write(`natlab start: ${m}\n`), ...controls }));
         if (opts.json) printJson(outcome.result);

@@ -1,6 +1,6 @@
 /** Writes the HTML report of a twin run (lib/report's renderer), atomically. */
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../cli/files';
+import { writeFileAtomic } from '../files';
 import type { RunResult } from '../model/types';
 
 /** The file `natlab start` writes in the working directory. */

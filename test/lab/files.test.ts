@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertWritableTarget, writeFileAtomic } from '../../lib/cli/files';
+import { assertWritableTarget, writeFileAtomic } from '../../lib/files';
 import { InputError } from '../../lib/errors';
 import { writeLabReport } from '../../lib/lab/report-file';
 import { predict } from '../../lib/model/predict';
