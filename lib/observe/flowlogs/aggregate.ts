@@ -30,13 +30,13 @@ export interface Episode {
  * only one), so a busy day's hundreds of thousands of flows cost one object each, not three.
  */
 export class Flow implements Episode {
-  first: number;
-  last: number;
-  precise: boolean;
-  packets: number;
-  bytes: number;
+  first = NaN;
+  last = NaN;
+  precise = false;
+  packets = 0;
+  bytes = 0;
   records = 1;
-  line: number;
+  line = 0;
   /** Episodes after the first, when the flow went idle longer than the timeout and came back. */
   more: Episode[] | undefined = undefined;
 
@@ -56,22 +56,7 @@ export class Flow implements Episode {
     readonly dstId: number,
     rec: FlowLogRecord,
   ) {
-    let first = NaN;
-    let last = NaN;
-    let precise = false;
-    if (rec.start !== undefined || rec.end !== undefined) {
-      first = rec.start ?? (rec.end as number);
-      last = rec.end ?? first;
-      precise = true;
-    } else if (rec.timestamp !== undefined) {
-      first = last = Math.floor(rec.timestamp / 1000);
-    }
-    this.first = first;
-    this.last = last;
-    this.precise = precise;
-    this.packets = rec.packets ?? 0;
-    this.bytes = rec.bytes ?? 0;
-    this.line = rec.line;
+    startEpisode(this, rec);
   }
 
   /** All episodes, oldest first. */
@@ -212,18 +197,30 @@ function compactKey(iface: number, protocol: number, src: number, srcPort: numbe
   );
 }
 
-function newEpisode(rec: FlowLogRecord): Episode {
-  let first = NaN;
-  let last = NaN;
-  let precise = false;
+/**
+ * Fills an episode from its first record: times from the record's start/end when the format
+ * has them, else from the CloudWatch event's timestamp. Writes in place, so a new flow (its own
+ * first episode) costs no extra object.
+ */
+function startEpisode(episode: Episode, rec: FlowLogRecord): void {
   if (rec.start !== undefined || rec.end !== undefined) {
-    first = rec.start ?? (rec.end as number);
-    last = rec.end ?? first;
-    precise = true;
-  } else if (rec.timestamp !== undefined) {
-    first = last = Math.floor(rec.timestamp / 1000);
+    episode.first = rec.start ?? (rec.end as number);
+    episode.last = rec.end ?? episode.first;
+    episode.precise = true;
+  } else {
+    episode.first = episode.last = rec.timestamp !== undefined ? Math.floor(rec.timestamp / 1000) : NaN;
+    episode.precise = false;
   }
-  return { first, last, precise, packets: rec.packets ?? 0, bytes: rec.bytes ?? 0, records: 1, line: rec.line };
+  episode.packets = rec.packets ?? 0;
+  episode.bytes = rec.bytes ?? 0;
+  episode.records = 1;
+  episode.line = rec.line;
+}
+
+function newEpisode(rec: FlowLogRecord): Episode {
+  const episode: Episode = { first: NaN, last: NaN, precise: false, packets: 0, bytes: 0, records: 1, line: 0 };
+  startEpisode(episode, rec);
+  return episode;
 }
 
 function addToEpisodes(flow: Flow, rec: FlowLogRecord): void {
