@@ -1,6 +1,6 @@
 /** `natlab predict`: walk every flow the topology defines and say what each destination sees. */
 import type { Command } from 'commander';
-import type { PredictResult } from '../model/types';
+import type { PredictResult, Topology } from '../model/types';
 import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
 
 interface PredictCliOptions extends TopologySourceOptions {
@@ -15,19 +15,24 @@ export function registerPredict(program: Command): void {
     .option('--json', 'print the prediction as one JSON document');
   addTopologyOptions(cmd).action(
     action(async (opts: PredictCliOptions) => {
-      const topology = await loadTopologyFrom(opts);
-      const { predict } = await import('../model/predict');
-      const result = predict(topology);
-      if (opts.json) printJson(result);
-      else {
-        const { renderPrediction } = await import('../report/text');
-        process.stdout.write(renderPrediction(result) + '\n');
-      }
+      const result = await printPrediction(await loadTopologyFrom(opts), opts.json);
       const surprises = unexpectedOutcomes(result);
       for (const line of surprises) process.stderr.write(`natlab: ${line}\n`);
       return surprises.length ? 1 : 0;
     }),
   );
+}
+
+/** Predicts every flow of `topology` and prints it: one JSON document, or the text for people. */
+export async function printPrediction(topology: Topology, json: boolean | undefined): Promise<PredictResult> {
+  const { predict } = await import('../model/predict');
+  const result = predict(topology);
+  if (json) printJson(result);
+  else {
+    const { renderPrediction } = await import('../report/text');
+    process.stdout.write(renderPrediction(result) + '\n');
+  }
+  return result;
 }
 
 /**

@@ -24,13 +24,8 @@ export function registerStart(program: Command): void {
         if (missing.length) {
           process.stderr.write(`natlab start: the local twin cannot run here; it needs ${missing.join('; and ')}.\n`);
           process.stderr.write('natlab start: showing the model-only prediction instead.\n');
-          const { predict } = await import('../model/predict');
-          const result = predict(topology);
-          if (opts.json) printJson(result);
-          else {
-            const { renderPrediction } = await import('../report/text');
-            process.stdout.write(renderPrediction(result) + '\n');
-          }
+          const { printPrediction } = await import('./predict');
+          await printPrediction(topology, opts.json);
           return 0;
         }
         const { runLab } = await import('../lab/run');
