@@ -54,6 +54,11 @@ export interface FilterResult {
   readonly detail: string;
   /** Ports that pass (for partial verdicts). */
   readonly allowedPorts: PortSet;
+  /**
+   * The fault when the packet does not pass, independent of this packet's addresses and ports:
+   * the resource (id and Name tag) and its rule, as `natlab findings` groups drops by it.
+   */
+  readonly fault: string;
 }
 
 function protocolMatches(rule: RuleProtocol, protocol: Protocol): boolean {
@@ -140,15 +145,15 @@ export function evaluateSecurityGroups(topology: Topology, host: Host, direction
   const what = direction === 'ingress' ? `from ${peerIp}` : `to ${peerIp}`;
   const allowedPorts = subtractAll(all, remaining);
   if (remaining.length === 0) {
-    return { verdict: 'allow', matched: matched.join('; '), detail: `${groups} ${direction} allows ${header.protocol} ${what} port ${portSetText(all)}`, allowedPorts };
+    return { verdict: 'allow', matched: matched.join('; '), detail: `${groups} ${direction} allows ${header.protocol} ${what} port ${portSetText(all)}`, allowedPorts, fault: '' };
   }
   if (unknown.length > 0) {
-    return { verdict: 'unknown', matched: unknown.join('; '), detail: `${groups} ${direction}: whether ${what} is allowed depends on ${unknown.join('; ')}, which the model cannot resolve (a prefix list or an address known only after deploy)`, allowedPorts };
+    return { verdict: 'unknown', matched: unknown.join('; '), detail: `${groups} ${direction}: whether ${what} is allowed depends on ${unknown.join('; ')}, which the model cannot resolve (a prefix list or an address known only after deploy)`, allowedPorts, fault: '' };
   }
   if (matched.length > 0) {
-    return { verdict: 'partial', matched: matched.join('; '), detail: `${groups} ${direction} allows only ports ${portSetText(allowedPorts)} ${what}, not ${portSetText(remaining)}`, allowedPorts };
+    return { verdict: 'partial', matched: matched.join('; '), detail: `${groups} ${direction} allows only ports ${portSetText(allowedPorts)} ${what}, not ${portSetText(remaining)}`, allowedPorts, fault: '' };
   }
-  return { verdict: 'deny', matched: `${groups}: no ${direction} rule matches`, detail: `no ${direction} rule of ${groups} allows ${header.protocol} ${what} port ${portSetText(all)}`, allowedPorts };
+  return { verdict: 'deny', matched: `${groups}: no ${direction} rule matches`, detail: `no ${direction} rule of ${groups} allows ${header.protocol} ${what} port ${portSetText(all)}`, allowedPorts, fault: '' };
 }
 
 /** The ports of `all` that are not in `minus`. */
@@ -196,7 +201,7 @@ export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, hea
     if (hit.length === 0) continue;
     const peer = cidrMatches(rule.cidr, peerIp);
     if (peer === 'unknown') {
-      return { verdict: 'unknown', matched: aclRuleText(rule), detail: `${acl.id} ${direction} ${aclRuleText(rule)} decides, but ${peerIp} is known only after deploy`, allowedPorts: allowed };
+      return { verdict: 'unknown', matched: aclRuleText(rule), detail: `${acl.id} ${direction} ${aclRuleText(rule)} decides, but ${peerIp} is known only after deploy`, allowedPorts: allowed, fault: '' };
     }
     if (!peer) continue;
     deciding.push(aclRuleText(rule));
@@ -211,12 +216,13 @@ export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, hea
   }
   const what = `${header.protocol} ${direction === 'ingress' ? 'from' : 'to'} ${peerIp} port ${portSetText(all)}`;
   const matched = deciding.join('; ');
-  if (!denied) return { verdict: 'allow', matched, detail: `${acl.id} ${direction} allows ${what} (${matched})`, allowedPorts: allowed };
-  if (allowed.length === 0) return { verdict: 'deny', matched, detail: `${acl.id} ${direction} denies ${what} (${matched})`, allowedPorts: allowed };
+  if (!denied) return { verdict: 'allow', matched, detail: `${acl.id} ${direction} allows ${what} (${matched})`, allowedPorts: allowed, fault: '' };
+  if (allowed.length === 0) return { verdict: 'deny', matched, detail: `${acl.id} ${direction} denies ${what} (${matched})`, allowedPorts: allowed, fault: '' };
   return {
     verdict: 'partial',
     matched,
     detail: `${acl.id} ${direction} allows only ports ${portSetText(allowed)} of ${what} (${matched}); a connection on another port is dropped`,
     allowedPorts: allowed,
+    fault: '',
   };
 }

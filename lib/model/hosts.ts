@@ -106,6 +106,14 @@ export function publicIpOf(topology: Topology, vpc: string, privateIp: string): 
   return owner.kind === 'host' ? owner.host.publicIp : owner.address.publicIp;
 }
 
+/**
+ * How a resource is named in sentences: its id (a logical id for templates, `rtb-...` for an
+ * account) and its Name tag when it has a different one: "RouteTablePrivateB (picnic-rt-b)".
+ */
+export function resourceLabel(resource: { readonly id: string; readonly name?: string }): string {
+  return resource.name && resource.name !== resource.id ? `${resource.id} (${resource.name})` : resource.id;
+}
+
 /** A short label for a host in sentences ("client-a (10.0.1.32)"). */
 export function hostLabel(host: Host): string {
   const name = host.name ?? host.id;

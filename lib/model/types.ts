@@ -145,7 +145,7 @@ export type RuleProtocol = Protocol | 'all';
 
 export interface SecurityGroupRule {
   readonly protocol: RuleProtocol;
-  /** Inclusive port range; absent means all ports (or ICMP type/code for icmp). */
+  /** Inclusive port range of a tcp or udp rule; absent means all ports (ICMP uses icmpType/icmpCode). */
   readonly fromPort?: number;
   readonly toPort?: number;
   /** Peer: one of cidr, securityGroup, prefixList. */
@@ -153,6 +153,16 @@ export interface SecurityGroupRule {
   readonly securityGroup?: string;
   readonly prefixList?: string;
   readonly description?: string;
+  /**
+   * ICMP rules: the ICMP type this rule admits (8 echo request, 0 echo reply).
+   * @default - every type (AWS writes -1)
+   */
+  readonly icmpType?: number;
+  /**
+   * ICMP rules: the ICMP code this rule admits.
+   * @default - every code (AWS writes -1)
+   */
+  readonly icmpCode?: number;
 }
 
 export interface SecurityGroup {
@@ -170,6 +180,16 @@ export interface NetworkAclRule {
   readonly cidr: string;
   readonly fromPort?: number;
   readonly toPort?: number;
+  /**
+   * ICMP rules: the ICMP type this rule admits (8 echo request, 0 echo reply).
+   * @default - every type (AWS writes -1)
+   */
+  readonly icmpType?: number;
+  /**
+   * ICMP rules: the ICMP code this rule admits.
+   * @default - every code (AWS writes -1)
+   */
+  readonly icmpCode?: number;
 }
 
 export interface NetworkAcl {
@@ -209,12 +229,22 @@ export type PortPrediction =
   | { readonly exact: number }
   | { readonly min: number; readonly max: number; readonly distinctFrom?: string[] };
 
+/**
+ * A packet's header. For ICMP echo, `srcPort` carries the echo identifier of a request (the
+ * value a NAT Gateway translates, as it translates a TCP source port) and `dstPort` is
+ * `{ exact: 0 }`; a reply swaps them, as it swaps ports.
+ */
 export interface Header {
   readonly protocol: Protocol;
   readonly srcIp: IpValue;
   readonly srcPort: PortPrediction;
   readonly dstIp: IpValue;
   readonly dstPort: PortPrediction;
+  /**
+   * ICMP only: the message type and code (echo request 8/0, echo reply 0/0).
+   * @default - absent for TCP and UDP
+   */
+  readonly icmp?: { readonly type: number; readonly code: number };
 }
 
 export type ComponentKind =
@@ -248,8 +278,16 @@ export interface Hop {
 export type WalkVerdict = 'delivered' | 'dropped' | 'left-model';
 
 export interface WalkEnd {
+  /** The component that dropped the packet (or where it left the model). */
   readonly component: string;
+  /** One sentence about this packet: what dropped it and why, naming the resource and the rule or missing route. */
   readonly reason: string;
+  /**
+   * The fault behind the drop, independent of the flow ("RouteTablePrivateB (picnic-rt-b) has
+   * no route to the internet (no 0.0.0.0/0 entry)"): what `natlab findings` groups flows by.
+   * @default - the reason
+   */
+  readonly fault?: string;
 }
 
 export interface ObservedAt {

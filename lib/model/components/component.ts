@@ -29,7 +29,7 @@ export interface Packet {
 export type Decision =
   | { readonly kind: 'forward'; readonly to: Component; readonly packet: Packet }
   | { readonly kind: 'deliver'; readonly host: Host; readonly header: Header }
-  | { readonly kind: 'drop'; readonly component: string; readonly reason: string }
+  | { readonly kind: 'drop'; readonly component: string; readonly reason: string; readonly fault?: string }
   | { readonly kind: 'leave'; readonly component: string; readonly reason: string };
 
 /** A simulated component: a host, a NAT Gateway, an Internet Gateway, the internet. */
