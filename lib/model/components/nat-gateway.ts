@@ -9,7 +9,7 @@ import { findSubnet, hostLabel } from '../hosts';
 import { NAT_DEFAULTS } from '../nat-table';
 import { lookupRoute, routeTableForSubnet, routeText } from '../routing';
 import type { Header, NatAddress, NatGateway, PortPrediction } from '../types';
-import { type Component, type Decision, type Packet, type WalkContext, type WalkTranslation, endpointText, samePort } from './component';
+import { type Component, type Decision, type Packet, type WalkContext, type WalkTranslation, destinationText, samePort, sourceText } from './component';
 import { internetGateway } from './internet-gateway';
 import { deliverLocally, routeFromSubnet } from './vpc-router';
 
@@ -51,7 +51,7 @@ export class NatGatewayComponent implements Component {
     const nat = this.nat;
     const h = packet.header;
     if (ctx.isReply) {
-      return this.drop(ctx, h, `asymmetric return: this reply from ${endpointText(h.srcIp, h.srcPort)} belongs to a connection that did not start through ${nat.id}, which has no translation entry for it and drops it (connections must start inside the VPC)`);
+      return this.drop(ctx, h, `asymmetric return: this reply from ${sourceText(h)} belongs to a connection that did not start through ${nat.id}, which has no translation entry for it and drops it (connections must start inside the VPC)`);
     }
     const natSubnet = nat.subnet ? findSubnet(ctx.topology, nat.subnet) : undefined;
     if (natSubnet && cidrMatches(natSubnet.cidr, h.srcIp) === true) {
@@ -60,7 +60,7 @@ export class NatGatewayComponent implements Component {
     ctx.enter(2);
     const primary = nat.addresses.find((a) => a.isPrimary) ?? nat.addresses[0];
     if (!primary) return this.drop(ctx, h, `${nat.id} has no address in the topology`);
-    ctx.record(this.ref, 'receive', `${nat.id}'s ENI (${primary.privateIp}) receives the packet from ${endpointText(h.srcIp, h.srcPort)} for ${endpointText(h.dstIp, h.dstPort)}`, h);
+    ctx.record(this.ref, 'receive', `${nat.id}'s ENI (${primary.privateIp}) receives the packet from ${sourceText(h)} for ${destinationText(h)}`, h);
 
     // Which addresses may serve this connection: a regional NAT Gateway serves each AZ from its own.
     let candidates = nat.addresses;
@@ -99,11 +99,13 @@ export class NatGatewayComponent implements Component {
       destination: { ip: h.dstIp, port: h.dstPort },
     };
     ctx.translations.push(translation);
-    const portWhy = 'exact' in port ? `port ${port.exact} (allocated by the simulated translation table)` : `a port chosen per connection from ${port.min}-${port.max} (randomised per destination: the model cannot know which one)`;
+    // An ICMP echo's identifier is translated like a TCP source port (AWS: NAT gateways translate the query identifier).
+    const [what, per] = h.protocol === 'icmp' ? ['identifier', 'echo query'] : ['port', 'connection'];
+    const portWhy = 'exact' in port ? `${what} ${port.exact} (allocated by the simulated translation table)` : `${what === 'port' ? 'a port' : 'an identifier'} chosen per ${per} from ${port.min}-${port.max} (randomised per destination: the model cannot know which one)`;
     ctx.record(
       this.ref,
       'translate',
-      `${nat.id} translates the source ${endpointText(h.srcIp, h.srcPort)} to ${addressNote} ${address.privateIp} and ${portWhy}; translation entry created: ${endpointText(h.srcIp, h.srcPort)} <-> ${endpointText(address.privateIp, port)} for ${endpointText(h.dstIp, h.dstPort)}${evictedNote}`,
+      `${nat.id} translates the source ${sourceText(h)} to ${addressNote} ${address.privateIp} and ${portWhy}; translation entry created: ${sourceText(h)} <-> ${sourceText(after)} for ${destinationText(h)}${evictedNote}`,
       h,
       after,
       'translation entry created',
@@ -135,7 +137,7 @@ export class NatGatewayComponent implements Component {
     if (ctx.isReply) ctx.enter(8);
     let inside: { ip: string; port: PortPrediction } | undefined;
     const table = ctx.nat?.table(nat.id);
-    let reason = `no translation entry matches ${endpointText(h.srcIp, h.srcPort)} -> ${endpointText(h.dstIp, h.dstPort)}: unsolicited inbound traffic is dropped (connections must start inside the VPC; a NAT gateway's own address accepts no connection)`;
+    let reason = `no translation entry matches ${sourceText(h)} -> ${destinationText(h)}: unsolicited inbound traffic is dropped (connections must start inside the VPC; a NAT gateway's own address accepts no connection)`;
     if (table && 'exact' in h.srcPort && 'exact' in h.dstPort) {
       const result = table.inbound({ protocol: h.protocol, srcIp: h.srcIp, srcPort: h.srcPort.exact, dstIp: own.privateIp, dstPort: h.dstPort.exact }, ctx.nat!.now);
       if (result.kind === 'translated') inside = { ip: result.entry.insideIp, port: { exact: result.entry.insidePort } };
@@ -152,10 +154,10 @@ export class NatGatewayComponent implements Component {
     ctx.record(
       this.ref,
       'translate',
-      `${nat.id} reverse-translates the destination ${endpointText(h.dstIp, h.dstPort)} to ${endpointText(inside.ip, inside.port)}${host ? ` (${hostLabel(host)})` : ''} using its translation table`,
+      `${nat.id} reverse-translates the destination ${destinationText(h)} to ${destinationText(after)}${host ? ` (${hostLabel(host)})` : ''} using its translation table`,
       h,
       after,
-      `translation entry ${endpointText(inside.ip, inside.port)} <-> ${endpointText(own.privateIp, h.dstPort)}`,
+      `translation entry ${destinationText(after)} <-> ${destinationText({ ...h, dstIp: own.privateIp })}`,
     );
     const next: Packet = { header: after, arrival: packet.arrival };
     if (!nat.subnet) return deliverLocally(ctx, nat.vpc, next, undefined);
