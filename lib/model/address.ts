@@ -29,6 +29,25 @@ export function unresolvedIp(description: string): IpValue {
   return isUnresolvedIp(description) ? description : `<${description}>`;
 }
 
+/**
+ * A private IP chosen at deploy, known only to lie in a block (an instance's address in its
+ * subnet): `<EC2InstanceA private IP: any address of 10.0.1.0/24>`. Routes and rules then
+ * match it when they hold the whole block, miss it when they hold none of it, and say
+ * `unknown` otherwise.
+ */
+export function symbolicIp(description: string, within: string): IpValue {
+  return `<${description}: any address of ${parseCidr(within).text}>`;
+}
+
+const SYMBOLIC = /: any address of (\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2})>$/;
+
+/** The block a symbolic address lies in (see `symbolicIp`), or undefined for any other value. */
+export function symbolicBlock(value: IpValue): Cidr | undefined {
+  if (!value.endsWith('>')) return undefined;
+  const m = SYMBOLIC.exec(value);
+  return m ? parseCidr(m[1]) : undefined;
+}
+
 /** True when `value` is a dotted-quad IPv4 address. */
 export function isIpv4(value: string): boolean {
   const m = QUAD.exec(value);
@@ -172,6 +191,8 @@ const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64
 
 /** True for RFC 1918 and shared (100.64/10) addresses: not routable on the internet. */
 export function isPrivateIp(ip: string): boolean {
+  const within = symbolicBlock(ip);
+  if (within) return PRIVATE_RANGES.some((block) => within.prefix >= block.prefix && cidrContains(block, within.network));
   if (!isIpv4(ip)) return false;
   const n = parseIp(ip);
   return PRIVATE_RANGES.some((block) => cidrContains(block, n));
@@ -185,6 +206,11 @@ export function cidrMatches(cidr: string, ip: IpValue): boolean | 'unknown' {
   }
   const block = parseCidr(cidr);
   if (block.prefix === 0) return true;
-  if (isUnresolvedIp(ip)) return 'unknown';
+  if (isUnresolvedIp(ip)) {
+    const within = symbolicBlock(ip);
+    if (!within) return 'unknown';
+    if (within.prefix >= block.prefix && cidrContains(block, within.network)) return true;
+    return cidrOverlap(block, within) ? 'unknown' : false;
+  }
   return cidrContains(block, ip);
 }

@@ -19,6 +19,7 @@ import { checkTopology } from './private/check-topology';
 import { allocationPublicIp, CfnResolver, eipPublicIp, type StackInput } from './private/cfn-resolve';
 import { ruleProtocolOf } from './private/protocol';
 import { unresolvedIp } from './private/unresolved';
+import { symbolicIp } from '../model/address';
 import { describeFsError } from './scenario';
 
 export interface TemplateOptions {
@@ -193,7 +194,7 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
     const subnetId = regional ? undefined : refTo(r, 'SubnetId', ['AWS::EC2::Subnet']);
     const vpc = subnetId ? subnets.get(subnetId)?.vpc : refTo(r, 'VpcId', ['AWS::EC2::VPC']);
     if (!vpc) throw new InputError(`${r.stack.file}: Resources.${r.logicalId}: the NAT gateway's subnet or VPC is not in the given templates`);
-    const privateIp = str(r, 'PrivateIpAddress', false) ?? unresolvedIp(`NatGateway ${r.logicalId} private IP, chosen at deploy`);
+    const privateIp = str(r, 'PrivateIpAddress', false) ?? (subnetId ? deployTimeIp(`NatGateway ${r.logicalId} private IP`, subnetId) : unresolvedIp(`NatGateway ${r.logicalId} private IP, chosen at deploy`));
     const allocation = str(r, 'AllocationId', false);
     const addresses: NatAddress[] = [
       { privateIp, ...(connectivity === 'public' ? { publicIp: allocation ? eipByAllocation(allocation) : unresolvedIp(`NatGateway ${r.logicalId} Elastic IP, known after deploy`) } : {}), ...(allocation ? { allocationId: allocation } : {}), isPrimary: true },
@@ -211,6 +212,12 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
     }
     return { id: r.id, ...named(r), vpc, ...(subnetId ? { subnet: subnetId } : {}), connectivity, availabilityMode: regional ? 'regional' : 'zonal', addresses };
   });
+
+  /** A private IP AWS chooses at deploy: any address of the subnet, when the subnet's block is known. */
+  function deployTimeIp(what: string, subnetId: string): string {
+    const cidr = subnets.get(subnetId)?.cidr;
+    return cidr && !cidr.startsWith('<') ? symbolicIp(what, cidr) : unresolvedIp(`${what}, chosen at deploy`);
+  }
 
   // ---- hosts: instances and VPC-attached Lambda functions
   const roles = new Map<string, string>();
@@ -236,10 +243,11 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
       ...named(r),
       kind: 'instance',
       subnet,
-      privateIp: privateIp ?? unresolvedIp(`Instance ${r.logicalId}.PrivateIp, known after deploy`),
+      privateIp: privateIp ?? deployTimeIp(`${r.logicalId} private IP`, subnet),
       ...(publicIp ? { publicIp } : {}),
       securityGroups: groups,
       instanceId: r.id,
+      ...(r.id !== r.logicalId ? { aliases: [r.logicalId] } : {}),
     });
   }
   for (const r of ofType('AWS::Lambda::Function')) {
@@ -253,7 +261,7 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
         name: subnetIds.length > 1 ? `${fnName}@${subnet}` : fnName,
         kind: 'lambda',
         subnet,
-        privateIp: unresolvedIp(`Lambda ${r.logicalId} ENI in ${subnet}, known after deploy`),
+        privateIp: deployTimeIp(`Lambda ${r.logicalId} ENI private IP in ${subnet}`, subnet),
         securityGroups: (config?.SecurityGroupIds ?? []).map(String),
       });
     });

@@ -389,9 +389,11 @@ describe('walking dumped topologies (lib/model)', () => {
     expect(inbound.reply?.verdict).toBe('dropped');
     expect(inbound.reply?.dropped?.component).toBe('nat-03c1c1c1c1c1c1c1c');
     // Outbound it leaves through the NAT with the NAT's EIP, not the instance's own public IP;
-    // the destination is in no VPC of the dump, so the walk ends on the internet, saying so.
+    // the destination is in no VPC of the dump: an internet host the model assumes answers.
     const outbound = walk(t, { protocol: 'tcp', from: 'web-behind-nat', sourcePort: 32222, to: { host: '44.198.164.163', port: 8080 } });
-    expect(outbound.verdict).toBe('left-model');
-    expect(outbound.hops.at(-1)!.after.srcIp).toBe('198.51.100.30');
+    expect(outbound.verdict).toBe('delivered');
+    expect(outbound.observedAtDestination?.srcIp).toBe('198.51.100.30');
+    expect(outbound.hops.find((h) => h.component.kind === 'internet')?.detail).toContain('a host outside the topology, which the model assumes accepts the connection and answers');
+    expect(outbound.reply?.verdict).toBe('delivered');
   });
 });

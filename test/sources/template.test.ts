@@ -103,7 +103,7 @@ describe('a hand-written YAML template with short-form tags (seed-lab.yaml)', ()
       { id: 'ClientB', name: 'client-b', kind: 'instance', subnet: 'PrivateSubnet', privateIp: '10.0.1.123', securityGroups: ['ClientSg'], instanceId: 'ClientB' },
       { id: 'Direct', name: 'direct', kind: 'instance', subnet: 'PublicSubnet', privateIp: '10.0.0.10', publicIp: DIRECT_EIP, securityGroups: ['ClientSg'], instanceId: 'Direct' },
       { id: 'Server', name: 'server', kind: 'server', privateIp: '<Instance Server.PublicIp, known after deploy>', securityGroups: ['ServerSg'], instanceId: 'Server' },
-      { id: 'Probe', name: 'natlab-probe', kind: 'lambda', subnet: 'PrivateSubnet', privateIp: '<Lambda Probe ENI in PrivateSubnet, known after deploy>', securityGroups: ['ClientSg'] },
+      { id: 'Probe', name: 'natlab-probe', kind: 'lambda', subnet: 'PrivateSubnet', privateIp: '<Lambda Probe ENI private IP in PrivateSubnet: any address of 10.0.1.0/24>', securityGroups: ['ClientSg'] },
     ]);
   });
 

@@ -3,9 +3,9 @@
  * internet) and a receiver (security group ingress, then delivery). Security groups are
  * stateful: the reply of an allowed connection passes without a rule.
  */
-import { subnetRouter } from '../address';
+import { subnetRouter, symbolicBlock } from '../address';
 import { evaluateSecurityGroups } from '../filters';
-import { findSubnet, hostLabel } from '../hosts';
+import { findSubnet, hostLabel, resourceLabel } from '../hosts';
 import type { Header, Host } from '../types';
 import { type Component, type Decision, type Packet, type WalkContext, endpointText, portText } from './component';
 import { internet } from './internet';
@@ -32,7 +32,18 @@ function securityGroupCheck(ctx: WalkContext, host: Host, direction: 'ingress' |
   ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', result.detail, header, header, result.matched);
   if (result.verdict === 'allow') return undefined;
   if (result.verdict === 'unknown') return { kind: 'leave', component: ref.id, reason: result.detail };
-  return { kind: 'drop', component: ref.id, reason: result.detail };
+  return { kind: 'drop', component: ref.id, reason: result.detail, ...(result.fault ? { fault: result.fault } : {}) };
+}
+
+/**
+ * Says so when a host's private IP is chosen at deploy: the walk takes it as any address of its
+ * subnet, so a rule that holds only part of the subnet cannot decide (it says unknown).
+ */
+function deployTimeNote(ctx: WalkContext, host: Host): string {
+  const block = symbolicBlock(host.privateIp);
+  if (!block) return '';
+  const subnet = host.subnet ? ctx.topology.subnets.find((s) => s.id === host.subnet) : undefined;
+  return `; its private IP is chosen at deploy, so the model takes it as any address of ${subnet ? `${resourceLabel(subnet)} ` : ''}${block.text}`;
 }
 
 /** A host sending a packet (the start of a walk or of its reply). */
@@ -48,7 +59,7 @@ export class HostSender implements Component {
     let header = packet.header;
     ctx.enter(ctx.isReply ? 6 : 1);
     const role = ctx.isReply ? 'replies' : 'sends';
-    ctx.record({ id: host.id, kind: 'host', name: host.name }, 'send', `${hostLabel(host)} ${role} ${header.protocol} from ${endpointText(header.srcIp, header.srcPort)} to ${endpointText(header.dstIp, header.dstPort)}`, header);
+    ctx.record({ id: host.id, kind: 'host', name: host.name }, 'send', `${hostLabel(host)} ${role} ${header.protocol} from ${endpointText(header.srcIp, header.srcPort)} to ${endpointText(header.dstIp, header.dstPort)}${deployTimeNote(ctx, host)}`, header);
     const filtered = securityGroupCheck(ctx, host, 'egress', header);
     if (filtered) return filtered;
     if (host.kind === 'lambda' && !ctx.isReply) {
@@ -99,7 +110,7 @@ export class HostReceiver implements Component {
       header = after;
     }
     const kind = host.kind === 'server' || host.kind === 'external' ? 'server' : 'host';
-    ctx.record({ id: host.id, kind, name: host.name }, 'deliver', `${hostLabel(host)} receives ${header.protocol} from ${endpointText(header.srcIp, header.srcPort)} on port ${portText(header.dstPort)}`, header);
+    ctx.record({ id: host.id, kind, name: host.name }, 'deliver', `${hostLabel(host)} receives ${header.protocol} from ${endpointText(header.srcIp, header.srcPort)} on port ${portText(header.dstPort)}${deployTimeNote(ctx, host)}`, header);
     return { kind: 'deliver', host, header };
   }
 }

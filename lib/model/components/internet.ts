@@ -1,9 +1,11 @@
 /**
  * The internet: delivers by destination address to an external host (a server with no
  * subnet), or to the Internet Gateway that owns a public IP (including a hairpin back into
- * the VPC the packet came from). Anything else leaves the model.
+ * the VPC the packet came from). Any other public address is a host outside the topology that
+ * the model assumes answers; a private address is not routable there.
  */
-import { isPrivateIp } from '../address';
+import { isIpv4, isPrivateIp } from '../address';
+import type { Host } from '../types';
 import { hostLabel, publicOwner } from '../hosts';
 import type { Component, Decision, Packet, WalkContext } from './component';
 import { hostReceiver } from './host';
@@ -40,9 +42,16 @@ export class Internet implements Component {
       ctx.record(ref, 'drop', reason, h);
       return { kind: 'drop', component: this.id, reason };
     }
-    const reason = `leaves the model on the internet: no host in the model has the address ${h.dstIp}`;
-    ctx.record(ref, 'leave-model', reason, h);
-    return { kind: 'leave', component: this.id, reason };
+    if (!isIpv4(h.dstIp)) {
+      const reason = `leaves the model on the internet: no host in the model has the address ${h.dstIp}, which is known only after deploy`;
+      ctx.record(ref, 'leave-model', reason, h);
+      return { kind: 'leave', component: this.id, reason };
+    }
+    // An address no one in the topology owns is somewhere on the internet: the model assumes a
+    // host there that accepts and answers, so the reply's way back in is walked too.
+    const far: Host = { id: h.dstIp, name: `${h.dstIp} (internet)`, kind: 'external', privateIp: h.dstIp, securityGroups: [] };
+    ctx.record(ref, 'forward', `the internet routes the packet to ${h.dstIp}, a host outside the topology, which the model assumes accepts the connection and answers`, h);
+    return { kind: 'forward', to: hostReceiver(ctx, far), packet: { header: h, arrival: { kind: 'internet' } } };
   }
 }
 
