@@ -45,6 +45,12 @@ const MAX_FORWARDS = 64;
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'icmp'];
 
+/** ICMP types of an echo (ping): the request and the reply it gets. */
+const ICMP_ECHO_REQUEST = 8;
+const ICMP_ECHO_REPLY = 0;
+/** The identifier of an echo whose sender's choice is not known: any 16-bit value. */
+const ANY_IDENTIFIER = { min: 0, max: 65535 } as const;
+
 function checkPort(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value > 65535) throw new InputError(`${what} "${value}" is not a port number (0-65535)`);
 }
@@ -106,9 +112,13 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
   // A sender on the internet that the topology does not list still receives its replies.
   if (!topology.hosts.includes(source)) topology = { ...topology, hosts: [...topology.hosts, source] };
   const dstIp = resolveDestinationIp(topology, request.to.host, source);
-  const srcPort: PortPrediction = request.sourcePort === 'any' ? { ...ANY_PORT } : { exact: request.sourcePort };
-  const header: Header = { protocol: request.protocol, srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: request.to.port } };
-  const name = request.name ?? `${request.from} -> ${request.to.host}:${request.to.port}`;
+  // An ICMP echo request carries its identifier where TCP carries the source port, and no destination port.
+  const icmp = request.protocol === 'icmp';
+  const srcPort: PortPrediction = request.sourcePort !== 'any' ? { exact: request.sourcePort } : icmp ? { ...ANY_IDENTIFIER } : { ...ANY_PORT };
+  const header: Header = icmp
+    ? { protocol: 'icmp', srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: 0 }, icmp: { type: ICMP_ECHO_REQUEST, code: 0 } }
+    : { protocol: request.protocol, srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: request.to.port } };
+  const name = request.name ?? (icmp ? `${request.from} -> ${request.to.host} (icmp echo)` : `${request.from} -> ${request.to.host}:${request.to.port}`);
 
   const ctx = new WalkContext(topology, source.subnet !== undefined, options.nat);
   const forward = run(ctx, new HostSender(source), { header, arrival: { kind: 'host' } });
@@ -121,7 +131,14 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
     ctx.isReply = true;
     ctx.forwards = 0;
     const seen = forward.header;
-    const replyHeader: Header = { protocol: seen.protocol, srcIp: seen.dstIp, srcPort: seen.dstPort, dstIp: seen.srcIp, dstPort: seen.srcPort };
+    const replyHeader: Header = {
+      protocol: seen.protocol,
+      srcIp: seen.dstIp,
+      srcPort: seen.dstPort,
+      dstIp: seen.srcIp,
+      dstPort: seen.srcPort,
+      ...(seen.icmp ? { icmp: { type: seen.icmp.type === ICMP_ECHO_REQUEST ? ICMP_ECHO_REPLY : seen.icmp.type, code: seen.icmp.code } } : {}),
+    };
     const back = run(ctx, new HostSender(forward.host), { header: replyHeader, arrival: { kind: 'host' } });
     let replyEnd = ending(back);
     if (back.kind === 'deliver' && back.host.id !== source.id) {
@@ -139,7 +156,7 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
   }));
 
   return {
-    flow: { name, protocol: request.protocol, from: { host: source.name ?? source.id, ip: source.privateIp, port: srcPort }, to: { ip: dstIp, port: request.to.port } },
+    flow: { name, protocol: request.protocol, from: { host: source.name ?? source.id, ip: source.privateIp, port: srcPort }, to: { ip: dstIp, port: icmp ? 0 : request.to.port } },
     verdict: end.verdict,
     dropped: end.dropped,
     ...(end.leftModel ? { leftModel: end.leftModel } : {}),
