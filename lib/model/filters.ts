@@ -6,7 +6,8 @@
 import { cidrMatches } from './address';
 import type { Header, Host, IpValue, NetworkAcl, NetworkAclRule, PortPrediction, Protocol, RuleProtocol, SecurityGroup, SecurityGroupRule, Subnet, Topology } from './types';
 import { InputError } from '../errors';
-import { findVpc } from './hosts';
+import { findVpc, resourceLabel } from './hosts';
+import { icmpMessageText } from './components/component';
 
 /** Inclusive port intervals, sorted and disjoint. */
 export type PortSet = ReadonlyArray<readonly [number, number]>;
@@ -65,18 +66,84 @@ function protocolMatches(rule: RuleProtocol, protocol: Protocol): boolean {
   return rule === 'all' || rule === protocol;
 }
 
-function rulePorts(rule: { protocol: RuleProtocol; fromPort?: number; toPort?: number }, protocol: Protocol): [number, number] {
-  // ICMP rules carry type/code, not ports; all, or -1, covers every port.
-  if (rule.protocol === 'all' || protocol === 'icmp') return [0, 65535];
+/** A rule's ICMP type or code: absent or -1 admits every value. */
+function icmpValueMatches(rule: number | undefined, value: number | undefined): boolean {
+  return rule === undefined || rule === -1 || rule === value;
+}
+
+/** What a rule of either kind says about protocol, ports and ICMP message. */
+interface RuleMatch {
+  readonly protocol: RuleProtocol;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+}
+
+/**
+ * The ports of a packet a filter decides on: its destination ports for TCP and UDP; for ICMP
+ * one unit `[0, 0]`, since a message is allowed or denied whole (its type and code decide).
+ */
+function packetPorts(header: Header): PortSet {
+  return header.protocol === 'icmp' ? [[0, 0]] : portSetOf(header.dstPort);
+}
+
+/**
+ * The port interval a rule covers for this packet, or undefined when the rule does not apply:
+ * another protocol, or an ICMP rule for another type or code.
+ */
+function ruleCovers(rule: RuleMatch, header: Header): [number, number] | undefined {
+  if (!protocolMatches(rule.protocol, header.protocol)) return undefined;
+  if (rule.protocol === 'all') return [0, 65535];
+  if (header.protocol === 'icmp') {
+    const ok = icmpValueMatches(rule.icmpType, header.icmp?.type) && icmpValueMatches(rule.icmpCode, header.icmp?.code);
+    return ok ? [0, 65535] : undefined;
+  }
   if (rule.fromPort === undefined || rule.fromPort < 0) return [0, 65535];
   return [rule.fromPort, rule.toPort ?? rule.fromPort];
 }
 
-function portsText(rule: { protocol: RuleProtocol; fromPort?: number; toPort?: number }): string {
+/** The ports that passed, in the packet's own terms (an ICMP message passes with its header untouched). */
+function passedPorts(header: Header, passed: PortSet): PortSet {
+  if (header.protocol !== 'icmp') return passed;
+  return passed.length > 0 ? portSetOf(header.dstPort) : [];
+}
+
+/** A rule as the rule lists write it ("tcp 80", "tcp all ports", "icmp type 8 code any", "all traffic"). */
+function portsText(rule: RuleMatch): string {
   if (rule.protocol === 'all') return 'all traffic';
+  if (rule.protocol === 'icmp') {
+    const type = rule.icmpType === undefined || rule.icmpType < 0 ? 'any' : String(rule.icmpType);
+    const code = rule.icmpCode === undefined || rule.icmpCode < 0 ? 'any' : String(rule.icmpCode);
+    return type === 'any' && code === 'any' ? 'icmp all types' : `icmp type ${type} code ${code}`;
+  }
   if (rule.fromPort === undefined || rule.fromPort < 0) return `${rule.protocol} all ports`;
   const to = rule.toPort ?? rule.fromPort;
   return `${rule.protocol} ${rule.fromPort === to ? rule.fromPort : `${rule.fromPort}-${to}`}`;
+}
+
+/**
+ * What a rule admits, in the words of a sentence: "tcp/80", "tcp/1024-65535", "tcp" (all ports),
+ * "icmp echo-request", "icmp" (every type), "all traffic".
+ */
+function ruleService(rule: RuleMatch): string {
+  if (rule.protocol === 'all') return 'all traffic';
+  if (rule.protocol === 'icmp') {
+    const anyType = rule.icmpType === undefined || rule.icmpType < 0;
+    const anyCode = rule.icmpCode === undefined || rule.icmpCode < 0;
+    if (anyType) return anyCode ? 'icmp' : `icmp code ${rule.icmpCode}`;
+    if (anyCode) return rule.icmpType === 8 || rule.icmpType === 0 ? `icmp ${icmpMessageText({ type: rule.icmpType!, code: 0 })}` : `icmp type ${rule.icmpType}`;
+    return `icmp ${icmpMessageText({ type: rule.icmpType!, code: rule.icmpCode! })}`;
+  }
+  if (rule.fromPort === undefined || rule.fromPort < 0) return rule.protocol;
+  const to = rule.toPort ?? rule.fromPort;
+  return `${rule.protocol}/${rule.fromPort === to ? rule.fromPort : `${rule.fromPort}-${to}`}`;
+}
+
+/** What a packet is, in the words of a sentence: "tcp/443", "tcp/1024-65535", "icmp echo-reply". */
+function packetService(header: Header, ports: PortSet = portSetOf(header.dstPort)): string {
+  if (header.protocol === 'icmp') return header.icmp ? `icmp ${icmpMessageText(header.icmp)}` : 'icmp';
+  return `${header.protocol}/${portSetText(ports)}`;
 }
 
 // ------------------------------------------------------------------ security groups
@@ -91,9 +158,37 @@ export function findSecurityGroup(topology: Topology, id: string): SecurityGroup
   return group;
 }
 
+function sgPeer(rule: SecurityGroupRule): string {
+  return rule.cidr ?? rule.securityGroup ?? rule.prefixList ?? '?';
+}
+
 function sgRuleText(group: SecurityGroup, direction: SgDirection, rule: SecurityGroupRule): string {
-  const peer = rule.cidr ?? rule.securityGroup ?? rule.prefixList ?? '?';
-  return `${group.id} ${direction} ${portsText(rule)} ${direction === 'ingress' ? 'from' : 'to'} ${peer}`;
+  return `${group.id} ${direction} ${portsText(rule)} ${direction === 'ingress' ? 'from' : 'to'} ${sgPeer(rule)}`;
+}
+
+/** A rule in a list of what a group allows: "tcp/80" (any address), "tcp/443 to 10.0.0.0/16". */
+function sgRuleService(direction: SgDirection, rule: SecurityGroupRule): string {
+  const peer = sgPeer(rule);
+  return peer === '0.0.0.0/0' ? ruleService(rule) : `${ruleService(rule)} ${direction === 'ingress' ? 'from' : 'to'} ${peer}`;
+}
+
+/** "security group SgApp (picnic-sg-app)", "security groups SgA, SgB (picnic-b)", or "no security group". */
+function groupsLabel(groups: SecurityGroup[]): { label: string; verb: (singular: string, plural: string) => string } {
+  if (groups.length === 0) return { label: 'no security group', verb: (s) => s };
+  const names = groups.map((g) => resourceLabel(g)).join(', ');
+  return groups.length === 1 ? { label: `security group ${names}`, verb: (s) => s } : { label: `security groups ${names}`, verb: (_s, p) => p };
+}
+
+/**
+ * The fault of a host's groups in one direction, independent of any packet: everything they
+ * allow ("security group SgApp (picnic-sg-app) allows egress tcp/80 only").
+ */
+function sgFault(groups: SecurityGroup[], direction: SgDirection): string {
+  const { label, verb } = groupsLabel(groups);
+  const rules = groups.flatMap((g) => (direction === 'ingress' ? g.ingress : g.egress).map((r) => sgRuleService(direction, r)));
+  const unique = [...new Set(rules)];
+  if (unique.length === 0) return `${label} ${verb('allows', 'allow')} no ${direction}`;
+  return `${label} ${verb('allows', 'allow')} ${direction} ${unique.join(', ')} only`;
 }
 
 function sgPeerMatches(topology: Topology, rule: SecurityGroupRule, peerIp: IpValue, vpc: string | undefined): boolean | 'unknown' {
@@ -113,25 +208,26 @@ function hostInVpc(topology: Topology, host: Host, vpc: string): boolean {
 
 /**
  * Evaluates a host's security groups for a new connection: egress on the sender (peer =
- * destination) or ingress on the receiver (peer = source). The port checked is the
- * destination port; any allow rule of any group lets it through.
+ * destination) or ingress on the receiver (peer = source). TCP and UDP are checked on the
+ * destination port, ICMP on its type and code; any allow rule of any group lets it through.
  */
 export function evaluateSecurityGroups(topology: Topology, host: Host, direction: SgDirection, header: Header): FilterResult {
   const peerIp = direction === 'ingress' ? header.srcIp : header.dstIp;
   const vpc = host.subnet ? topology.subnets.find((s) => s.id === host.subnet)?.vpc : undefined;
-  let remaining: PortSet = portSetOf(header.dstPort);
-  const all = remaining;
+  const groups = host.securityGroups.map((id) => findSecurityGroup(topology, id));
+  const all = packetPorts(header);
+  let remaining: PortSet = all;
   const matched: string[] = [];
-  const unknown: string[] = [];
-  for (const groupId of host.securityGroups) {
-    const group = findSecurityGroup(topology, groupId);
+  const unknown: Array<{ group: SecurityGroup; rule: SecurityGroupRule }> = [];
+  for (const group of groups) {
     for (const rule of direction === 'ingress' ? group.ingress : group.egress) {
-      if (!protocolMatches(rule.protocol, header.protocol)) continue;
-      const [lo, hi] = rulePorts(rule, header.protocol);
+      const covered = ruleCovers(rule, header);
+      if (!covered) continue;
+      const [lo, hi] = covered;
       if (intersect(remaining, lo, hi).length === 0) continue;
       const peer = sgPeerMatches(topology, rule, peerIp, vpc);
       if (peer === 'unknown') {
-        unknown.push(sgRuleText(group, direction, rule));
+        unknown.push({ group, rule });
         continue;
       }
       if (!peer) continue;
@@ -141,19 +237,28 @@ export function evaluateSecurityGroups(topology: Topology, host: Host, direction
     }
     if (remaining.length === 0) break;
   }
-  const groups = host.securityGroups.join(', ') || 'no security group';
-  const what = direction === 'ingress' ? `from ${peerIp}` : `to ${peerIp}`;
-  const allowedPorts = subtractAll(all, remaining);
+  const { label, verb } = groupsLabel(groups);
+  const what = `${direction === 'ingress' ? 'from' : 'to'} ${peerIp}`;
+  const allowedPorts = passedPorts(header, subtractAll(all, remaining));
   if (remaining.length === 0) {
-    return { verdict: 'allow', matched: matched.join('; '), detail: `${groups} ${direction} allows ${header.protocol} ${what} port ${portSetText(all)}`, allowedPorts, fault: '' };
+    return { verdict: 'allow', matched: matched.join('; '), detail: `${label} ${verb('allows', 'allow')} ${direction} ${packetService(header)} ${what}`, allowedPorts, fault: '' };
   }
   if (unknown.length > 0) {
-    return { verdict: 'unknown', matched: unknown.join('; '), detail: `${groups} ${direction}: whether ${what} is allowed depends on ${unknown.join('; ')}, which the model cannot resolve (a prefix list or an address known only after deploy)`, allowedPorts, fault: '' };
+    const rules = unknown.map(({ group, rule }) => sgRuleText(group, direction, rule));
+    return {
+      verdict: 'unknown',
+      matched: rules.join('; '),
+      detail: `${label} ${direction}: whether ${packetService(header)} ${what} is allowed depends on ${rules.join('; ')}, which the model cannot resolve (a prefix list or an address known only after deploy)`,
+      allowedPorts,
+      fault: `${label} ${direction}: ${rules.join('; ')} cannot be resolved by the model (a prefix list or an address known only after deploy)`,
+    };
   }
+  const fault = sgFault(groups, direction);
+  const notAllowed = packetService(header, remaining);
   if (matched.length > 0) {
-    return { verdict: 'partial', matched: matched.join('; '), detail: `${groups} ${direction} allows only ports ${portSetText(allowedPorts)} ${what}, not ${portSetText(remaining)}`, allowedPorts, fault: '' };
+    return { verdict: 'partial', matched: matched.join('; '), detail: `${fault}; not ${notAllowed} ${what}`, allowedPorts, fault };
   }
-  return { verdict: 'deny', matched: `${groups}: no ${direction} rule matches`, detail: `no ${direction} rule of ${groups} allows ${header.protocol} ${what} port ${portSetText(all)}`, allowedPorts, fault: '' };
+  return { verdict: 'deny', matched: `${host.securityGroups.join(', ') || 'no security group'}: no ${direction} rule matches`, detail: `${fault}; not ${notAllowed} ${what}`, allowedPorts, fault };
 }
 
 /** The ports of `all` that are not in `minus`. */
@@ -181,48 +286,84 @@ function aclRuleText(rule: NetworkAclRule): string {
   return `rule ${rule.ruleNumber} ${rule.action} ${portsText(rule)} ${rule.cidr}`;
 }
 
+/** How the AWS console names a network ACL's directions. */
+function aclSide(direction: AclDirection): string {
+  return direction === 'ingress' ? 'inbound' : 'outbound';
+}
+
+/** The fault of one deny rule, independent of any packet: "network ACL X inbound rule 100 denies icmp". */
+function aclRuleFault(label: string, direction: AclDirection, rule: NetworkAclRule): string {
+  const peer = rule.cidr === '0.0.0.0/0' ? '' : ` ${direction === 'ingress' ? 'from' : 'to'} ${rule.cidr}`;
+  return `${label} ${aclSide(direction)} rule ${rule.ruleNumber} denies ${ruleService(rule)}${peer}`;
+}
+
+/** The fault of the implicit final rule: nothing allows this kind of packet. */
+function aclImplicitFault(label: string, direction: AclDirection, service: string): string {
+  return `${label} ${aclSide(direction)} has no rule allowing ${service} (the implicit * rule denies it)`;
+}
+
 /**
  * Evaluates a network ACL on a packet crossing the subnet boundary: rules in ascending number,
  * the first rule that matches a port decides it, the implicit `*` rule denies the rest. Ingress
- * matches the source address, egress the destination; both match the destination port.
+ * matches the source address, egress the destination; TCP and UDP rules match the destination
+ * port, ICMP rules the message's type and code (the whole message passes or not).
  */
 export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, header: Header): FilterResult {
   const peerIp = direction === 'ingress' ? header.srcIp : header.dstIp;
   const rules = [...(direction === 'ingress' ? acl.ingress : acl.egress)].sort((a, b) => a.ruleNumber - b.ruleNumber);
-  const all = portSetOf(header.dstPort);
+  const label = `network ACL ${resourceLabel(acl)}`;
+  const side = aclSide(direction);
+  const all = packetPorts(header);
   let remaining: PortSet = all;
   let allowed: PortSet = [];
   const deciding: string[] = [];
-  let denied = false;
+  // Pieces of the packet's ports that were denied, by the rule that denied them (undefined: the implicit rule).
+  const denials: Array<{ rule: NetworkAclRule | undefined; ports: PortSet }> = [];
   for (const rule of rules) {
-    if (!protocolMatches(rule.protocol, header.protocol)) continue;
-    const [lo, hi] = rulePorts(rule, header.protocol);
+    const covered = ruleCovers(rule, header);
+    if (!covered) continue;
+    const [lo, hi] = covered;
     const hit = intersect(remaining, lo, hi);
     if (hit.length === 0) continue;
     const peer = cidrMatches(rule.cidr, peerIp);
     if (peer === 'unknown') {
-      return { verdict: 'unknown', matched: aclRuleText(rule), detail: `${acl.id} ${direction} ${aclRuleText(rule)} decides, but ${peerIp} is known only after deploy`, allowedPorts: allowed, fault: '' };
+      return {
+        verdict: 'unknown',
+        matched: aclRuleText(rule),
+        detail: `${label} ${side} ${aclRuleText(rule)} decides, but ${peerIp} is known only after deploy`,
+        allowedPorts: passedPorts(header, allowed),
+        fault: `${label} ${side} ${aclRuleText(rule)} decides for an address known only after deploy`,
+      };
     }
     if (!peer) continue;
     deciding.push(aclRuleText(rule));
     if (rule.action === 'allow') allowed = [...allowed, ...hit];
-    else denied = true;
+    else denials.push({ rule, ports: hit });
     remaining = subtract(remaining, lo, hi);
     if (remaining.length === 0) break;
   }
   if (remaining.length > 0) {
-    denied = true;
+    denials.push({ rule: undefined, ports: remaining });
     deciding.push('rule * deny (implicit)');
   }
-  const what = `${header.protocol} ${direction === 'ingress' ? 'from' : 'to'} ${peerIp} port ${portSetText(all)}`;
+  const what = `${direction === 'ingress' ? 'from' : 'to'} ${peerIp}`;
   const matched = deciding.join('; ');
-  if (!denied) return { verdict: 'allow', matched, detail: `${acl.id} ${direction} allows ${what} (${matched})`, allowedPorts: allowed, fault: '' };
-  if (allowed.length === 0) return { verdict: 'deny', matched, detail: `${acl.id} ${direction} denies ${what} (${matched})`, allowedPorts: allowed, fault: '' };
+  const allowedPorts = passedPorts(header, allowed);
+  if (denials.length === 0) return { verdict: 'allow', matched, detail: `${label} ${side} allows ${packetService(header)} ${what} (${matched})`, allowedPorts, fault: '' };
+  const first = denials[0];
+  const fault = first.rule ? aclRuleFault(label, direction, first.rule) : aclImplicitFault(label, direction, packetService(header, first.ports));
+  if (allowed.length === 0) {
+    let detail: string;
+    if (denials.length > 1) detail = `${label} ${side} denies ${packetService(header)} ${what} (${matched})`;
+    else if (first.rule) detail = `${label} ${side} rule ${first.rule.ruleNumber} denies ${packetService(header)} ${what}`;
+    else detail = `${label} ${side} has no rule allowing ${packetService(header)} ${what} (the implicit * rule denies it)`;
+    return { verdict: 'deny', matched, detail, allowedPorts, fault };
+  }
   return {
     verdict: 'partial',
     matched,
-    detail: `${acl.id} ${direction} allows only ports ${portSetText(allowed)} of ${what} (${matched}); a connection on another port is dropped`,
-    allowedPorts: allowed,
-    fault: '',
+    detail: `${label} ${side} allows only ${packetService(header, allowed)} of ${packetService(header)} ${what} (${matched}); a connection on another port is dropped`,
+    allowedPorts,
+    fault,
   };
 }

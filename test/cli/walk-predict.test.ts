@@ -68,7 +68,7 @@ describe('the built CLI', () => {
       expect(r.code).toBe(1);
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(3);
-      expect(lines[0]).toMatch(/^natlab: flow client-a was expected delivered but was dropped \(the reply: acl-public ingress denies tcp /);
+      expect(lines[0]).toMatch(/^natlab: flow client-a was expected delivered but was dropped \(the reply: acl-public: network ACL acl-public \(public-no-ephemeral\) inbound has no rule allowing tcp\/1024-65535 /);
       expect(lines[2]).toMatch(/^natlab: flow direct was expected delivered but was dropped/);
     });
 
