@@ -5,7 +5,12 @@
  * connection").
  */
 import { endpointText, headerText, portText, samePort } from '../model/components/component';
-import type { Hop, PortPrediction, PredictResult, Walk } from '../model/types';
+import type { Hop, PortPrediction, PredictResult, Protocol, Walk } from '../model/types';
+
+/** An address with its port, or with its echo identifier for ICMP ("10.0.1.32 id 4711"). */
+function endpoint(protocol: Protocol, ip: string, port: PortPrediction): string {
+  return protocol === 'icmp' ? `${ip} id ${portText(port)}` : endpointText(ip, port);
+}
 
 /** Short titles of the article's eight steps. */
 export const STEP_TITLES: Readonly<Record<number, string>> = {
@@ -64,16 +69,18 @@ export function shortAnswer(w: Walk): string {
   if (w.verdict === 'left-model') return `${w.leftModel?.reason ?? 'leaves the model'} (at ${w.leftModel?.component}); the model does not guess beyond it`;
   const seen = w.observedAtDestination!;
   const who = destinationName(w);
-  const text = endpointText(seen.srcIp, seen.srcPort);
+  const icmp = w.flow.protocol === 'icmp';
+  const text = endpoint(w.flow.protocol, seen.srcIp, seen.srcPort);
+  const [port, per] = icmp ? ['identifier', 'echo query'] : ['port', 'connection'];
   const nat = (w.translations ?? []).filter((t) => t.outside.port === seen.srcPort || samePort(t.outside.port, seen.srcPort)).pop();
   let answer: string;
   if (nat && !('exact' in seen.srcPort)) {
-    answer = `${who} sees ${text}, a port chosen by ${nat.component} per connection`;
+    answer = `${who} sees ${text}, ${icmp ? 'an identifier' : 'a port'} chosen by ${nat.component} per ${per}`;
     if (seen.srcPort.distinctFrom?.length) answer += `, distinct from ${seen.srcPort.distinctFrom.join(', ')}'s`;
   } else if (nat) {
-    answer = `${who} sees ${text}, the port ${nat.component} allocated for this connection`;
+    answer = `${who} sees ${text}, the ${port} ${nat.component} allocated for this ${per}`;
   } else if (samePort(seen.srcPort, w.flow.from.port)) {
-    answer = `${who} sees ${text}, unchanged${seen.srcIp === w.flow.from.ip ? '' : ` (the port survives; only the address was mapped 1:1 from ${w.flow.from.ip})`}`;
+    answer = `${who} sees ${text}, unchanged${seen.srcIp === w.flow.from.ip ? '' : ` (the ${port} survives; only the address was mapped 1:1 from ${w.flow.from.ip})`}`;
   } else {
     answer = `${who} sees ${text}`;
   }
@@ -89,22 +96,21 @@ export function shortAnswer(w: Walk): string {
   return answer;
 }
 
-function portRangeText(p: PortPrediction): string {
-  return portText(p);
-}
-
 /** Renders one walk: forward hops, reply hops, translations and the short answer. */
 export function renderWalk(w: Walk): string {
   const lines: string[] = [];
   const sender = w.flow.from.host === w.flow.from.ip ? '' : `${w.flow.from.host} `;
-  lines.push(`walk ${w.flow.name}: ${w.flow.protocol} ${sender}${endpointText(w.flow.from.ip, w.flow.from.port)} -> ${w.flow.to.ip}:${w.flow.to.port}  [${w.verdict}]`);
+  const to = w.flow.protocol === 'icmp' ? w.flow.to.ip : `${w.flow.to.ip}:${w.flow.to.port}`;
+  const what = w.flow.protocol === 'icmp' ? 'icmp echo' : w.flow.protocol;
+  lines.push(`walk ${w.flow.name}: ${what} ${sender}${endpoint(w.flow.protocol, w.flow.from.ip, w.flow.from.port)} -> ${to}  [${w.verdict}]`);
   lines.push(...renderHops(w.hops, '  '));
   if (w.reply) {
     lines.push(`  reply  [${w.reply.verdict}]`);
     lines.push(...renderHops(w.reply.hops, '  '));
   }
   for (const t of w.translations ?? []) {
-    lines.push(`  translation (${t.component}): ${t.protocol} ${endpointText(t.inside.ip, t.inside.port)} <-> ${t.outside.ip}:${portRangeText(t.outside.port)} for ${t.destination.ip}:${t.destination.port}`);
+    const destination = t.protocol === 'icmp' ? t.destination.ip : `${t.destination.ip}:${t.destination.port}`;
+    lines.push(`  translation (${t.component}): ${t.protocol} ${endpoint(t.protocol, t.inside.ip, t.inside.port)} <-> ${endpoint(t.protocol, t.outside.ip, t.outside.port)} for ${destination}`);
   }
   lines.push(`  => ${shortAnswer(w)}`);
   return lines.join('\n');
