@@ -3,7 +3,8 @@
  * public IPs behind the Internet Gateway) in a topology.
  */
 import { InputError } from '../errors';
-import type { Host, NatAddress, NatGateway, Subnet, Topology, Vpc } from './types';
+import { cidrMatches, isPrivateIp } from './address';
+import type { Host, IpValue, NatAddress, NatGateway, Subnet, Topology, Vpc } from './types';
 
 /** Every name a user may call a host by (id, name, IPs, instance id, ENI id, aliases). */
 export function hostNames(host: Host): string[] {
@@ -112,6 +113,19 @@ export function publicIpOf(topology: Topology, vpc: string, privateIp: string): 
  */
 export function resourceLabel(resource: { readonly id: string; readonly name?: string }): string {
   return resource.name && resource.name !== resource.id ? `${resource.id} (${resource.name})` : resource.id;
+}
+
+/**
+ * What a destination is, in a fault that must not depend on one flow's address: "the internet"
+ * for a public address, the VPC (and block) a private one lies in, else the address itself.
+ */
+export function destinationName(topology: Topology, ip: IpValue): string {
+  if (!isPrivateIp(ip)) return 'the internet';
+  for (const vpc of topology.vpcs) {
+    const block = vpc.cidrs.find((cidr) => cidrMatches(cidr, ip) === true);
+    if (block) return `${resourceLabel(vpc)} (${block})`;
+  }
+  return ip;
 }
 
 /** A short label for a host in sentences ("client-a (10.0.1.32)"). */

@@ -98,7 +98,7 @@ function run(ctx: WalkContext, start: Component, packet: Packet): Decision {
 }
 
 function ending(decision: Decision): { verdict: WalkVerdict; dropped: WalkEnd | null; leftModel: WalkEnd | null } {
-  if (decision.kind === 'drop') return { verdict: 'dropped', dropped: { component: decision.component, reason: decision.reason }, leftModel: null };
+  if (decision.kind === 'drop') return { verdict: 'dropped', dropped: { component: decision.component, reason: decision.reason, fault: decision.fault ?? decision.reason }, leftModel: null };
   if (decision.kind === 'leave') return { verdict: 'left-model', dropped: null, leftModel: { component: decision.component, reason: decision.reason } };
   return { verdict: 'delivered', dropped: null, leftModel: null };
 }
@@ -142,7 +142,8 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
     const back = run(ctx, new HostSender(forward.host), { header: replyHeader, arrival: { kind: 'host' } });
     let replyEnd = ending(back);
     if (back.kind === 'deliver' && back.host.id !== source.id) {
-      replyEnd = { verdict: 'dropped', dropped: { component: back.host.id, reason: `the reply reached ${back.host.id}, not the sender ${source.id}` }, leftModel: null };
+      const reason = `the reply reached ${back.host.id}, not the sender ${source.id}`;
+      replyEnd = { verdict: 'dropped', dropped: { component: back.host.id, reason, fault: reason }, leftModel: null };
     }
     reply = { verdict: replyEnd.verdict, hops: ctx.hops, dropped: replyEnd.dropped, ...(replyEnd.leftModel ? { leftModel: replyEnd.leftModel } : {}) };
   }

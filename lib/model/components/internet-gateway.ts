@@ -3,7 +3,8 @@
  * (an Elastic IP or an auto-assigned one, of a host or of a NAT Gateway address) and that
  * public IP. Ports are never touched. A private IP with no public IP cannot leave.
  */
-import { hostLabel, publicIpOf, publicOwner } from '../hosts';
+import { hostLabel, privateOwner, publicIpOf, publicOwner, resourceLabel } from '../hosts';
+import { routeTableForSubnet } from '../routing';
 import type { Header, InternetGateway } from '../types';
 import type { Component, Decision, Packet, WalkContext } from './component';
 import { internet } from './internet';
@@ -31,9 +32,9 @@ export class InternetGatewayComponent implements Component {
     if (!ctx.isReply) ctx.enter(4);
     const publicIp = publicIpOf(ctx.topology, vpc, h.srcIp);
     if (!publicIp) {
-      const reason = `${this.igw.id} drops the packet: the source ${h.srcIp} is a private IP with no public IPv4 address (no Elastic IP, no auto-assigned public IP), so there is nothing to map it to`;
+      const reason = `${resourceLabel(this.igw)} drops the packet: the source ${h.srcIp} is a private IP with no public IPv4 address (no Elastic IP, no auto-assigned public IP), so there is nothing to map it to`;
       ctx.record(this.ref, 'drop', reason, h);
-      return { kind: 'drop', component: this.igw.id, reason };
+      return { kind: 'drop', component: this.igw.id, reason, fault: this.noPublicIpFault(ctx, vpc, h.srcIp, packet) };
     }
     const after: Header = { ...h, srcIp: publicIp };
     const owner = publicOwner(ctx.topology, publicIp);
@@ -42,14 +43,23 @@ export class InternetGatewayComponent implements Component {
     return { kind: 'forward', to: internet(ctx), packet: { header: after, arrival: packet.arrival } };
   }
 
+  /** The fault behind a private source reaching the gateway: who has no public IP, and which table sent it here. */
+  private noPublicIpFault(ctx: WalkContext, vpc: string, srcIp: string, packet: Packet): string {
+    const owner = privateOwner(ctx.topology, vpc, srcIp);
+    const via = packet.arrival.kind === 'subnet' ? ` but route table ${resourceLabel(routeTableForSubnet(ctx.topology, packet.arrival.subnet).table)} of ${resourceLabel(packet.arrival.subnet)} sends its internet traffic straight to ${resourceLabel(this.igw)}` : '';
+    if (owner?.kind === 'host') return `${hostLabel(owner.host)} has no public IP (no Elastic IP, no auto-assigned public IP)${via}; it needs a public IP, or a route through a NAT gateway`;
+    if (owner?.kind === 'nat') return `NAT gateway ${resourceLabel(owner.nat)}'s address ${owner.address.privateIp} has no Elastic IP${via}`;
+    return `${srcIp} has no public IP${via}`;
+  }
+
   private inbound(packet: Packet, ctx: WalkContext): Decision {
     const h = packet.header;
     if (ctx.isReply) ctx.enter(7);
     const owner = publicOwner(ctx.topology, h.dstIp);
     if (!owner || owner.vpc !== this.igw.vpc) {
-      const reason = `${this.igw.id} has no 1:1 mapping for ${h.dstIp} in ${this.igw.vpc}; the packet is dropped`;
+      const reason = `${resourceLabel(this.igw)} has no 1:1 mapping for ${h.dstIp} in ${this.igw.vpc}; the packet is dropped`;
       ctx.record(this.ref, 'drop', reason, h);
-      return { kind: 'drop', component: this.igw.id, reason };
+      return { kind: 'drop', component: this.igw.id, reason, fault: reason };
     }
     const privateIp = owner.kind === 'host' ? owner.host.privateIp : owner.address.privateIp;
     const after: Header = { ...h, dstIp: privateIp };

@@ -6,7 +6,7 @@
  */
 import { isIpv4, isPrivateIp } from '../address';
 import type { Host } from '../types';
-import { hostLabel, publicOwner } from '../hosts';
+import { destinationName, hostLabel, publicOwner } from '../hosts';
 import type { Component, Decision, Packet, WalkContext } from './component';
 import { hostReceiver } from './host';
 import { internetGateway } from './internet-gateway';
@@ -31,7 +31,7 @@ export class Internet implements Component {
       if (!igw) {
         const reason = `${h.dstIp} belongs to ${owner.vpc}, which has no internet gateway: the packet is dropped`;
         ctx.record(ref, 'drop', reason, h);
-        return { kind: 'drop', component: this.id, reason };
+        return { kind: 'drop', component: this.id, reason, fault: `${owner.vpc} has no internet gateway, so its public IPs cannot be reached` };
       }
       const hairpin = publicOwner(ctx.topology, h.srcIp)?.vpc === owner.vpc;
       ctx.record(ref, 'forward', `the internet routes the packet to ${h.dstIp}, a public IP behind ${igw.id}${hairpin ? ' (a hairpin: it leaves the VPC and comes back in through the same gateway)' : ''}`, h);
@@ -40,7 +40,7 @@ export class Internet implements Component {
     if (isPrivateIp(h.dstIp)) {
       const reason = `${h.dstIp} is a private address, which is not routable on the internet: the packet is dropped`;
       ctx.record(ref, 'drop', reason, h);
-      return { kind: 'drop', component: this.id, reason };
+      return { kind: 'drop', component: this.id, reason, fault: `${destinationName(ctx.topology, h.dstIp)} is sent to the internet, where private addresses are not routable (it needs a peering or transit gateway route)` };
     }
     if (!isIpv4(h.dstIp)) {
       const reason = `leaves the model on the internet: no host in the model has the address ${h.dstIp}, which is known only after deploy`;

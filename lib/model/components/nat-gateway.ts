@@ -5,7 +5,7 @@
  * (private). From outside: only replies with a translation entry are mapped back.
  */
 import { cidrMatches } from '../address';
-import { findSubnet, hostLabel } from '../hosts';
+import { findSubnet, hostLabel, resourceLabel } from '../hosts';
 import { NAT_DEFAULTS } from '../nat-table';
 import { lookupRoute, routeTableForSubnet, routeText } from '../routing';
 import type { Header, NatAddress, NatGateway, PortPrediction } from '../types';
@@ -42,20 +42,22 @@ export class NatGatewayComponent implements Component {
     return own ? this.fromOutside(packet, ctx, own) : this.fromInside(packet, ctx);
   }
 
-  private drop(ctx: WalkContext, header: Header, reason: string): Decision {
+  private drop(ctx: WalkContext, header: Header, reason: string, fault: string = reason): Decision {
     ctx.record(this.ref, 'drop', reason, header);
-    return { kind: 'drop', component: this.nat.id, reason };
+    return { kind: 'drop', component: this.nat.id, reason, fault };
   }
 
   private fromInside(packet: Packet, ctx: WalkContext): Decision {
     const nat = this.nat;
     const h = packet.header;
     if (ctx.isReply) {
-      return this.drop(ctx, h, `asymmetric return: this reply from ${sourceText(h)} belongs to a connection that did not start through ${nat.id}, which has no translation entry for it and drops it (connections must start inside the VPC)`);
+      return this.drop(ctx, h, `asymmetric return: this reply from ${sourceText(h)} belongs to a connection that did not start through ${resourceLabel(nat)}, which has no translation entry for it and drops it (connections must start inside the VPC)`, this.asymmetricFault(ctx, h.srcIp, packet));
     }
     const natSubnet = nat.subnet ? findSubnet(ctx.topology, nat.subnet) : undefined;
     if (natSubnet && cidrMatches(natSubnet.cidr, h.srcIp) === true) {
-      return this.drop(ctx, h, `${nat.id} does not serve hosts in its own subnet ${natSubnet.id} (${natSubnet.cidr}); ${h.srcIp} must reach it from another subnet`);
+      const reason = `${resourceLabel(nat)} does not serve hosts in its own subnet ${resourceLabel(natSubnet)} (${natSubnet.cidr}); ${h.srcIp} must reach it from another subnet`;
+      const table = packet.arrival.kind === 'subnet' ? routeTableForSubnet(ctx.topology, packet.arrival.subnet).table : undefined;
+      return this.drop(ctx, h, reason, `${table ? `route table ${resourceLabel(table)} of ` : ''}${resourceLabel(natSubnet)} sends internet traffic to NAT gateway ${resourceLabel(nat)}, which sits in that same subnet and does not serve it (route it to an internet gateway, or move the NAT gateway)`);
     }
     ctx.enter(2);
     const primary = nat.addresses.find((a) => a.isPrimary) ?? nat.addresses[0];
@@ -116,9 +118,9 @@ export class NatGatewayComponent implements Component {
       const { table: rt } = routeTableForSubnet(ctx.topology, natSubnet);
       const match = lookupRoute(rt, after.dstIp);
       if (match?.route.target.kind === 'igw') {
-        const reason = `${nat.id} is a private NAT gateway: it may not send traffic to the internet gateway ${match.route.target.id} (${rt.id}: ${routeText(match.route)}); the packet is dropped`;
+        const reason = `${resourceLabel(nat)} is a private NAT gateway: it may not send traffic to the internet gateway ${match.route.target.id} (${resourceLabel(rt)}: ${routeText(match.route)}); the packet is dropped`;
         ctx.record({ id: rt.id, kind: 'route-table', ...(rt.name ? { name: rt.name } : {}) }, 'drop', reason, after, after, routeText(match.route));
-        return { kind: 'drop', component: nat.id, reason };
+        return { kind: 'drop', component: nat.id, reason, fault: `${resourceLabel(nat)} is a private NAT gateway, but route table ${resourceLabel(rt)} of its subnet sends ${routeText(match.route)}: a private NAT gateway cannot use an internet gateway` };
       }
       return routeFromSubnet(ctx, natSubnet, next);
     }
@@ -129,6 +131,19 @@ export class NatGatewayComponent implements Component {
       return { kind: 'forward', to: internetGateway(ctx, igw), packet: { header: after, arrival: { kind: 'regional-nat', nat: nat.id, vpc: nat.vpc } } };
     }
     return routeFromSubnet(ctx, natSubnet, next);
+  }
+
+  /**
+   * The fault behind a reply that reaches the NAT although its connection did not start there:
+   * the replying host's subnet routes to this NAT (typically a host with a public IP behind a NAT route).
+   */
+  private asymmetricFault(ctx: WalkContext, srcIp: string, packet: Packet): string {
+    const host = ctx.topology.hosts.find((x) => x.privateIp === srcIp && x.subnet !== undefined);
+    const subnet = packet.arrival.kind === 'subnet' ? packet.arrival.subnet : host?.subnet ? findSubnet(ctx.topology, host.subnet) : undefined;
+    const table = subnet ? routeTableForSubnet(ctx.topology, subnet).table : undefined;
+    const who = host ? `${hostLabel(host)}${host.publicIp ? ' has a public IP, but' : ' is reached from outside, but'}` : `${srcIp} is reached from outside, but`;
+    const where = table && subnet ? ` route table ${resourceLabel(table)} of ${resourceLabel(subnet)}` : ' its subnet';
+    return `${who}${where} sends its replies to NAT gateway ${resourceLabel(this.nat)}, which drops them: connections from outside to ${host?.publicIp ? 'that public IP' : 'it'} fail (give the subnet an internet gateway route, or reach the host through the NAT)`;
   }
 
   private fromOutside(packet: Packet, ctx: WalkContext, own: NatAddress): Decision {
@@ -148,7 +163,7 @@ export class NatGatewayComponent implements Component {
       );
       if (t) inside = t.inside;
     }
-    if (!inside) return this.drop(ctx, h, reason);
+    if (!inside) return this.drop(ctx, h, reason, ctx.isReply ? reason : `NAT gateway ${resourceLabel(nat)}'s address ${h.dstIp} accepts no connection from outside: connections must start inside the VPC`);
     const after: Header = { ...h, dstIp: inside.ip, dstPort: inside.port };
     const host = ctx.topology.hosts.find((x) => x.privateIp === inside!.ip);
     ctx.record(

@@ -5,7 +5,7 @@
  */
 import { cidrMatches, parseCidr, reservedRole } from '../address';
 import { evaluateNetworkAcl, networkAclForSubnet, type PortSet, portSetOf, portSetText, subtractAll } from '../filters';
-import { findNatGateway, findSubnet, privateOwner } from '../hosts';
+import { destinationName, findNatGateway, findSubnet, privateOwner, resourceLabel } from '../hosts';
 import { lookupRoute, mainRouteTable, routeTableForSubnet, routeText, targetKindName } from '../routing';
 import type { Header, PortPrediction, Subnet } from '../types';
 import type { Decision, Packet, WalkContext } from './component';
@@ -59,7 +59,7 @@ export function crossAcl(ctx: WalkContext, subnet: Subnet, direction: 'ingress' 
   ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', `the packet ${verb} ${subnet.id}: ${result.detail}`, header, header, result.matched);
   if (result.verdict === 'allow') return { header };
   if (result.verdict === 'unknown') return { stop: { kind: 'leave', component: acl.id, reason: result.detail } };
-  return { stop: { kind: 'drop', component: acl.id, reason: result.detail } };
+  return { stop: { kind: 'drop', component: acl.id, reason: result.detail, ...(result.fault ? { fault: result.fault } : {}) } };
 }
 
 /** Routes a packet leaving a subnet by that subnet's route table. */
@@ -67,12 +67,14 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
   const header = packet.header;
   const { table, isMain } = routeTableForSubnet(ctx.topology, subnet);
   const tableRef = { id: table.id, kind: 'route-table' as const, ...(table.name ? { name: table.name } : {}) };
-  const which = `route table ${table.id}${isMain ? ' (the VPC main table: no explicit association)' : ''} of ${subnet.id}`;
+  const tableName = `route table ${resourceLabel(table)}${isMain ? ' (the VPC main table: no explicit association)' : ''}`;
+  const which = `${tableName} of ${resourceLabel(subnet)}`;
   const match = lookupRoute(table, header.dstIp);
   if (!match) {
-    const reason = `${which} has no route to ${header.dstIp}`;
+    const hasDefault = table.routes.some((r) => r.destination === '0.0.0.0/0');
+    const reason = `${which} has no route for ${header.dstIp} (${hasDefault ? 'no route covers it' : 'no 0.0.0.0/0 entry'})`;
     ctx.record(tableRef, 'drop', reason, header);
-    return { kind: 'drop', component: table.id, reason };
+    return { kind: 'drop', component: table.id, reason, fault: `${tableName} has no route to ${destinationName(ctx.topology, header.dstIp)}${hasDefault ? '' : ' (no 0.0.0.0/0 entry)'}` };
   }
   const matched = routeText(match.route);
   const target = match.route.target;
@@ -85,14 +87,16 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
     case 'blackhole': {
       const reason = `${which}: ${matched} is a blackhole route (its target was deleted); the packet is dropped`;
       ctx.record(tableRef, 'drop', reason, header, header, matched);
-      return { kind: 'drop', component: table.id, reason };
+      return { kind: 'drop', component: table.id, reason, fault: `${tableName}: ${matched} is a blackhole route (its target was deleted)` };
     }
     case 'igw': {
       ctx.record(tableRef, 'route', `${lookup}; sent to the internet gateway ${target.id}`, header, header, matched);
       const igw = ctx.topology.internetGateways.find((g) => g.id === target.id);
       if (!igw || igw.vpc !== subnet.vpc) {
-        const reason = igw ? `internet gateway ${target.id} is not attached to ${subnet.vpc}` : `internet gateway ${target.id} is not in the topology (the route is a blackhole)`;
-        return { kind: 'drop', component: target.id, reason };
+        const reason = igw
+          ? `${tableName} sends ${matched}, but internet gateway ${resourceLabel(igw)} is not attached to ${subnet.vpc}`
+          : `${tableName} sends ${matched}, but internet gateway ${target.id} is not in the topology (the route is a blackhole)`;
+        return { kind: 'drop', component: target.id, reason, fault: reason };
       }
       const crossed = crossAcl(ctx, subnet, 'egress', header);
       if ('stop' in crossed) return crossed.stop;
@@ -109,7 +113,7 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
       if (target.kind === 'nat') {
         const reason = `${which}: ${matched}, but NAT gateway ${target.id} is not in the topology (deleted or failed: the route is a blackhole)`;
         ctx.record(tableRef, 'drop', reason, header, header, matched);
-        return { kind: 'drop', component: target.id, reason };
+        return { kind: 'drop', component: target.id, reason, fault: `${tableName}: ${matched} points at NAT gateway ${target.id}, which is not in the topology (deleted or failed)` };
       }
       const host = ctx.topology.hosts.find((h) => h.id === target.id || h.eniId === target.id || h.instanceId === target.id || h.aliases?.includes(target.id));
       if (host && host.privateIp === header.dstIp) {
@@ -161,10 +165,10 @@ export function deliverLocally(ctx: WalkContext, vpcId: string, packet: Packet, 
     const subnet = ctx.topology.subnets.find((s) => s.vpc === vpcId && safeContains(s.cidr, header.dstIp));
     const role = subnet ? reservedRole(subnet.cidr, header.dstIp) : undefined;
     const reason = role
-      ? `${header.dstIp} is the ${role} address reserved by AWS in ${subnet!.id}; no host can use it`
+      ? `${header.dstIp} is the ${role} address reserved by AWS in ${resourceLabel(subnet!)}; no host can use it`
       : `no network interface in ${vpcId} has the address ${header.dstIp}`;
     ctx.record({ id: vpcId, kind: 'subnet-router', name: 'VPC router' }, 'drop', reason, header);
-    return { kind: 'drop', component: vpcId, reason };
+    return { kind: 'drop', component: vpcId, reason, fault: reason };
   }
   const destSubnetId = owner.kind === 'host' ? owner.host.subnet : owner.nat.subnet;
   const destSubnet = destSubnetId ? findSubnet(ctx.topology, destSubnetId) : undefined;
@@ -196,7 +200,7 @@ export function routeFromGateway(ctx: WalkContext, vpcId: string, gatewayId: str
   if (!local) {
     const reason = `${header.dstIp} is not inside ${vpcId}'s CIDRs; traffic from ${gatewayId} is routed only to local addresses`;
     ctx.record(ref, 'drop', reason, header);
-    return { kind: 'drop', component: gatewayId, reason };
+    return { kind: 'drop', component: gatewayId, reason, fault: reason };
   }
   const matched = routeText(local);
   ctx.record(ref, 'route', `the VPC main route table ${table.id}: ${matched} matches ${header.dstIp}, so the packet is routed locally`, header, header, matched);
