@@ -17,6 +17,7 @@ import type { FlowSpec, Host, InternetGateway, NatAddress, NatGateway, NetworkAc
 import { parseTemplate, type CfnResource } from './private/cfn-parse';
 import { checkTopology } from './private/check-topology';
 import { allocationPublicIp, CfnResolver, eipPublicIp, type StackInput } from './private/cfn-resolve';
+import { icmpFields, isIcmpProblem } from './private/icmp';
 import { ruleProtocolOf } from './private/protocol';
 import { unresolvedIp } from './private/unresolved';
 import { symbolicIp } from '../model/address';
@@ -285,9 +286,9 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
       id: r.id,
       ...(r.props.GroupName ? { name: String(r.props.GroupName) } : {}),
       ...(r.props.VpcId ? { vpc: String(r.props.VpcId) } : {}),
-      ingress: ((r.props.SecurityGroupIngress as Array<Record<string, unknown>> | undefined) ?? []).flatMap((x) => sgRule(x, 'Source')),
+      ingress: ((r.props.SecurityGroupIngress as Array<Record<string, unknown>> | undefined) ?? []).flatMap((x, i) => sgRule(x, 'Source', `${r.stack.file}: Resources.${r.logicalId}.Properties.SecurityGroupIngress[${i}]`)),
       // No egress rules in a template means CloudFormation's default: all outbound allowed.
-      egress: egress === undefined ? [{ protocol: 'all', cidr: '0.0.0.0/0' }] : egress.flatMap((x) => sgRule(x, 'Destination')),
+      egress: egress === undefined ? [{ protocol: 'all', cidr: '0.0.0.0/0' }] : egress.flatMap((x, i) => sgRule(x, 'Destination', `${r.stack.file}: Resources.${r.logicalId}.Properties.SecurityGroupEgress[${i}]`)),
     });
   }
   for (const vpc of vpcs.values()) {
@@ -298,7 +299,7 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
     for (const r of ofType(type)) {
       const group = groups.get(String(r.props.GroupId));
       if (!group) continue; // a rule on a group outside the given templates
-      group[direction].push(...sgRule(r.props, peer));
+      group[direction].push(...sgRule(r.props, peer, `${r.stack.file}: Resources.${r.logicalId}.Properties`));
     }
   }
 
@@ -312,7 +313,11 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
     if (!acl || !protocol || !cidr) continue;
     const range = r.props.PortRange as { From?: unknown; To?: unknown } | undefined;
     const ports = (protocol === 'tcp' || protocol === 'udp') && range?.From !== undefined ? { fromPort: Number(range.From), toPort: Number(range.To) } : {};
-    acl[truthy(r.props.Egress) ? 'egress' : 'ingress'].push({ ruleNumber: Number(r.props.RuleNumber), protocol, action: r.props.RuleAction === 'allow' ? 'allow' : 'deny', cidr, ...ports });
+    // An ICMP entry names its type and code in Icmp (-1 or absent: any).
+    const icmp = r.props.Icmp as { Type?: unknown; Code?: unknown } | undefined;
+    const types = protocol === 'icmp' && icmp !== undefined ? icmpFields(icmp.Type, icmp.Code) : {};
+    if (isIcmpProblem(types)) throw new InputError(`${r.stack.file}: Resources.${r.logicalId}.Properties.Icmp.${types.field === 'type' ? 'Type' : 'Code'}: ${types.message}`);
+    acl[truthy(r.props.Egress) ? 'egress' : 'ingress'].push({ ruleNumber: Number(r.props.RuleNumber), protocol, action: r.props.RuleAction === 'allow' ? 'allow' : 'deny', cidr, ...ports, ...types });
   }
   for (const acl of acls.values()) for (const list of [acl.ingress, acl.egress]) list.sort((a, b) => a.ruleNumber - b.ruleNumber);
   for (const r of ofType('AWS::EC2::SubnetNetworkAclAssociation')) {
@@ -367,12 +372,21 @@ function checkTemplateAddresses(topology: Topology, byId: ReadonlyMap<string, Re
   throw new InputError(`${resource.stack.file}: ${where}: ${first.message}${more}`);
 }
 
-function sgRule(x: Record<string, unknown>, peer: 'Source' | 'Destination'): SecurityGroupRule[] {
+/** One security group rule (inline, or an ingress/egress resource's properties); `where` locates it for errors. */
+function sgRule(x: Record<string, unknown>, peer: 'Source' | 'Destination', where: string): SecurityGroupRule[] {
   const protocol = ruleProtocolOf(x.IpProtocol);
   if (!protocol) return [];
-  const from = x.FromPort === undefined ? undefined : Number(x.FromPort);
-  const to = x.ToPort === undefined ? undefined : Number(x.ToPort);
-  const ports = protocol !== 'all' && from !== undefined && from !== -1 && to !== undefined && to !== -1 ? { fromPort: from, toPort: to } : {};
+  let ports: Pick<SecurityGroupRule, 'fromPort' | 'toPort' | 'icmpType' | 'icmpCode'> = {};
+  if (protocol === 'icmp') {
+    // For ICMP, FromPort is the type and ToPort the code (-1: any).
+    const types = icmpFields(x.FromPort, x.ToPort);
+    if (isIcmpProblem(types)) throw new InputError(`${where}.${types.field === 'type' ? 'FromPort' : 'ToPort'}: ${types.message}`);
+    ports = types;
+  } else if (protocol !== 'all') {
+    const from = x.FromPort === undefined ? undefined : Number(x.FromPort);
+    const to = x.ToPort === undefined ? undefined : Number(x.ToPort);
+    if (from !== undefined && from !== -1 && to !== undefined && to !== -1) ports = { fromPort: from, toPort: to };
+  }
   const description = x.Description === undefined ? {} : { description: String(x.Description) };
   if (x.CidrIp !== undefined) return [{ protocol, ...ports, cidr: String(x.CidrIp), ...description }];
   const group = x[`${peer}SecurityGroupId`];
