@@ -48,6 +48,8 @@ import type {
   Topology,
   Vpc,
 } from '../model/types';
+import { InputError } from '../errors';
+import { icmpFields, isIcmpProblem } from './private/icmp';
 import { ruleProtocolOf } from './private/protocol';
 
 /** The ten describe calls' result lists, merged over pages (and regions). */
@@ -309,17 +311,25 @@ function securityGroupFrom(g: Ec2SecurityGroup): SecurityGroup {
     id: g.GroupId!,
     ...(g.GroupName ? { name: g.GroupName } : {}),
     ...(g.VpcId ? { vpc: g.VpcId } : {}),
-    ingress: (g.IpPermissions ?? []).flatMap(sgRules),
-    egress: (g.IpPermissionsEgress ?? []).flatMap(sgRules),
+    ingress: (g.IpPermissions ?? []).flatMap((p) => sgRules(p, `security group ${g.GroupId} IpPermissions`)),
+    egress: (g.IpPermissionsEgress ?? []).flatMap((p) => sgRules(p, `security group ${g.GroupId} IpPermissionsEgress`)),
   };
 }
 
 /** One permission lists several peers; the model wants one rule per peer. */
-function sgRules(p: IpPermission): SecurityGroupRule[] {
+function sgRules(p: IpPermission, where: string): SecurityGroupRule[] {
   const protocol = ruleProtocolOf(p.IpProtocol);
   if (!protocol) return [];
-  // -1 (all ports, any ICMP type) and "all protocols" carry no range.
-  const ports = protocol !== 'all' && p.FromPort !== undefined && p.FromPort !== -1 && p.ToPort !== undefined && p.ToPort !== -1 ? { fromPort: p.FromPort, toPort: p.ToPort } : {};
+  let ports: Pick<SecurityGroupRule, 'fromPort' | 'toPort' | 'icmpType' | 'icmpCode'> = {};
+  if (protocol === 'icmp') {
+    // For ICMP, FromPort is the type and ToPort the code (-1: any).
+    const types = icmpFields(p.FromPort, p.ToPort);
+    if (isIcmpProblem(types)) throw new InputError(`${where}: ${types.message}`);
+    ports = types;
+  } else if (protocol !== 'all' && p.FromPort !== undefined && p.FromPort !== -1 && p.ToPort !== undefined && p.ToPort !== -1) {
+    // -1 (all ports) and "all protocols" carry no range.
+    ports = { fromPort: p.FromPort, toPort: p.ToPort };
+  }
   const described = (d: string | undefined) => (d ? { description: d } : {});
   return [
     ...(p.IpRanges ?? []).map((r) => ({ protocol, ...ports, cidr: r.CidrIp!, ...described(r.Description) })),
@@ -337,7 +347,9 @@ function networkAclFrom(a: Ec2NetworkAcl): NetworkAcl {
         const protocol = ruleProtocolOf(e.Protocol);
         if (!protocol) return [];
         const ports = (protocol === 'tcp' || protocol === 'udp') && e.PortRange?.From !== undefined && e.PortRange.To !== undefined ? { fromPort: e.PortRange.From, toPort: e.PortRange.To } : {};
-        return [{ ruleNumber: e.RuleNumber!, protocol, action: e.RuleAction === 'allow' ? ('allow' as const) : ('deny' as const), cidr: e.CidrBlock!, ...ports }];
+        const types = protocol === 'icmp' && e.IcmpTypeCode ? icmpFields(e.IcmpTypeCode.Type, e.IcmpTypeCode.Code) : {};
+        if (isIcmpProblem(types)) throw new InputError(`network ACL ${a.NetworkAclId} entry ${e.RuleNumber}: ${types.message}`);
+        return [{ ruleNumber: e.RuleNumber!, protocol, action: e.RuleAction === 'allow' ? ('allow' as const) : ('deny' as const), cidr: e.CidrBlock!, ...ports, ...types }];
       })
       .sort((x, y) => x.ruleNumber - y.ruleNumber);
   return { id: a.NetworkAclId!, ...named(a.Tags), vpc: a.VpcId!, isDefault: !!a.IsDefault, ingress: rules(false), egress: rules(true) };

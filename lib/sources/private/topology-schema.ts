@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { Topology } from '../../model/types';
 
 const port = z.number().int().min(0).max(65535);
+/** An ICMP type or code of a rule: -1 (any, as AWS writes it) or 0-255. */
+const icmpValue = z.number().int().min(-1).max(255);
 const protocol = z.enum(['tcp', 'udp', 'icmp']);
 const ruleProtocol = z.enum(['tcp', 'udp', 'icmp', 'all']);
 
@@ -99,6 +101,8 @@ const sgRule = z.strictObject({
   securityGroup: z.string().optional(),
   prefixList: z.string().optional(),
   description: z.string().optional(),
+  icmpType: icmpValue.optional(),
+  icmpCode: icmpValue.optional(),
 });
 
 const securityGroup = z.strictObject({
@@ -116,6 +120,8 @@ const aclRule = z.strictObject({
   cidr: z.string(),
   fromPort: port.optional(),
   toPort: port.optional(),
+  icmpType: icmpValue.optional(),
+  icmpCode: icmpValue.optional(),
 });
 
 const networkAcl = z.strictObject({
