@@ -1,6 +1,7 @@
 /** The CLI's commands: each module registers one command on the program. */
 import type { Command } from 'commander';
 import { registerWalk } from './walk';
+import { registerFindings } from './findings';
 import { registerPredict } from './predict';
 import { registerFlowLogs } from './flowlogs';
 import { registerLab } from './lab';
@@ -15,6 +16,7 @@ import { registerVerify } from './verify';
  */
 export const commands: Array<(program: Command) => void> = [
   registerWalk,
+  registerFindings,
   registerPredict,
   registerFlowLogs,
   registerLab,

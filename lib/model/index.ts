@@ -13,3 +13,4 @@ export { Internet } from './components/internet';
 export * from './walk';
 export * from './predict';
 export * from './compare';
+export * from './findings';

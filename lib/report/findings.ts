@@ -1,0 +1,101 @@
+/**
+ * `natlab findings` for people: what was walked, the reachability matrix (or one line per
+ * sender when the matrix would be too wide to read), then the faults grouped by cause, each
+ * with the flows it breaks and the first of their reasons.
+ */
+import type { FindingFlow, FindingsResult } from '../model/findings';
+
+/** Matrices wider than this many destinations become one summary line per sender. */
+const MATRIX_MAX_COLUMNS = 12;
+/** Flows listed by name under each fault before "and N more". */
+const FLOWS_LISTED = 6;
+
+const MARK: Record<string, string> = { delivered: '✓', dropped: '✗', reply: '↩', 'left-model': '?' };
+
+function mark(flow: FindingFlow | undefined): string {
+  if (!flow) return ' ';
+  if (flow.verdict === 'dropped' && flow.dropped?.path === 'reply') return MARK.reply;
+  return MARK[flow.verdict];
+}
+
+/** "tcp/22", "icmp echo". */
+export function flowService(flow: Pick<FindingFlow, 'protocol' | 'port'>): string {
+  return flow.protocol === 'icmp' ? 'icmp echo' : `${flow.protocol}/${flow.port}`;
+}
+
+function flowText(flow: FindingFlow): string {
+  return `${flow.from} -> ${flow.to} ${flowService(flow)}`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_c, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows.map((r) => '  ' + r.map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length)).join('  ').trimEnd());
+}
+
+function matrix(result: FindingsResult, byPair: Map<string, FindingFlow[]>): string[] {
+  const header = ['from \\ to', ...result.destinations];
+  const rows = result.hosts.map((from) => [
+    from,
+    ...result.destinations.map((to) => (to === from ? '·' : result.protocols.map((p) => mark(byPair.get(`${from}\u0000${to}`)?.find((f) => f.protocol === p))).join(''))),
+  ]);
+  return table([header, ...rows]);
+}
+
+function summaries(result: FindingsResult, flows: readonly FindingFlow[]): string[] {
+  const bySender = new Map<string, FindingFlow[]>();
+  for (const f of flows) bySender.set(f.from, [...(bySender.get(f.from) ?? []), f]);
+  const rows = result.hosts.map((from) => {
+    const own = bySender.get(from) ?? [];
+    const internet = result.protocols.map((p) => mark(own.find((f) => f.to === 'internet' && f.protocol === p))).join('');
+    const hosts = result.protocols.map((p) => {
+      const list = own.filter((f) => f.to !== 'internet' && f.protocol === p);
+      return `${p} ${list.filter((f) => f.verdict === 'delivered').length}/${list.length}`;
+    });
+    return [from, `internet ${internet}`, `hosts reached: ${hosts.join(', ')}`];
+  });
+  return table(rows);
+}
+
+/** The whole report as text. */
+export function renderFindings(result: FindingsResult): string {
+  const flows = result.flows;
+  const count = (v: string) => flows.filter((f) => f.verdict === v).length;
+  const replyDrops = flows.filter((f) => f.dropped?.path === 'reply').length;
+  const services = (port: number) => result.protocols.map((protocol) => flowService({ protocol, port })).join(', ');
+  const lines: string[] = [
+    `natlab findings: ${result.topology} (${result.source})`,
+    `${flows.length} flows walked, each with its reply: ${result.hosts.length} host${result.hosts.length === 1 ? '' : 's'} to the internet (${result.internet.ip}: ${services(result.internet.port)}) and to every other host (${services(result.hostPort)}; a host the topology's flows reach on another port is tried on that port).`,
+    `${count('delivered')} delivered, ${count('dropped')} dropped (${replyDrops} of them on the reply path), ${count('left-model')} the model cannot decide.`,
+    '',
+  ];
+  const byPair = new Map<string, FindingFlow[]>();
+  for (const f of flows) {
+    const key = `${f.from}\u0000${f.to}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), f]);
+  }
+  const legend = `${result.protocols.join(' then ')} in each cell; ✓ delivered, ✗ dropped, ↩ the reply is dropped, ? the model cannot decide`;
+  if (result.destinations.length <= MATRIX_MAX_COLUMNS) {
+    lines.push(`Reachability (rows send, columns receive; ${legend}):`, ...matrix(result, byPair));
+  } else {
+    lines.push(`Reachability by sender (${result.destinations.length - 1} hosts: too many columns for a matrix; --json lists every flow; ${legend}):`, ...summaries(result, flows));
+  }
+  lines.push('');
+  if (result.causes.length === 0) {
+    lines.push('No faults: every flow walked is delivered and its reply comes back.');
+  } else {
+    lines.push(`Faults, grouped by cause (${result.causes.length}):`);
+    result.causes.forEach((cause, i) => {
+      const where = cause.paths.length === 2 ? 'requests and replies' : cause.paths[0] === 'reply' ? 'on the reply path' : 'the request';
+      const listed = cause.flows.slice(0, FLOWS_LISTED).map(flowText).join(', ');
+      const more = cause.flows.length > FLOWS_LISTED ? `, and ${cause.flows.length - FLOWS_LISTED} more` : '';
+      lines.push(`${String(i + 1).padStart(3)}. ${cause.fault}`);
+      lines.push(`     breaks ${cause.flows.length} flow${cause.flows.length === 1 ? '' : 's'} (${where}, at ${cause.component}): ${listed}${more}`);
+      lines.push(`     first: ${flowText(cause.flows[0])}: ${cause.flows[0].dropped!.reason}`);
+    });
+  }
+  const unknown = flows.filter((f) => f.verdict === 'left-model');
+  if (unknown.length > 0) {
+    lines.push('', `The model cannot decide ${unknown.length} flow${unknown.length === 1 ? '' : 's'}; the first: ${flowText(unknown[0])}: ${unknown[0].leftModel?.reason ?? ''}`);
+  }
+  return lines.join('\n');
+}
