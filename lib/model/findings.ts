@@ -7,7 +7,8 @@
 import { InputError } from '../errors';
 import { isIpv4, isPrivateIp } from './address';
 import { findHosts } from './hosts';
-import { resolveDestinationIp, walk } from './walk';
+import { hostClasses } from './host-classes';
+import { hostAddressFrom, walk } from './walk';
 import type { Host, Protocol, Topology, Walk, WalkVerdict } from './types';
 
 /** What `findings` walks. */
@@ -28,6 +29,12 @@ export interface FindingsOptions {
    * @default ['tcp', 'icmp']
    */
   readonly protocols?: readonly Protocol[];
+  /**
+   * Walk every flow, rather than one flow per pair of host classes (hosts no walk can tell
+   * apart) with the others derived from it. The results are the same; this is the check.
+   * @default false
+   */
+  readonly exhaustive?: boolean;
 }
 
 /** Where a failed flow was stopped. */
@@ -83,7 +90,7 @@ export interface FindingsResult {
   readonly topology: string;
   /** Where it came from. */
   readonly source: string;
-  /** The senders (hosts inside a VPC), by name. */
+  /** The senders (hosts inside a VPC), by name, then `internet` when some host has a public IP. */
   readonly hosts: string[];
   /** The destination columns: `internet`, then hosts. */
   readonly destinations: string[];
@@ -132,7 +139,8 @@ function flowOf(from: string, to: string, toIp: string, protocol: Protocol, port
 
 /**
  * Walks every host inside a VPC to the internet and to every other host that accepts
- * connections (instances and servers; a Lambda function accepts none), for each protocol.
+ * connections (instances and servers; a Lambda function accepts none), and the internet to
+ * every host with a public IP, for each protocol.
  */
 export function findings(topology: Topology, options: FindingsOptions = {}): FindingsResult {
   checkOptions(topology, options);
@@ -142,30 +150,44 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
   const names = hostNamesOf(topology.hosts);
   const senders = topology.hosts.filter((h) => h.subnet !== undefined);
   const receivers = topology.hosts.filter((h) => h.kind !== 'lambda');
+  const reachable = receivers.filter((h) => h.subnet !== undefined && h.publicIp !== undefined);
   const flowPorts = destinationPorts(topology);
+  const classes = options.exhaustive ? undefined : hostClasses(topology);
+  const walked = new Map<string, FindingFlow>();
   const flows: FindingFlow[] = [];
-  for (const from of senders) {
-    const fromName = names.get(from)!;
-    for (const protocol of protocols) {
-      const port = protocol === 'icmp' ? null : internet.port;
-      const w = walk(topology, { name: `${fromName} -> internet`, protocol, from: from.id, sourcePort: 'any', to: { host: internet.ip, port: port ?? 0 } });
-      flows.push(flowOf(fromName, 'internet', internet.ip, protocol, port, w));
+
+  /** Walks a flow, or derives it from the walked flow between hosts of the same classes. */
+  const add = (from: Host | undefined, to: Host | undefined, toIp: string, protocol: Protocol, port: number | null): void => {
+    const fromName = from ? names.get(from)! : 'internet';
+    const toName = to ? names.get(to)! : 'internet';
+    const walkIt = () => walk(topology, { name: `${fromName} -> ${toName}`, protocol, from: from?.id ?? internet.ip, sourcePort: 'any', to: { host: toIp, port: port ?? 0 } });
+    const key = classes && `${from ? classes.get(from) : 'internet'}:${to ? classes.get(to) : 'internet'}:${protocol}:${port}`;
+    const same = key === undefined ? undefined : walked.get(key);
+    if (same) {
+      flows.push(derivedFlow(same, fromName, toName, toIp, walkIt));
+      return;
     }
+    const flow = flowOf(fromName, toName, toIp, protocol, port, walkIt());
+    if (key !== undefined) walked.set(key, flow);
+    flows.push(flow);
+  };
+
+  for (const from of senders) {
+    for (const protocol of protocols) add(from, undefined, internet.ip, protocol, protocol === 'icmp' ? null : internet.port);
     for (const to of receivers) {
       if (to === from) continue;
-      const toName = names.get(to)!;
-      const toIp = resolveDestinationIp(topology, to.id, from);
-      for (const protocol of protocols) {
-        const port = protocol === 'icmp' ? null : (flowPorts.get(to.id) ?? hostPort);
-        const w = walk(topology, { name: `${fromName} -> ${toName}`, protocol, from: from.id, sourcePort: 'any', to: { host: toIp, port: port ?? 0 } });
-        flows.push(flowOf(fromName, toName, toIp, protocol, port, w));
-      }
+      const toIp = hostAddressFrom(topology, to, from);
+      for (const protocol of protocols) add(from, to, toIp, protocol, protocol === 'icmp' ? null : (flowPorts.get(to.id) ?? hostPort));
     }
+  }
+  // From the internet, to every host with a public IP: what a host with one is for.
+  for (const to of reachable) {
+    for (const protocol of protocols) add(undefined, to, to.publicIp!, protocol, protocol === 'icmp' ? null : (flowPorts.get(to.id) ?? hostPort));
   }
   return {
     topology: topology.name,
     source: topology.source,
-    hosts: senders.map((h) => names.get(h)!),
+    hosts: [...senders.map((h) => names.get(h)!), ...(reachable.length ? ['internet'] : [])],
     destinations: ['internet', ...receivers.map((h) => names.get(h)!)],
     internet,
     hostPort,
@@ -173,6 +195,53 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
     flows,
     causes: groupByCause(flows),
   };
+}
+
+/**
+ * A flow between hosts of the same classes as a walked one: the same verdict, component,
+ * fault and path. Its reason names its own hosts, so it comes from its own walk, made when
+ * the reason is first read (`--json` reads every one; the text report only the first of
+ * each cause, which is always a walked flow).
+ */
+function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, walkIt: () => Walk): FindingFlow {
+  const { protocol, port, verdict } = same;
+  if (!same.dropped && !same.leftModel) return { from, to, toIp, protocol, port, verdict, dropped: null };
+  const own = new OwnWalk(() => flowOf(from, to, toIp, protocol, port, walkIt()));
+  if (same.dropped) return { from, to, toIp, protocol, port, verdict, dropped: new DerivedEnd(same.dropped, own, 'dropped') as unknown as FindingDrop };
+  return { from, to, toIp, protocol, port, verdict, dropped: null, leftModel: new DerivedEnd(same.leftModel!, own, 'leftModel') as unknown as NonNullable<FindingFlow['leftModel']> };
+}
+
+/** A derived flow's own walk, made once, on demand. */
+class OwnWalk {
+  private flow: FindingFlow | undefined;
+  constructor(private readonly make: () => FindingFlow) {}
+  get(): FindingFlow {
+    return (this.flow ??= this.make());
+  }
+}
+
+/** The end of a derived flow: shared fields copied, the reason read from its own walk. */
+class DerivedEnd {
+  readonly component: string;
+  readonly fault?: string;
+  readonly path: 'request' | 'reply';
+  constructor(
+    same: { readonly component: string; readonly fault?: string; readonly path: 'request' | 'reply' },
+    private readonly own: OwnWalk,
+    private readonly which: 'dropped' | 'leftModel',
+  ) {
+    this.component = same.component;
+    if (same.fault !== undefined) this.fault = same.fault;
+    this.path = same.path;
+  }
+  get reason(): string {
+    const flow = this.own.get();
+    return (this.which === 'dropped' ? flow.dropped?.reason : flow.leftModel?.reason) ?? '';
+  }
+  /** What JSON shows: the same fields, in the same order, as a walked flow's. */
+  toJSON(): object {
+    return this.fault === undefined ? { component: this.component, reason: this.reason, path: this.path } : { component: this.component, reason: this.reason, fault: this.fault, path: this.path };
+  }
 }
 
 /** The port the topology's own flows use towards a host (the seed's server: 8080). */

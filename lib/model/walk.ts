@@ -73,7 +73,14 @@ export function resolveSource(topology: Topology, ref: string): Host {
 /** The destination address of a walk: an IP as given, or the address a host is reached at from the sender. */
 export function resolveDestinationIp(topology: Topology, ref: string, source: Host): string {
   if (isIpv4(ref) || isUnresolvedIp(ref)) return ref;
-  const host = resolveHost(topology, ref);
+  return hostAddressFrom(topology, resolveHost(topology, ref), source);
+}
+
+/**
+ * The address a host is reached at from a sender: its private IP from inside its own VPC, else
+ * its public IP when it has one (a host on the internet has only the one address).
+ */
+export function hostAddressFrom(topology: Topology, host: Host, source: Host): string {
   if (!host.subnet) return host.privateIp;
   const sameVpc = source.subnet !== undefined && hostVpc(topology, source) === hostVpc(topology, host);
   return sameVpc ? host.privateIp : host.publicIp ?? host.privateIp;

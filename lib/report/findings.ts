@@ -13,7 +13,7 @@ const FLOWS_LISTED = 6;
 const MARK: Record<string, string> = { delivered: '✓', dropped: '✗', reply: '↩', 'left-model': '?' };
 
 function mark(flow: FindingFlow | undefined): string {
-  if (!flow) return ' ';
+  if (!flow) return '-';
   if (flow.verdict === 'dropped' && flow.dropped?.path === 'reply') return MARK.reply;
   return MARK[flow.verdict];
 }
@@ -64,7 +64,7 @@ export function renderFindings(result: FindingsResult): string {
   const services = (port: number) => result.protocols.map((protocol) => flowService({ protocol, port })).join(', ');
   const lines: string[] = [
     `natlab findings: ${result.topology} (${result.source})`,
-    `${flows.length} flows walked, each with its reply: ${result.hosts.length} host${result.hosts.length === 1 ? '' : 's'} to the internet (${result.internet.ip}: ${services(result.internet.port)}) and to every other host (${services(result.hostPort)}; a host the topology's flows reach on another port is tried on that port).`,
+    `${flows.length} flows walked, each with its reply: every host to the internet (${result.internet.ip}: ${services(result.internet.port)}) and to every other host (${services(result.hostPort)}; a host the topology's flows reach on another port is tried on that port), and the internet to every host with a public IP.`,
     `${count('delivered')} delivered, ${count('dropped')} dropped (${replyDrops} of them on the reply path), ${count('left-model')} the model cannot decide.`,
     '',
   ];
@@ -73,7 +73,7 @@ export function renderFindings(result: FindingsResult): string {
     const key = `${f.from}\u0000${f.to}`;
     byPair.set(key, [...(byPair.get(key) ?? []), f]);
   }
-  const legend = `${result.protocols.join(' then ')} in each cell; ✓ delivered, ✗ dropped, ↩ the reply is dropped, ? the model cannot decide`;
+  const legend = `${result.protocols.join(' then ')} in each cell; ✓ delivered, ✗ dropped, ↩ the reply is dropped, ? the model cannot decide, - not walked (no public IP)`;
   if (result.destinations.length <= MATRIX_MAX_COLUMNS) {
     lines.push(`Reachability (rows send, columns receive; ${legend}):`, ...matrix(result, byPair));
   } else {

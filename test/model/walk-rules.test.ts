@@ -152,7 +152,8 @@ describe('routing', () => {
     const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
     expect(w.verdict).toBe('dropped');
     expect(w.dropped?.component).toBe('rtb-public');
-    expect(w.dropped?.reason).toContain('has no route to 44.198.164.163');
+    expect(w.dropped?.reason).toBe('route table rtb-public (public) of subnet-public (public), the subnet of NAT gateway nat-xxx (NAT-GW), has no route for 44.198.164.163 (no 0.0.0.0/0 entry)');
+    expect(w.dropped?.fault).toBe('route table rtb-public (public) of subnet-public (public), where NAT gateway nat-xxx (NAT-GW) sits, has no route to the internet (no 0.0.0.0/0 entry)');
     expect(w.hops.some((h) => h.action === 'translate' && h.component.id === 'nat-xxx')).toBe(true);
   });
 

@@ -72,9 +72,13 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
   const match = lookupRoute(table, header.dstIp);
   if (!match) {
     const hasDefault = table.routes.some((r) => r.destination === '0.0.0.0/0');
-    const reason = `${which} has no route for ${header.dstIp} (${hasDefault ? 'no route covers it' : 'no 0.0.0.0/0 entry'})`;
+    // A NAT gateway routes what it translated by its own subnet's table: name it, as that is the table to fix.
+    const nat = ctx.topology.natGateways.find((n) => n.subnet === subnet.id && n.addresses.some((a) => a.privateIp === header.srcIp));
+    const natNote = nat ? `, the subnet of NAT gateway ${resourceLabel(nat)},` : '';
+    const reason = `${which}${natNote} has no route for ${header.dstIp} (${hasDefault ? 'no route covers it' : 'no 0.0.0.0/0 entry'})`;
     ctx.record(tableRef, 'drop', reason, header);
-    return { kind: 'drop', component: table.id, reason, fault: `${tableName} has no route to ${destinationName(ctx.topology, header.dstIp)}${hasDefault ? '' : ' (no 0.0.0.0/0 entry)'}` };
+    const fault = `${tableName}${nat ? ` of ${resourceLabel(subnet)}, where NAT gateway ${resourceLabel(nat)} sits,` : ''} has no route to ${destinationName(ctx.topology, header.dstIp)}${hasDefault ? '' : ' (no 0.0.0.0/0 entry)'}`;
+    return { kind: 'drop', component: table.id, reason, fault };
   }
   const matched = routeText(match.route);
   const target = match.route.target;
