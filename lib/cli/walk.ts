@@ -1,12 +1,14 @@
 /** `natlab walk`: one packet, hop by hop, forward and reply (DESIGN.md section 4). */
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
+import type { Topology } from '../model/types';
 import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
 
 interface WalkCliOptions extends TopologySourceOptions {
   from: string;
   to: string;
   protocol: 'tcp' | 'udp' | 'icmp';
+  public?: boolean;
   json?: boolean;
 }
 
@@ -26,6 +28,14 @@ export function splitHostPort(value: string, flag: string, portRequired: boolean
   return { host, port: Number(portText) };
 }
 
+/** The public IP of the host `ref` names, for `--public`; bad input when it has none. */
+async function publicAddressOf(topology: Topology, ref: string): Promise<string> {
+  const { resolveHost } = await import('../model/hosts');
+  const host = resolveHost(topology, ref);
+  if (host.publicIp === undefined || host.subnet === undefined) throw new InputError(`--public: host "${ref}" has no public IP in topology ${topology.name}`);
+  return host.publicIp;
+}
+
 /** Registers `natlab walk`. */
 export function registerWalk(program: Command): void {
   const cmd = program
@@ -34,14 +44,17 @@ export function registerWalk(program: Command): void {
     .requiredOption('--from <host[:port]>', 'sender: an IP, instance id, ENI id or host name, or an internet address like 8.8.8.8:40000 (no port: any)')
     .requiredOption('--to <ip|host:port>', 'destination address or host, and port')
     .addOption(new Option('--protocol <protocol>', 'protocol').choices(['tcp', 'udp', 'icmp']).default('tcp'))
+    .option('--public', "send to the destination host's public IP, even from inside its VPC (out through the internet gateway or a NAT gateway and back in)")
     .option('--json', 'print the walk as one JSON document');
   addTopologyOptions(cmd).action(
     action(async (opts: WalkCliOptions) => {
       const from = splitHostPort(opts.from, '--from', false);
       const to = splitHostPort(opts.to, '--to', opts.protocol !== 'icmp');
+      if (opts.protocol === 'icmp' && to.port !== undefined) throw new InputError(`--to "${opts.to}" has a port, but an ICMP echo has none: give only the host (--to ${to.host})`);
       const topology = await loadTopologyFrom(opts);
       const { walk } = await import('../model/walk');
-      const result = walk(topology, { protocol: opts.protocol, from: from.host, sourcePort: from.port ?? 'any', to: { host: to.host, port: to.port ?? 0 } });
+      const destination = opts.public ? await publicAddressOf(topology, to.host) : to.host;
+      const result = walk(topology, { protocol: opts.protocol, from: from.host, sourcePort: from.port ?? 'any', to: { host: destination, port: to.port ?? 0 } });
       if (opts.json) printJson(result);
       else {
         const { renderWalk } = await import('../report/text');

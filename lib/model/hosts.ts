@@ -3,7 +3,7 @@
  * public IPs behind the Internet Gateway) in a topology.
  */
 import { InputError } from '../errors';
-import { cidrMatches, isPrivateIp } from './address';
+import { cidrMatches, isPrivateIp, symbolicBlock } from './address';
 import type { Host, IpValue, NatAddress, NatGateway, Subnet, Topology, Vpc } from './types';
 
 /** Every name a user may call a host by (id, name, IPs, instance id, ENI id, aliases). */
@@ -131,5 +131,8 @@ export function destinationName(topology: Topology, ip: IpValue): string {
 /** A short label for a host in sentences ("client-a (10.0.1.32)"). */
 export function hostLabel(host: Host): string {
   const name = host.name ?? host.id;
-  return name === host.privateIp ? name : `${name} (${host.privateIp})`;
+  if (name === host.privateIp) return name;
+  // An address chosen at deploy is a long token; its block says all a reader needs.
+  const block = symbolicBlock(host.privateIp);
+  return `${name} (${block ? `an address of ${block.text}` : host.privateIp})`;
 }

@@ -7,7 +7,7 @@ import { subnetRouter, symbolicBlock } from '../address';
 import { evaluateSecurityGroups } from '../filters';
 import { findSubnet, hostLabel, resourceLabel } from '../hosts';
 import type { Header, Host } from '../types';
-import { type Component, type Decision, type Packet, type WalkContext, endpointText, portText } from './component';
+import { type Component, type Decision, type Packet, type WalkContext, destinationText, portText, protocolText, sourceText } from './component';
 import { internet } from './internet';
 import { routeFromSubnet } from './vpc-router';
 
@@ -59,7 +59,7 @@ export class HostSender implements Component {
     let header = packet.header;
     ctx.enter(ctx.isReply ? 6 : 1);
     const role = ctx.isReply ? 'replies' : 'sends';
-    ctx.record({ id: host.id, kind: 'host', name: host.name }, 'send', `${hostLabel(host)} ${role} ${header.protocol} from ${endpointText(header.srcIp, header.srcPort)} to ${endpointText(header.dstIp, header.dstPort)}${deployTimeNote(ctx, host)}`, header);
+    ctx.record({ id: host.id, kind: 'host', name: host.name }, 'send', `${hostLabel(host)} ${role} ${protocolText(header)} from ${sourceText(header)} to ${destinationText(header)}${deployTimeNote(ctx, host)}`, header);
     const filtered = securityGroupCheck(ctx, host, 'egress', header);
     if (filtered) return filtered;
     if (host.kind === 'lambda' && !ctx.isReply) {
@@ -110,7 +110,7 @@ export class HostReceiver implements Component {
       header = after;
     }
     const kind = host.kind === 'server' || host.kind === 'external' ? 'server' : 'host';
-    ctx.record({ id: host.id, kind, name: host.name }, 'deliver', `${hostLabel(host)} receives ${header.protocol} from ${endpointText(header.srcIp, header.srcPort)} on port ${portText(header.dstPort)}${deployTimeNote(ctx, host)}`, header);
+    ctx.record({ id: host.id, kind, name: host.name }, 'deliver', `${hostLabel(host)} receives ${protocolText(header)} from ${sourceText(header)}${header.protocol === 'icmp' ? (header.icmp?.type === 0 ? ` for identifier ${portText(header.dstPort)}` : '') : ` on port ${portText(header.dstPort)}`}${deployTimeNote(ctx, host)}`, header);
     return { kind: 'deliver', host, header };
   }
 }

@@ -1,0 +1,118 @@
+/**
+ * Walks in a VPC the model did not grow up with (the picnic templates): addresses chosen at
+ * deploy taken symbolically, hosts named by logical id or Name tag, instance-to-instance flows
+ * (local route, both subnets' ACLs, both groups), flows to another instance's public IP (out
+ * through a NAT and back in), ICMP to the internet, and an internet address outside the
+ * topology answering.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cidrMatches, isPrivateIp, symbolicBlock, symbolicIp } from '../../lib/model/address';
+import { resolveHost } from '../../lib/model/hosts';
+import { walk } from '../../lib/model/walk';
+import { parseTemplate } from '../../lib/sources/private/cfn-parse';
+import { topologyFromTemplates } from '../../lib/sources/template';
+
+const DIR = join(__dirname, '..', 'fixtures', 'templates', 'picnic');
+const topology = topologyFromTemplates(
+  ['network', 'security', 'app'].map((stack) => {
+    const file = join(DIR, `${stack}.yaml`);
+    return { file, stack, template: parseTemplate(readFileSync(file, 'utf8'), file) };
+  }),
+);
+
+describe('addresses chosen at deploy', () => {
+  const ip = symbolicIp('AppA private IP', '10.20.10.0/24');
+
+  it('are written with their block and read back', () => {
+    expect(ip).toBe('<AppA private IP: any address of 10.20.10.0/24>');
+    expect(symbolicBlock(ip)?.text).toBe('10.20.10.0/24');
+    expect(symbolicBlock('<EIP X.PublicIp, known after deploy>')).toBeUndefined();
+    expect(symbolicBlock('10.20.10.5')).toBeUndefined();
+  });
+
+  it('match a block that holds their whole subnet, miss one that holds none of it, and are unknown to one that cuts it', () => {
+    expect(cidrMatches('10.20.0.0/16', ip)).toBe(true);
+    expect(cidrMatches('10.20.10.0/24', ip)).toBe(true);
+    expect(cidrMatches('10.20.11.0/24', ip)).toBe(false);
+    expect(cidrMatches('192.168.0.0/16', ip)).toBe(false);
+    expect(cidrMatches('10.20.10.0/25', ip)).toBe('unknown');
+    expect(cidrMatches('10.20.10.7/32', ip)).toBe('unknown');
+    expect(cidrMatches('0.0.0.0/0', ip)).toBe(true);
+  });
+
+  it('are private when their block is', () => {
+    expect(isPrivateIp(ip)).toBe(true);
+    expect(isPrivateIp(symbolicIp('x', '100.64.1.0/24'))).toBe(true);
+    expect(isPrivateIp(symbolicIp('x', '198.51.100.0/24'))).toBe(false);
+  });
+
+  it('come from the template for instances with no PrivateIpAddress, and the walk says so', () => {
+    const appA = resolveHost(topology, 'EC2InstanceAppA');
+    expect(appA.privateIp).toBe('<EC2InstanceAppA private IP: any address of 10.20.10.0/24>');
+    const w = walk(topology, { protocol: 'tcp', from: 'EC2InstanceAppA', sourcePort: 'any', to: { host: 'picnic-instance-appb', port: 22 } });
+    expect(w.hops[0].detail).toContain('its private IP is chosen at deploy, so the model takes it as any address of network/SubnetAppA (picnic-app-a) 10.20.10.0/24');
+  });
+});
+
+describe('hosts named by logical id or Name tag across stacks', () => {
+  it.each([
+    ['EC2InstanceAppB', 'app/EC2InstanceAppB'],
+    ['picnic-instance-appb', 'app/EC2InstanceAppB'],
+    ['app/EC2InstanceAppB', 'app/EC2InstanceAppB'],
+  ])('%s', (ref, id) => {
+    expect(resolveHost(topology, ref).id).toBe(id);
+  });
+});
+
+describe('instance to instance inside the VPC', () => {
+  it('takes the local route and passes both subnets\' ACLs and both security groups, and the reply comes back', () => {
+    // The bastion may ssh to the worker in AZ b (SgWorker admits tcp/22 from SgBastion).
+    const w = walk(topology, { protocol: 'tcp', from: 'EC2InstanceBastion', sourcePort: 'any', to: { host: 'picnic-instance-appb', port: 22 } });
+    expect(w.verdict).toBe('delivered');
+    const route = w.hops.find((h) => h.component.kind === 'route-table')!;
+    expect(route.matched).toBe('10.20.0.0/16 -> local');
+    const acls = w.hops.filter((h) => h.component.kind === 'network-acl').map((h) => h.component.name);
+    expect(acls).toEqual(['network/SubnetAppA egress', 'network/SubnetAppB ingress']);
+    const groups = w.hops.filter((h) => h.component.kind === 'security-group').map((h) => h.matched);
+    expect(groups).toEqual(['security/SgBastion egress all traffic to 0.0.0.0/0', 'security/SgWorker ingress tcp 22 from security/SgBastion']);
+    expect(w.reply?.verdict).toBe('delivered');
+  });
+
+  it('is dropped at the receiver\'s group when it admits the port only from another group, naming both', () => {
+    const w = walk(topology, { protocol: 'tcp', from: 'EC2InstanceAppC', sourcePort: 'any', to: { host: 'EC2InstanceAppB', port: 22 } });
+    expect(w.verdict).toBe('dropped');
+    expect(w.dropped?.component).toBe('security/SgWorker');
+    expect(w.dropped?.reason).toContain('tcp/22 from security/SgBastion');
+  });
+
+  it('to another instance\'s public IP: out through the NAT gateway and the internet gateway, back in, and the reply the same way', () => {
+    const web = resolveHost(topology, 'picnic-web-c');
+    const w = walk(topology, { protocol: 'tcp', from: 'EC2InstanceBastion', sourcePort: 'any', to: { host: web.publicIp!, port: 443 } });
+    expect(w.verdict).toBe('delivered');
+    const kinds = w.hops.filter((h) => h.action === 'translate').map((h) => h.component.id);
+    expect(kinds).toEqual(['network/NatGatewayA', 'network/InternetGateway', 'network/InternetGateway']);
+    expect(w.observedAtDestination?.srcIp).toBe('<EIP NatEipA.PublicIp, known after deploy>');
+    expect(w.hops.find((h) => h.component.kind === 'internet')?.detail).toContain('a hairpin');
+    expect(w.reply?.verdict).toBe('delivered');
+    expect(w.reply?.hops.some((h) => h.component.id === 'network/NatGatewayA' && h.action === 'translate')).toBe(true);
+  });
+});
+
+describe('ICMP and the internet', () => {
+  it('an echo from a private host leaves through its NAT, to an internet address outside the topology that answers', () => {
+    const w = walk(topology, { protocol: 'icmp', from: 'EC2InstanceBastion', sourcePort: 'any', to: { host: '8.8.8.8', port: 0 } });
+    expect(w.verdict).toBe('delivered');
+    expect(w.hops.find((h) => h.component.kind === 'internet')?.detail).toContain('8.8.8.8, a host outside the topology, which the model assumes accepts the connection and answers');
+    expect(w.reply?.verdict).toBe('delivered');
+    expect(w.translations?.[0].component).toBe('network/NatGatewayA');
+  });
+
+  it('an echo from the web subnet dies on the reply path at its network ACL, and the walk says so', () => {
+    const w = walk(topology, { protocol: 'icmp', from: 'picnic-web-c', sourcePort: 'any', to: { host: '8.8.8.8', port: 0 } });
+    expect(w.verdict).toBe('delivered');
+    expect(w.reply?.verdict).toBe('dropped');
+    expect(w.reply?.dropped?.component).toBe('security/NaclWebC');
+    expect(w.reply?.dropped?.fault).toBe('network ACL security/NaclWebC (picnic-nacl-webc) inbound rule 100 denies icmp');
+  });
+});
