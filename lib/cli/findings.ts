@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
 import type { Protocol } from '../model/types';
-import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom } from './common';
 import { splitHostPort } from './walk';
 
 interface FindingsCliOptions extends TopologySourceOptions {
@@ -33,7 +33,8 @@ export function registerFindings(program: Command): void {
       const topology = await loadTopologyFrom(opts);
       const { findings } = await import('../model/findings');
       const result = findings(topology, { hostPort, internet: { ip: internet.host, port: internet.port ?? 443 }, protocols: [...new Set(opts.protocol)] });
-      if (opts.json) printJson(result.flows);
+      // One flow per line: a list of thousands stays one JSON document that grep and diff can read.
+      if (opts.json) process.stdout.write(`[\n${result.flows.map((f) => JSON.stringify(f)).join(',\n')}\n]\n`);
       else {
         const { renderFindings } = await import('../report/findings');
         process.stdout.write(renderFindings(result) + '\n');

@@ -41,11 +41,20 @@ export function symbolicIp(description: string, within: string): IpValue {
 
 const SYMBOLIC = /: any address of (\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2})>$/;
 
+/** Blocks of the symbolic addresses seen so far: a walk asks about the same few many times. */
+const symbolicCache = new Map<string, Cidr | null>();
+
 /** The block a symbolic address lies in (see `symbolicIp`), or undefined for any other value. */
 export function symbolicBlock(value: IpValue): Cidr | undefined {
   if (!value.endsWith('>')) return undefined;
-  const m = SYMBOLIC.exec(value);
-  return m ? parseCidr(m[1]) : undefined;
+  let block = symbolicCache.get(value);
+  if (block === undefined) {
+    const m = SYMBOLIC.exec(value);
+    block = m ? parseCidr(m[1]) : null;
+    if (symbolicCache.size >= CIDR_CACHE_LIMIT) symbolicCache.clear();
+    symbolicCache.set(value, block);
+  }
+  return block ?? undefined;
 }
 
 /** True when `value` is a dotted-quad IPv4 address. */
@@ -166,7 +175,7 @@ export function reservedRole(cidr: string | Cidr, ip: string): keyof ReservedAdd
 
 /** The router address (network + 1) of a subnet: the default gateway of its hosts. */
 export function subnetRouter(cidr: string | Cidr): string {
-  return subnetReserved(cidr).router;
+  return formatIp(((typeof cidr === 'string' ? parseCidr(cidr) : cidr).network + 1) >>> 0);
 }
 
 /** The IPv4 documentation ranges (RFC 5737): the only public addresses the local twin uses. */

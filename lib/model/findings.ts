@@ -9,7 +9,7 @@ import { isIpv4, isPrivateIp } from './address';
 import { findHosts } from './hosts';
 import { hostClasses } from './host-classes';
 import { hostAddressFrom, walk } from './walk';
-import type { Host, Protocol, Topology, Walk, WalkVerdict } from './types';
+import type { Host, Protocol, Topology, Walk, WalkEnd, WalkVerdict } from './types';
 
 /** What `findings` walks. */
 export interface FindingsOptions {
@@ -128,13 +128,22 @@ function checkOptions(topology: Topology, options: FindingsOptions): void {
 
 /** The verdict of a whole flow: the request's, or the reply's when the request arrived. */
 function flowOf(from: string, to: string, toIp: string, protocol: Protocol, port: number | null, w: Walk): FindingFlow {
-  const base = { from, to, toIp, protocol, port };
-  if (w.verdict === 'dropped' && w.dropped) return { ...base, verdict: 'dropped', dropped: { ...w.dropped, fault: w.dropped.fault ?? w.dropped.reason, path: 'request' } };
-  if (w.verdict === 'left-model') return { ...base, verdict: 'left-model', dropped: null, ...(w.leftModel ? { leftModel: { ...w.leftModel, path: 'request' as const } } : {}) };
+  // Plain literals (no spreads): findings makes one of these per flow, tens of thousands.
+  const end = (e: WalkEnd, path: 'request' | 'reply'): FindingDrop => ({ component: e.component, reason: e.reason, fault: e.fault ?? e.reason, path });
+  if (w.verdict === 'dropped' && w.dropped) return { from, to, toIp, protocol, port, verdict: 'dropped', dropped: end(w.dropped, 'request') };
+  if (w.verdict === 'left-model') {
+    return w.leftModel
+      ? { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null, leftModel: { component: w.leftModel.component, reason: w.leftModel.reason, path: 'request' } }
+      : { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null };
+  }
   const reply = w.reply;
-  if (reply?.verdict === 'dropped' && reply.dropped) return { ...base, verdict: 'dropped', dropped: { ...reply.dropped, fault: reply.dropped.fault ?? reply.dropped.reason, path: 'reply' } };
-  if (reply?.verdict === 'left-model') return { ...base, verdict: 'left-model', dropped: null, ...(reply.leftModel ? { leftModel: { ...reply.leftModel, path: 'reply' as const } } : {}) };
-  return { ...base, verdict: 'delivered', dropped: null };
+  if (reply?.verdict === 'dropped' && reply.dropped) return { from, to, toIp, protocol, port, verdict: 'dropped', dropped: end(reply.dropped, 'reply') };
+  if (reply?.verdict === 'left-model') {
+    return reply.leftModel
+      ? { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null, leftModel: { component: reply.leftModel.component, reason: reply.leftModel.reason, path: 'reply' } }
+      : { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null };
+  }
+  return { from, to, toIp, protocol, port, verdict: 'delivered', dropped: null };
 }
 
 /**
@@ -160,7 +169,7 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
   const add = (from: Host | undefined, to: Host | undefined, toIp: string, protocol: Protocol, port: number | null): void => {
     const fromName = from ? names.get(from)! : 'internet';
     const toName = to ? names.get(to)! : 'internet';
-    const walkIt = () => walk(topology, { name: `${fromName} -> ${toName}`, protocol, from: from?.id ?? internet.ip, sourcePort: 'any', to: { host: toIp, port: port ?? 0 } });
+    const walkIt = (reply = true) => walk(topology, { name: `${fromName} -> ${toName}`, protocol, from: from?.id ?? internet.ip, sourcePort: 'any', to: { host: toIp, port: port ?? 0 } }, { reply, hops: false });
     const key = classes && `${from ? classes.get(from) : 'internet'}:${to ? classes.get(to) : 'internet'}:${protocol}:${port}`;
     const same = key === undefined ? undefined : walked.get(key);
     if (same) {
@@ -203,10 +212,12 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
  * the reason is first read (`--json` reads every one; the text report only the first of
  * each cause, which is always a walked flow).
  */
-function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, walkIt: () => Walk): FindingFlow {
+function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, walkIt: (reply: boolean) => Walk): FindingFlow {
   const { protocol, port, verdict } = same;
   if (!same.dropped && !same.leftModel) return { from, to, toIp, protocol, port, verdict, dropped: null };
-  const own = new OwnWalk(() => flowOf(from, to, toIp, protocol, port, walkIt()));
+  // A flow that ends on its request needs no reply walked to say why.
+  const onReply = (same.dropped ?? same.leftModel)!.path === 'reply';
+  const own = new OwnWalk(() => flowOf(from, to, toIp, protocol, port, walkIt(onReply)));
   if (same.dropped) return { from, to, toIp, protocol, port, verdict, dropped: new DerivedEnd(same.dropped, own, 'dropped') as unknown as FindingDrop };
   return { from, to, toIp, protocol, port, verdict, dropped: null, leftModel: new DerivedEnd(same.leftModel!, own, 'leftModel') as unknown as NonNullable<FindingFlow['leftModel']> };
 }

@@ -38,6 +38,12 @@ export interface WalkOptions {
    * @default true
    */
   readonly reply?: boolean;
+  /**
+   * Keep the hops. Without them a walk still says how it ended and why (verdicts, drops and
+   * translations); `findings` walks tens of thousands of flows for their reasons alone.
+   * @default true
+   */
+  readonly hops?: boolean;
 }
 
 /** The most components a packet may pass before the walk calls it a routing loop. */
@@ -127,7 +133,7 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
     : { protocol: request.protocol, srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: request.to.port } };
   const name = request.name ?? (icmp ? `${request.from} -> ${request.to.host} (icmp echo)` : `${request.from} -> ${request.to.host}:${request.to.port}`);
 
-  const ctx = new WalkContext(topology, source.subnet !== undefined, options.nat);
+  const ctx = new WalkContext(topology, source.subnet !== undefined, options.nat, options.hops !== false);
   const forward = run(ctx, new HostSender(source), { header, arrival: { kind: 'host' } });
   const hops = ctx.hops;
   const end = ending(forward);

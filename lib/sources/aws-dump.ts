@@ -12,7 +12,7 @@ import { emptyDescribeOutputs, topologyFromDescribe, type DescribeOutputs } from
 import { checkTopology } from './private/check-topology';
 import { problemsError } from './private/problems';
 import { problemsFromZod } from './private/topology-schema';
-import { describeFsError } from './scenario';
+import { describeFsError } from './private/fs-error';
 
 export interface AwsDumpOptions {
   /** Only this region (a sub-folder, or the region of the subnets' AZs in a flat folder). */

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError } from '../errors';
+import { describeFsError } from './private/fs-error';
 import type { Topology } from '../model/types';
 import { checkTopology } from './private/check-topology';
 import { problemsError } from './private/problems';
@@ -61,14 +62,4 @@ function parseYamlOrJson(text: string, file: string): unknown {
 
 function firstSentence(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-}
-
-/** `ENOENT` -> "no such file", without Node's stack-ish wording. */
-export function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'ENOTDIR') return 'not a directory';
-  return code ?? (err instanceof Error ? err.message : String(err));
 }

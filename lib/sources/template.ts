@@ -21,7 +21,7 @@ import { icmpFields, isIcmpProblem } from './private/icmp';
 import { ruleProtocolOf } from './private/protocol';
 import { unresolvedIp } from './private/unresolved';
 import { symbolicIp } from '../model/address';
-import { describeFsError } from './scenario';
+import { describeFsError } from './private/fs-error';
 
 export interface TemplateOptions {
   /** The region the stack would deploy to (for Fn::GetAZs and AWS::Region); default us-east-1. */

@@ -100,6 +100,8 @@ export class WalkContext {
     readonly stepsEnabled: boolean,
     /** Live NAT tables, when the caller simulates with them. */
     readonly nat: NatState | undefined,
+    /** False when only the walk's end is wanted: no hop is kept. */
+    readonly keepHops = true,
   ) {}
 
   /** Moves the walk into an article step (no-op when steps do not apply). */
@@ -109,6 +111,7 @@ export class WalkContext {
 
   /** Records a hop. */
   record(component: ComponentRef, action: HopAction, detail: string, before: Header, after: Header = before, matched?: string): void {
+    if (!this.keepHops) return;
     // One object literal with a fixed shape (absent fields left undefined, which JSON omits)
     // rather than conditional spreads: a findings run records about a million hops.
     const hop: Hop = {
