@@ -9,7 +9,7 @@ import { isIpv4, isPrivateIp } from './address';
 import { findHosts } from './hosts';
 import { hostClasses } from './host-classes';
 import { hostAddressFrom, walk } from './walk';
-import type { Host, Protocol, Topology, Walk, WalkEnd, WalkVerdict } from './types';
+import type { Hop, Host, Protocol, Topology, Walk, WalkEnd, WalkVerdict } from './types';
 
 /** What `findings` walks. */
 export interface FindingsOptions {
@@ -47,7 +47,15 @@ export interface FindingDrop {
   readonly fault: string;
   /** `request` when the packet itself died, `reply` when it arrived and its reply died. */
   readonly path: 'request' | 'reply';
+  /**
+   * What kind of component dropped it: a route table, a network ACL, a security group (and
+   * which side), the NAT gateway, the internet gateway, the internet or the VPC router.
+   */
+  readonly stage: DropStage;
 }
+
+/** The kind of component a flow died at; `security-group-ingress` is the receiver's own policy. */
+export type DropStage = 'route-table' | 'network-acl' | 'security-group-egress' | 'security-group-ingress' | 'nat-gateway' | 'internet-gateway' | 'internet' | 'vpc-router' | 'other';
 
 /** One flow of the matrix. */
 export interface FindingFlow {
@@ -80,6 +88,8 @@ export interface FindingCause {
   readonly component: string;
   /** Whether the flows die on the request, the reply, or both. */
   readonly paths: ReadonlyArray<'request' | 'reply'>;
+  /** The kind of component that drops them. */
+  readonly stage: DropStage;
   /** The flows it breaks. */
   readonly flows: FindingFlow[];
 }
@@ -126,10 +136,30 @@ function checkOptions(topology: Topology, options: FindingsOptions): void {
   }
 }
 
+/** The kind of component of a walk's dropping hop (its last one). */
+function stageOf(hops: readonly Hop[]): DropStage {
+  const last = hops[hops.length - 1];
+  if (!last) return 'other';
+  switch (last.component.kind) {
+    case 'security-group':
+      return last.component.name?.endsWith(' ingress') ? 'security-group-ingress' : 'security-group-egress';
+    case 'route-table':
+    case 'network-acl':
+    case 'nat-gateway':
+    case 'internet-gateway':
+    case 'internet':
+      return last.component.kind;
+    case 'subnet-router':
+      return 'vpc-router';
+    default:
+      return 'other';
+  }
+}
+
 /** The verdict of a whole flow: the request's, or the reply's when the request arrived. */
 function flowOf(from: string, to: string, toIp: string, protocol: Protocol, port: number | null, w: Walk): FindingFlow {
   // Plain literals (no spreads): findings makes one of these per flow, tens of thousands.
-  const end = (e: WalkEnd, path: 'request' | 'reply'): FindingDrop => ({ component: e.component, reason: e.reason, fault: e.fault ?? e.reason, path });
+  const end = (e: WalkEnd, path: 'request' | 'reply'): FindingDrop => ({ component: e.component, reason: e.reason, fault: e.fault ?? e.reason, path, stage: stageOf(path === 'request' ? w.hops : (w.reply?.hops ?? [])) });
   if (w.verdict === 'dropped' && w.dropped) return { from, to, toIp, protocol, port, verdict: 'dropped', dropped: end(w.dropped, 'request') };
   if (w.verdict === 'left-model') {
     return w.leftModel
@@ -169,7 +199,7 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
   const add = (from: Host | undefined, to: Host | undefined, toIp: string, protocol: Protocol, port: number | null): void => {
     const fromName = from ? names.get(from)! : 'internet';
     const toName = to ? names.get(to)! : 'internet';
-    const walkIt = (reply = true) => walk(topology, { name: `${fromName} -> ${toName}`, protocol, from: from?.id ?? internet.ip, sourcePort: 'any', to: { host: toIp, port: port ?? 0 } }, { reply, hops: false });
+    const walkIt = (reply = true, hops = true) => walk(topology, { name: `${fromName} -> ${toName}`, protocol, from: from?.id ?? internet.ip, sourcePort: 'any', to: { host: toIp, port: port ?? 0 } }, { reply, hops });
     const key = classes && `${from ? classes.get(from) : 'internet'}:${to ? classes.get(to) : 'internet'}:${protocol}:${port}`;
     const same = key === undefined ? undefined : walked.get(key);
     if (same) {
@@ -212,12 +242,13 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
  * the reason is first read (`--json` reads every one; the text report only the first of
  * each cause, which is always a walked flow).
  */
-function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, walkIt: (reply: boolean) => Walk): FindingFlow {
+function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, walkIt: (reply: boolean, hops: boolean) => Walk): FindingFlow {
   const { protocol, port, verdict } = same;
   if (!same.dropped && !same.leftModel) return { from, to, toIp, protocol, port, verdict, dropped: null };
   // A flow that ends on its request needs no reply walked to say why.
   const onReply = (same.dropped ?? same.leftModel)!.path === 'reply';
-  const own = new OwnWalk(() => flowOf(from, to, toIp, protocol, port, walkIt(onReply)));
+  // Only the reason is read from it: the walk keeps no hops (its stage is the walked flow's).
+  const own = new OwnWalk(() => flowOf(from, to, toIp, protocol, port, walkIt(onReply, false)));
   if (same.dropped) return { from, to, toIp, protocol, port, verdict, dropped: new DerivedEnd(same.dropped, own, 'dropped') as unknown as FindingDrop };
   return { from, to, toIp, protocol, port, verdict, dropped: null, leftModel: new DerivedEnd(same.leftModel!, own, 'leftModel') as unknown as NonNullable<FindingFlow['leftModel']> };
 }
@@ -236,14 +267,16 @@ class DerivedEnd {
   readonly component: string;
   readonly fault?: string;
   readonly path: 'request' | 'reply';
+  readonly stage?: DropStage;
   constructor(
-    same: { readonly component: string; readonly fault?: string; readonly path: 'request' | 'reply' },
+    same: { readonly component: string; readonly fault?: string; readonly path: 'request' | 'reply'; readonly stage?: DropStage },
     private readonly own: OwnWalk,
     private readonly which: 'dropped' | 'leftModel',
   ) {
     this.component = same.component;
     if (same.fault !== undefined) this.fault = same.fault;
     this.path = same.path;
+    if (same.stage !== undefined) this.stage = same.stage;
   }
   get reason(): string {
     const flow = this.own.get();
@@ -251,7 +284,7 @@ class DerivedEnd {
   }
   /** What JSON shows: the same fields, in the same order, as a walked flow's. */
   toJSON(): object {
-    return this.fault === undefined ? { component: this.component, reason: this.reason, path: this.path } : { component: this.component, reason: this.reason, fault: this.fault, path: this.path };
+    return this.fault === undefined ? { component: this.component, reason: this.reason, path: this.path } : { component: this.component, reason: this.reason, fault: this.fault, path: this.path, stage: this.stage };
   }
 }
 
@@ -268,19 +301,19 @@ function destinationPorts(topology: Topology): Map<string, number> {
 
 /** Failed flows grouped by fault, the fault breaking most flows first. */
 export function groupByCause(flows: readonly FindingFlow[]): FindingCause[] {
-  const groups = new Map<string, { fault: string; component: string; paths: Set<'request' | 'reply'>; flows: FindingFlow[] }>();
+  const groups = new Map<string, { fault: string; component: string; stage: DropStage; paths: Set<'request' | 'reply'>; flows: FindingFlow[] }>();
   for (const flow of flows) {
     if (!flow.dropped) continue;
     const key = `${flow.dropped.component}\u0000${flow.dropped.fault}`;
     let group = groups.get(key);
     if (!group) {
-      group = { fault: flow.dropped.fault, component: flow.dropped.component, paths: new Set(), flows: [] };
+      group = { fault: flow.dropped.fault, component: flow.dropped.component, stage: flow.dropped.stage, paths: new Set(), flows: [] };
       groups.set(key, group);
     }
     group.paths.add(flow.dropped.path);
     group.flows.push(flow);
   }
   return [...groups.values()]
-    .map((g) => ({ fault: g.fault, component: g.component, paths: [...g.paths].sort(), flows: g.flows }))
+    .map((g) => ({ fault: g.fault, component: g.component, stage: g.stage, paths: [...g.paths].sort(), flows: g.flows }))
     .sort((a, b) => b.flows.length - a.flows.length || a.fault.localeCompare(b.fault));
 }

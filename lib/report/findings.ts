@@ -3,7 +3,7 @@
  * sender when the matrix would be too wide to read), then the faults grouped by cause, each
  * with the flows it breaks and the first of their reasons.
  */
-import type { FindingFlow, FindingsResult } from '../model/findings';
+import type { FindingCause, FindingFlow, FindingsResult } from '../model/findings';
 
 /** Matrices wider than this many destinations become one summary line per sender. */
 const MATRIX_MAX_COLUMNS = 12;
@@ -56,6 +56,18 @@ function summaries(result: FindingsResult, flows: readonly FindingFlow[]): strin
   return table(rows);
 }
 
+/** One cause: the fault, the flows it breaks, and the first flow's own reason. */
+function causeLines(cause: FindingCause, n: number): string[] {
+  const where = cause.paths.length === 2 ? 'requests and replies' : cause.paths[0] === 'reply' ? 'on the reply path' : 'the request';
+  const listed = cause.flows.slice(0, FLOWS_LISTED).map(flowText).join(', ');
+  const more = cause.flows.length > FLOWS_LISTED ? `, and ${cause.flows.length - FLOWS_LISTED} more` : '';
+  return [
+    `${String(n).padStart(3)}. ${cause.fault}`,
+    `     breaks ${cause.flows.length} flow${cause.flows.length === 1 ? '' : 's'} (${where}, at ${cause.component}): ${listed}${more}`,
+    `     first: ${flowText(cause.flows[0])}: ${cause.flows[0].dropped!.reason}`,
+  ];
+}
+
 /** The whole report as text. */
 export function renderFindings(result: FindingsResult): string {
   const flows = result.flows;
@@ -80,18 +92,19 @@ export function renderFindings(result: FindingsResult): string {
     lines.push(`Reachability by sender (${result.destinations.length - 1} hosts: too many columns for a matrix; --json lists every flow; ${legend}):`, ...summaries(result, flows));
   }
   lines.push('');
+  // A receiver's group admitting only what it serves is usually policy, not breakage: listed
+  // after the faults, so the network's own faults come first.
+  const faults = result.causes.filter((c) => c.stage !== 'security-group-ingress');
+  const refusals = result.causes.filter((c) => c.stage === 'security-group-ingress');
   if (result.causes.length === 0) {
     lines.push('No faults: every flow walked is delivered and its reply comes back.');
   } else {
-    lines.push(`Faults, grouped by cause (${result.causes.length}):`);
-    result.causes.forEach((cause, i) => {
-      const where = cause.paths.length === 2 ? 'requests and replies' : cause.paths[0] === 'reply' ? 'on the reply path' : 'the request';
-      const listed = cause.flows.slice(0, FLOWS_LISTED).map(flowText).join(', ');
-      const more = cause.flows.length > FLOWS_LISTED ? `, and ${cause.flows.length - FLOWS_LISTED} more` : '';
-      lines.push(`${String(i + 1).padStart(3)}. ${cause.fault}`);
-      lines.push(`     breaks ${cause.flows.length} flow${cause.flows.length === 1 ? '' : 's'} (${where}, at ${cause.component}): ${listed}${more}`);
-      lines.push(`     first: ${flowText(cause.flows[0])}: ${cause.flows[0].dropped!.reason}`);
-    });
+    lines.push(faults.length ? `Faults, grouped by cause (${faults.length}):` : 'Faults: none in routes, network ACLs, outbound security group rules, NAT or internet gateways.');
+    faults.forEach((cause, i) => lines.push(...causeLines(cause, i + 1)));
+    if (refusals.length) {
+      lines.push('', `Refused by the receiver's security group (${refusals.length}; intended policy, or a missing rule for the port tried):`);
+      refusals.forEach((cause, i) => lines.push(...causeLines(cause, faults.length + i + 1)));
+    }
   }
   const unknown = flows.filter((f) => f.verdict === 'left-model');
   if (unknown.length > 0) {

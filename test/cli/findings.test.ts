@@ -26,7 +26,10 @@ describe('natlab findings', () => {
     expect(r.stdout).toContain('54 flows walked, each with its reply');
     expect(r.stdout).toMatch(/^ {2}from \\ to +internet +picnic-instance-appa +picnic-bastion/m);
     expect(r.stdout).toMatch(/^ {2}picnic-web-c +✓↩/m); // tcp out works, the ping's reply dies
-    expect(r.stdout).toContain('Faults, grouped by cause (8):');
+    // The five planted faults first; the receivers' own security group policy after them.
+    expect(r.stdout).toContain('Faults, grouped by cause (5):');
+    expect(r.stdout).toContain("Refused by the receiver's security group (3; intended policy, or a missing rule for the port tried):");
+    expect(r.stdout.indexOf('allows egress tcp/80 only')).toBeLessThan(r.stdout.indexOf("Refused by the receiver's"));
     for (const fault of [
       'route table network/RouteTablePrivateB (picnic-rt-private-b) has no route to the internet (no 0.0.0.0/0 entry)',
       'network ACL security/NaclWebC (picnic-nacl-webc) inbound rule 100 denies icmp',
@@ -47,7 +50,7 @@ describe('natlab findings', () => {
     expect(flows).toHaveLength(54);
     for (const f of flows) expect(Object.keys(f)).toEqual(expect.arrayContaining(['from', 'to', 'protocol', 'verdict', 'dropped']));
     const reply = flows.find((f) => f.from === 'picnic-web-c' && f.to === 'internet' && f.protocol === 'icmp')!;
-    expect(reply).toMatchObject({ verdict: 'dropped', port: null, dropped: { component: 'security/NaclWebC', path: 'reply', fault: 'network ACL security/NaclWebC (picnic-nacl-webc) inbound rule 100 denies icmp' } });
+    expect(reply).toMatchObject({ verdict: 'dropped', port: null, dropped: { component: 'security/NaclWebC', path: 'reply', stage: 'network-acl', fault: 'network ACL security/NaclWebC (picnic-nacl-webc) inbound rule 100 denies icmp' } });
     expect((reply.dropped as { reason: string }).reason).toContain('inbound rule 100 denies icmp echo-reply from 8.8.8.8');
     expect(flows.find((f) => f.from === 'picnic-bastion' && f.to === 'internet' && f.protocol === 'tcp')).toMatchObject({ verdict: 'delivered', dropped: null, port: 443 });
   });

@@ -111,6 +111,19 @@ describe('findings on the broken picnic VPC (three stacks)', () => {
     expect(flow(result, 'picnic-bastion', 'internet', 'tcp').verdict).toBe('delivered');
   });
 
+  it('the planted faults are exactly the causes outside the receivers\' own security groups', () => {
+    const stages = Object.fromEntries(result.causes.map((c) => [c.fault, c.stage]));
+    expect(stages[FAULTS.missingDefaultRoute]).toBe('route-table');
+    expect(stages[FAULTS.natSubnetWithoutIgw]).toBe('route-table');
+    expect(stages[FAULTS.naclDeniesIcmp]).toBe('network-acl');
+    expect(stages[FAULTS.sgEgressOnePort]).toBe('security-group-egress');
+    expect(stages[FAULTS.publicIpBehindNat]).toBe('nat-gateway');
+    const faults = result.causes.filter((c) => c.stage !== 'security-group-ingress').map((c) => c.fault);
+    expect([...faults].sort()).toEqual(Object.values(FAULTS).sort());
+    // The rest is each receiver admitting ssh only from the bastion's group.
+    for (const c of result.causes.filter((x) => x.stage === 'security-group-ingress')) expect(c.fault).toMatch(/tcp\/22 from security\/SgBastion/);
+  });
+
   it('lists each fault once, the one breaking most flows first', () => {
     const faults = result.causes.map((c) => c.fault);
     expect(new Set(faults).size).toBe(faults.length);
