@@ -55,6 +55,19 @@ describe('addresses chosen at deploy', () => {
   });
 });
 
+describe('the three stacks read as one VPC', () => {
+  it('resolves !Join, !If on a condition over a parameter default, !Select [n, !GetAZs \'\'], and !ImportValue of !Sub exports', () => {
+    expect(topology.internetGateways).toEqual([{ id: 'network/InternetGateway', name: 'picnic-igw', vpc: 'network/Vpc' }]);
+    const azs = ['SubnetAppA', 'SubnetAppB', 'SubnetAppC'].map((id) => topology.subnets.find((x) => x.id === `network/${id}`)!.az);
+    expect(azs).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    // WithNatC defaults to 'yes': NatGatewayC exists and RouteTablePrivateC points at it.
+    expect(topology.routeTables.find((t) => t.id === 'network/RouteTablePrivateC')!.routes).toContainEqual({ destination: '0.0.0.0/0', target: { kind: 'nat', id: 'network/NatGatewayC' } });
+    // The app stack's instances sit in the network stack's subnets, in the security stack's groups.
+    expect(resolveHost(topology, 'EC2InstanceAppA')).toMatchObject({ subnet: 'network/SubnetAppA', securityGroups: ['security/SgApp'] });
+    expect(topology.securityGroups.find((g) => g.id === 'security/SgApp')?.ingress).toContainEqual({ protocol: 'tcp', fromPort: 22, toPort: 22, securityGroup: 'security/SgBastion' });
+  });
+});
+
 describe('hosts named by logical id or Name tag across stacks', () => {
   it.each([
     ['EC2InstanceAppB', 'app/EC2InstanceAppB'],
