@@ -174,3 +174,24 @@ describe('scenario files', () => {
     expect(() => parseScenario(text, 'bad.json')).toThrow(/bad\.json: networkAcls\[0\]\.ingress\[0\]\.icmpType: /);
   });
 });
+
+describe('scenario flows for ICMP', () => {
+  it('need no port (an echo has none), while tcp and udp flows still do', async () => {
+    const { loadScenario } = await import('../../lib/sources/scenario');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'natlab-icmp-flow-'));
+    try {
+      const base = ['vpcs: [{ id: v, cidrs: [10.0.0.0/16] }]', 'subnets: [{ id: s, vpc: v, cidr: 10.0.0.0/24, az: a }]', 'hosts: [{ id: h, subnet: s, privateIp: 10.0.0.10 }]', 'flows:'];
+      const ping = join(dir, 'ping.yaml');
+      writeFileSync(ping, [...base, '  - { name: ping, protocol: icmp, from: h, to: { host: 8.8.8.8 } }'].join('\n'));
+      expect((await loadScenario(ping)).flows[0]).toMatchObject({ protocol: 'icmp', to: { host: '8.8.8.8', port: 0 } });
+      const web = join(dir, 'web.yaml');
+      writeFileSync(web, [...base, '  - { name: web, from: h, to: { host: 8.8.8.8 } }'].join('\n'));
+      await expect(loadScenario(web)).rejects.toThrow(`${web}: flows[0].to.port: is required for a tcp flow`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -67,7 +67,9 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
   const header = packet.header;
   const { table, isMain } = routeTableForSubnet(ctx.topology, subnet);
   const tableRef = { id: table.id, kind: 'route-table' as const, ...(table.name ? { name: table.name } : {}) };
-  const tableName = `route table ${resourceLabel(table)}${isMain ? ' (the VPC main table: no explicit association)' : ''}`;
+  // A main table named "main ..." (the seed's, a template's implicit one) is named by the note alone.
+  const label = isMain && table.name?.startsWith('main') ? table.id : resourceLabel(table);
+  const tableName = `route table ${label}${isMain ? ' (the VPC main table: no explicit association)' : ''}`;
   const which = `${tableName} of ${resourceLabel(subnet)}`;
   const match = lookupRoute(table, header.dstIp);
   if (!match) {

@@ -133,15 +133,21 @@ const networkAcl = z.strictObject({
   egress: z.array(aclRule).default([]),
 });
 
-const flow = z.strictObject({
-  name: z.string().min(1),
-  protocol: protocol.default('tcp'),
-  from: z.string().min(1),
-  sourcePort: z.union([port, z.literal('any')], { error: 'must be a port (0-65535) or "any"' }).default('any'),
-  to: z.strictObject({ host: z.string().min(1), port }),
-  group: z.string().optional(),
-  expect: z.enum(['delivered', 'dropped']).optional(),
-});
+const flow = z
+  .strictObject({
+    name: z.string().min(1),
+    protocol: protocol.default('tcp'),
+    from: z.string().min(1),
+    sourcePort: z.union([port, z.literal('any')], { error: 'must be a port (0-65535) or "any"' }).default('any'),
+    // An ICMP echo has no port (its sourcePort is the echo identifier).
+    to: z.strictObject({ host: z.string().min(1), port: port.optional() }),
+    group: z.string().optional(),
+    expect: z.enum(['delivered', 'dropped']).optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.protocol !== 'icmp' && f.to.port === undefined) ctx.addIssue({ code: 'custom', path: ['to', 'port'], message: `is required for a ${f.protocol} flow` });
+  })
+  .transform((f) => ({ ...f, to: { host: f.to.host, port: f.to.port ?? 0 } }));
 
 /** A scenario file: a `Topology` whose name and source default to the file's. */
 export const scenarioSchema = z.strictObject({
