@@ -8,10 +8,12 @@
  *   (the harness cannot reach the server directly: its security group admits only the lab's
  *   public addresses, so it reads the log through the probe).
  *
+ * In-account verification is not served here: it runs in the lab's verifier function
+ * (lambda/verify), which invokes this probe, so this bundle carries only the probe.
+ *
  * Bad events come back as `{ ok: false, error: { kind: 'input', message } }`, never a throw.
  */
 import { httpGet, probe, ProbeFailure, type ProbeError, type ProbeResult } from './probe';
-import { verify, type VerifyContext, type VerifyEvent } from './verify';
 
 export interface ProbeEvent {
   readonly action?: 'probe';
@@ -95,14 +97,15 @@ async function readObservations(event: ObservationsEvent): Promise<ObservationsR
   }
 }
 
-export async function handler(
-  event: ProbeHandlerEvent,
-  context?: VerifyContext,
-): Promise<LambdaProbeResult | ObservationsResult | InputErrorResult | Awaited<ReturnType<typeof verify>>> {
+/** What the probe answers `{ action: 'verify' }`: a deployment from before the verifier was split off would have run it. */
+export const VERIFY_MOVED_MESSAGE =
+  'event.action "verify" is not served by the probe: in-account verification runs in the verifier function ' +
+  '(stack output VerifierFunctionName, deployed with inAccountVerify); invoke that function instead.';
+
+export async function handler(event: ProbeHandlerEvent): Promise<LambdaProbeResult | ObservationsResult | InputErrorResult> {
   if (event === null || typeof event !== 'object') return inputError('the event must be a JSON object.');
   const action = (event as { action?: unknown }).action ?? 'probe';
-  // `{ action: 'verify', stackName }`: verify the whole lab from inside the account (lambda/probe/verify.ts).
-  if (action === 'verify') return verify(event as unknown as VerifyEvent, (e) => handler(e as ProbeHandlerEvent), context);
+  if (action === 'verify') return inputError(VERIFY_MOVED_MESSAGE);
   if (action !== 'probe' && action !== 'observations') {
     return inputError(`event.action ${JSON.stringify(action)} is not one of probe, observations.`);
   }

@@ -1,20 +1,22 @@
 /**
- * `--in-account`: the same verification run by the probe Lambda inside the account. The
- * Lambda side (`verifyInLambda`) runs `runVerify` with the probe called in-process; the CLI side
- * (`invokeVerifyInAccount`) invokes the deployed function with `{ action: 'verify' }` and
+ * `--in-account`: the same verification run by the lab's verifier function inside the account.
+ * The Lambda side (`verifyInLambda`) runs `runVerify` exactly as the CLI does, the probe reached
+ * by Lambda Invoke of the stack's probe function; the CLI side (`invokeVerifyInAccount`) invokes
+ * the deployed verifier (stack output `VerifierFunctionName`) with `{ action: 'verify' }` and
  * returns its RunResult.
  */
+import { LabOutputs } from '../construct/outputs';
 import { InputError } from '../errors';
 import type { RunResult } from '../model/types';
 import type { AwsClients } from './clients';
 import { AwsError } from './errors';
 import type { ObserveTimings } from './observe';
-import { invokeJson, type ProbeEvent, type ProbeTransport } from './probe';
+import { invokeJson, type ProbeTransport } from './probe';
 import type { Progress } from './progress';
 import { readLabStack } from './stack';
 import { runVerify } from './verify';
 
-/** The event that asks the probe Lambda to verify its own lab. */
+/** The event that asks the verifier function to verify its lab. */
 export interface VerifyEvent {
   readonly action: 'verify';
   /** The lab's stack name. */
@@ -43,15 +45,23 @@ function seconds(value: unknown, what: string): number | undefined {
   return value * 1000;
 }
 
+/** What the verifier function hands `verifyInLambda`. */
+export interface InLambdaDeps {
+  /** The SDK clients, with the function's region and role. */
+  readonly clients: AwsClients;
+  /** Time the function has left; bounds every wait so it answers before its timeout. @default - no bound */
+  readonly remainingMs?: number;
+  /** @default - no progress lines */
+  readonly progress?: Progress;
+  /** @default - Lambda Invoke of the stack's probe function, as the CLI does */
+  readonly probe?: ProbeTransport;
+}
+
 /**
- * Runs the verification inside the probe Lambda. `probeHandler` is the function's own handler
- * (probe and observations run in-process, from inside the lab's private subnet);
- * `remainingMs` bounds every wait so the function answers before its timeout.
+ * Runs the verification inside the verifier function. The probe is invoked as the CLI invokes
+ * it (its own function, in the lab's private subnet), so the verdicts are the CLI's.
  */
-export async function verifyInLambda(
-  event: VerifyEvent,
-  deps: { clients: AwsClients; probeHandler: (e: ProbeEvent) => Promise<unknown>; remainingMs?: number; progress?: Progress },
-): Promise<RunResult | VerifyErrorResult> {
+export async function verifyInLambda(event: VerifyEvent, deps: InLambdaDeps): Promise<RunResult | VerifyErrorResult> {
   try {
     if (typeof event.stackName !== 'string' || event.stackName.length === 0) throw new InputError('event.stackName must name the lab stack');
     const budget = deps.remainingMs === undefined ? Infinity : Math.max(0, deps.remainingMs - LAMBDA_RESERVE_MS);
@@ -60,10 +70,9 @@ export async function verifyInLambda(
       flowLogsMs: Math.min(seconds(event.timeoutLogsSeconds, 'timeoutLogsSeconds') ?? 600_000, budget),
       commandMs: Math.min(120_000, budget),
     };
-    const probe: ProbeTransport = { description: 'this function (in-process)', invoke: deps.probeHandler };
     return await runVerify(
       { stackName: event.stackName, region: process.env.AWS_REGION, skipFlowLogs: event.skipFlowLogs === true, timings },
-      { clients: deps.clients, probe, progress: deps.progress },
+      { clients: deps.clients, probe: deps.probe, progress: deps.progress },
     );
   } catch (err) {
     if (err instanceof InputError) return { kind: 'verify-error', ok: false, error: { kind: 'input', message: err.message } };
@@ -71,20 +80,24 @@ export async function verifyInLambda(
   }
 }
 
-/** Invokes the deployed probe with `{ action: 'verify' }` and returns its RunResult. */
+/** Invokes the deployed verifier with `{ action: 'verify' }` and returns its RunResult. */
 export async function invokeVerifyInAccount(
   clients: AwsClients,
   event: VerifyEvent,
   opts: { progress?: Progress } = {},
 ): Promise<RunResult> {
   const stack = await readLabStack(clients.cloudformation, event.stackName);
-  opts.progress?.(`running the verification inside the account: invoking ${stack.probeFunctionName} (this takes as long as the flow logs need, up to the function's timeout)`);
+  const verifier = stack.verifierFunctionName;
+  if (!verifier) {
+    throw new InputError(
+      `stack ${event.stackName} has no ${LabOutputs.verifierFunctionName} output: deploy it with inAccountVerify (the default) and this natlab version to verify in-account, or run natlab verify without --in-account`,
+    );
+  }
+  opts.progress?.(`running the verification inside the account: invoking ${verifier} (this takes as long as the flow logs need, up to the function's timeout)`);
   // A synchronous invoke lasts at most 15 minutes (Lambda's own limit), plus a margin.
-  const answer = (await invokeJson(clients.lambda, stack.probeFunctionName, event, 16 * 60_000)) as Partial<RunResult> & Partial<VerifyErrorResult>;
+  const answer = (await invokeJson(clients.lambda, verifier, event, 16 * 60_000)) as Partial<RunResult> & Partial<VerifyErrorResult>;
   if (answer?.kind === 'verify') return answer as RunResult;
   if (answer?.kind === 'verify-error' && answer.error) throw new AwsError(`the in-account verification could not run: ${answer.error.message}`);
   const other = answer as { error?: { message?: string } } | null;
-  throw new AwsError(
-    `the probe function ${stack.probeFunctionName} did not answer with a verify result${other?.error?.message ? `: ${other.error.message}` : ''} (is it deployed with this natlab version?)`,
-  );
+  throw new AwsError(`the verifier function ${verifier} did not answer with a verify result${other?.error?.message ? `: ${other.error.message}` : ''} (is it deployed with this natlab version?)`);
 }

@@ -3,7 +3,7 @@ export { createAwsClients, type AwsClients, type AwsClientOptions } from './clie
 export { systemClock, formatDuration, type Clock } from './clock';
 export { AwsError, awsCall, describeAwsError } from './errors';
 export { analyzeFlowLogEvents, candidateTranslations, findTranslation, readFlowLogFormat } from './flowlog-table';
-export { invokeVerifyInAccount, verifyInLambda, LAMBDA_RESERVE_MS, type VerifyEvent, type VerifyErrorResult } from './in-account';
+export { invokeVerifyInAccount, verifyInLambda, LAMBDA_RESERVE_MS, type InLambdaDeps, type VerifyEvent, type VerifyErrorResult } from './in-account';
 export { fetchLogEventPages, fetchLogEvents, MAX_LOG_PAGES, waitForLogEvents, type LogEvent, type LogEventPages, type LogQuery } from './logs';
 export { observeLab, curlCommand, DEFAULT_TIMINGS, type LabObservations, type ObserveTimings, type ServerSaw } from './observe';
 export { invokeJson, lambdaProbeTransport, type ProbeEvent, type ProbeTransport } from './probe';

@@ -30,6 +30,8 @@ export interface LabStack {
   readonly direct?: LabClient & { readonly publicIp: string };
   readonly sourcePort: number;
   readonly probeFunctionName: string;
+  /** The in-account verifier function (`natlab verify --in-account`); absent without `inAccountVerify`. */
+  readonly verifierFunctionName?: string;
   readonly flowLogGroupName?: string;
 }
 
@@ -97,6 +99,7 @@ export function labStackFromOutputs(stackName: string, outputs: Record<string, s
       : undefined,
     sourcePort: port(LabOutputs.sourcePort),
     probeFunctionName: need(LabOutputs.probeFunctionName),
+    verifierFunctionName: outputs[LabOutputs.verifierFunctionName]?.trim() || undefined,
     flowLogGroupName: outputs[LabOutputs.flowLogGroupName]?.trim() || undefined,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `natlab verify --stack NAME`: verify a deployed lab in AWS (stack outputs, live topology,
  * prediction, a real run through SSM, the Lambda probe and the NAT ENI's flow logs) and print
- * the verdict; `--in-account` has the probe Lambda run the same verification inside the account.
+ * the verdict; `--in-account` has the lab's verifier function run the same verification inside
+ * the account (stack output VerifierFunctionName).
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors';
@@ -36,7 +37,7 @@ export function registerVerify(program: Command): void {
     .option('--timeout-ssm <seconds>', 'longest wait for the instances to be Online in SSM (default 300)')
     .option('--timeout-logs <seconds>', 'longest wait for the flow log records, which arrive minutes late (default 900; in-account 600, capped by the function timeout)')
     .option('--skip-flow-logs', 'do not wait for flow logs (no translation table is rebuilt)')
-    .option('--in-account', 'run the verification inside the account, in the probe Lambda, and print its result')
+    .option('--in-account', 'run the verification inside the account, in the lab\'s verifier function (deployed with inAccountVerify), and print its result')
     .action(
       action(async (opts: VerifyCliOptions) => {
         const ssm = seconds(opts.timeoutSsm, '--timeout-ssm');

@@ -2,8 +2,8 @@
  * NatGatewayLab: the seed article's topology, deployable. A VPC in one AZ with a public subnet
  * (0/0 -> IGW) and a private subnet (0/0 -> NAT Gateway pinned at a chosen private IP), EC2
  * clients at chosen private IPs, a direct client with its own Elastic IP, the Lambda probe, an
- * echo server in a VPC of its own standing for the internet, and VPC Flow Logs on the NAT
- * Gateway's ENI. Built on `ec2.Vpc`; what the L2 lacks is set on its L1 children.
+ * echo server in a VPC of its own standing for the internet, VPC Flow Logs on the NAT Gateway's
+ * ENI, and (with `inAccountVerify`) the verifier function that runs `natlab verify` in the account. Built on `ec2.Vpc`; what the L2 lacks is set on its L1 children.
  */
 import { CfnOutput, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,6 +20,7 @@ import { acknowledgeInstanceRules, instanceProfile, labInstance, markRole } from
 import { acknowledge } from './private/nag';
 import { packageVersion } from './private/package-root';
 import { probeFunction } from './private/probe-function';
+import { verifierFunction } from './private/verifier-function';
 import * as validate from './private/validate';
 
 /** The seed scenario's values (DESIGN.md section 1): every prop defaults to the article. */
@@ -103,14 +104,17 @@ export interface NatGatewayLabProps {
    */
   readonly serverVpcCidr?: string;
   /**
-   * How long the flow log and the probe's log are kept.
+   * How long the flow log and the probe's (and verifier's) logs are kept.
    * @default logs.RetentionDays.ONE_WEEK
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Whether the probe may verify the lab from inside the account (`{ action: 'verify' }`,
-   * `natlab verify --in-account`): read-only describe calls, SSM Run Command on the lab's
-   * instances, the flow log group, and Lambda's 15-minute timeout.
+   * Whether to add the verifier function, which verifies the lab from inside the account
+   * (`natlab verify --in-account`, or `{ action: 'verify', stackName }` by Lambda Invoke) and is
+   * named by the stack output `VerifierFunctionName`. A Lambda function of its own, outside the
+   * VPC, with a 15-minute timeout; its role may call read-only describe APIs, SSM Run Command on
+   * the lab's instances, FilterLogEvents on the flow log group and InvokeFunction on the probe.
+   * The probe's role is the same with or without it (logs and its VPC interface only).
    * @default true
    */
   readonly inAccountVerify?: boolean;
@@ -144,8 +148,10 @@ export class NatGatewayLab extends Construct {
   readonly directClient?: LabClient & { readonly publicIp: string };
   /** The echo server, in its own VPC: the stand-in for a host on the internet. */
   readonly server: EchoServerHost;
-  /** The Lambda probe in the private subnet (and, with `inAccountVerify`, the in-account verifier). */
+  /** The Lambda probe in the private subnet. */
   readonly probe: NodejsFunction;
+  /** The in-account verifier (lambda/verify), outside the VPC; absent when `inAccountVerify` is false. */
+  readonly verifier?: NodejsFunction;
   /** The CloudWatch Logs group of the NAT ENI's flow log. */
   readonly flowLogGroup: logs.LogGroup;
   /** The flows the lab runs, as the model reads them (also in the stack's `natlab:flows` metadata). */
@@ -271,15 +277,13 @@ export class NatGatewayLab extends Construct {
     });
 
     if (props.inAccountVerify ?? true) {
+      // ---- the in-account verifier: its own function and role, so the probe carries only the probe
+      this.verifier = verifierFunction(this, 'Verifier', { logRetention: p.logRetention });
       grantInAccountVerify({
+        verifier: this.verifier,
         probe: this.probe,
         instances: [...this.clients.map((c) => c.instance), ...(this.directClient ? [this.directClient.instance] : [])],
         flowLogGroup: this.flowLogGroup,
-      });
-      acknowledge(this.probe, {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'In-account verify reads the live topology (ec2:Describe*), SSM registration and command status: read-only calls that accept no resource-level permissions; every write (ssm:SendCommand) is scoped to the lab instances.',
       });
     }
 
@@ -318,6 +322,7 @@ export class NatGatewayLab extends Construct {
     }
     this.output(LabOutputs.sourcePort, String(p.sourcePort), 'the source port the clients bind');
     this.output(LabOutputs.probeFunctionName, this.probe.functionName, 'the Lambda probe');
+    if (this.verifier) this.output(LabOutputs.verifierFunctionName, this.verifier.functionName, 'the in-account verifier (natlab verify --in-account)');
     this.output(LabOutputs.flowLogGroupName, this.flowLogGroup.logGroupName, "the NAT Gateway ENI's flow log group");
   }
 

@@ -20,5 +20,7 @@ export const LabOutputs = {
   directClientPublicIp: 'DirectClientPublicIp',
   sourcePort: 'SourcePort',
   probeFunctionName: 'ProbeFunctionName',
+  /** The in-account verifier function; absent when the lab is deployed without `inAccountVerify`. */
+  verifierFunctionName: 'VerifierFunctionName',
   flowLogGroupName: 'FlowLogGroupName',
 } as const;

@@ -137,7 +137,7 @@ describe('errors: one sentence, exit 2', () => {
 });
 
 describe('--in-account', () => {
-  test('invokes the probe with the verify event and prints its RunResult', async () => {
+  test('invokes the verifier named by the stack output with the verify event and prints its RunResult', async () => {
     // The RunResult the function returns is the one runVerify builds; make one from the same lab.
     mockLab(FAST);
     const { stdout: local } = await run(['--stack', fx.STACK, '--skip-flow-logs', '--json']);
@@ -149,7 +149,8 @@ describe('--in-account', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('every check holds');
     const sent = mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input;
-    expect(sent.FunctionName).toBe(fx.PROBE_FUNCTION);
+    expect(mocks.lambda.commandCalls(InvokeCommand)).toHaveLength(1);
+    expect(sent.FunctionName).toBe(fx.VERIFIER_FUNCTION);
     expect(JSON.parse(new TextDecoder().decode(sent.Payload as Uint8Array))).toEqual({ action: 'verify', stackName: fx.STACK, skipFlowLogs: false, timeoutLogsSeconds: 300 });
   });
 
@@ -161,11 +162,22 @@ describe('--in-account', () => {
     expectOneLine(stderr, 'the in-account verification could not run: access denied for SSM SendCommand: not authorized');
   });
 
-  test('an older probe that does not know verify', async () => {
-    mocks.cfn.on(DescribeStacksCommand).resolves(fx.describeStacks());
-    mocks.lambda.on(InvokeCommand).resolves(fx.invokeResult({ ok: false, error: { kind: 'input', message: 'event.action "verify" is not one of probe, observations.' } }));
+  test('a verifier output naming a function that answers something else', async () => {
+    mocks.cfn.on(DescribeStacksCommand).resolves(fx.describeStacks({ extra: { VerifierFunctionName: fx.PROBE_FUNCTION } }));
+    mocks.lambda.on(InvokeCommand).resolves(fx.invokeResult({ ok: false, error: { kind: 'input', message: 'event.host must be a non-empty string.' } }));
     const { code, stderr } = await run(['--stack', fx.STACK, '--in-account']);
     expect(code).toBe(2);
-    expect(stderr).toContain('did not answer with a verify result: event.action "verify" is not one of probe, observations.');
+    expectOneLine(stderr, `the verifier function ${fx.PROBE_FUNCTION} did not answer with a verify result: event.host must be a non-empty string. (is it deployed with this natlab version?)`);
+  });
+
+  test('a stack deployed without the verifier is one sentence, exit 2, and nothing is invoked', async () => {
+    mocks.cfn.on(DescribeStacksCommand).resolves(fx.describeStacks({ drop: ['VerifierFunctionName'] }));
+    const { code, stderr } = await run(['--stack', fx.STACK, '--in-account']);
+    expect(code).toBe(2);
+    expectOneLine(
+      stderr,
+      `stack ${fx.STACK} has no VerifierFunctionName output: deploy it with inAccountVerify (the default) and this natlab version to verify in-account, or run natlab verify without --in-account`,
+    );
+    expect(mocks.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
   });
 });

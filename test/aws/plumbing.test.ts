@@ -43,6 +43,7 @@ describe('stack outputs', () => {
       natEniId: fx.NAT_ENI,
       sourcePort: 32222,
       probeFunctionName: fx.PROBE_FUNCTION,
+      verifierFunctionName: fx.VERIFIER_FUNCTION,
       flowLogGroupName: fx.FLOW_LOG_GROUP,
       clients: [
         { name: 'client-a', instanceId: fx.CLIENTS[0].instanceId, privateIp: '10.0.1.32' },

@@ -1,7 +1,9 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,25 +31,37 @@ describe('cdk-nag through NagTreePlugin', () => {
   });
 });
 
-describe('the probe role acknowledgements say what the role really does', () => {
-  // Construction is enough (acknowledgements are construct metadata); skip bundling the probe.
-  function probeAcknowledgements(inAccountVerify: boolean): { reasons: Record<string, string>; statements: number } {
+describe('the Lambda roles: acknowledgements say what each role really does', () => {
+  // Construction is enough (acknowledgements are construct metadata); skip bundling.
+  function lab(inAccountVerify: boolean) {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new NatGatewayLabStack(app, 'NatGatewayLab', { lab: { inAccountVerify } });
-    const reasons: Record<string, string> = Object.assign(
-      {},
-      ...stack.lab.probe.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data as Record<string, string>),
-    );
-    const policy = stack.lab.probe.role?.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-    return { reasons, statements: policy?.document.statementCount ?? 0 };
+    return new NatGatewayLabStack(app, 'NatGatewayLab', { lab: { inAccountVerify } }).lab;
+  }
+  function acknowledgements(fn: IConstruct): Record<string, string> {
+    return Object.assign({}, ...fn.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data as Record<string, string>));
+  }
+  function statements(fn: lambda.IFunction): number {
+    const policy = fn.role?.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+    return policy?.document.statementCount ?? 0;
   }
   const basic = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
-  it.each([true, false])('inAccountVerify %s: the basic-execution reason claims nothing the grants contradict', (inAccountVerify) => {
-    const { reasons, statements } = probeAcknowledgements(inAccountVerify);
-    expect(statements > 0).toBe(inAccountVerify);
-    expect(reasons[basic]).toBeDefined();
-    expect(reasons[basic]).not.toMatch(/calls no AWS API/);
-    expect(reasons[basic]).toContain('separate statements');
+  it.each([true, false])('inAccountVerify %s: the probe role grants no statement, and its reason says the probe calls no AWS API', (inAccountVerify) => {
+    const { probe } = lab(inAccountVerify);
+    expect(statements(probe)).toBe(0);
+    expect(acknowledgements(probe)[basic]).toContain('the probe calls none');
+    expect(acknowledgements(probe)['AwsSolutions-IAM5[Resource::*]']).toBeUndefined();
+  });
+
+  it('the verifier role holds the statements, and its reasons say so', () => {
+    const { verifier } = lab(true);
+    expect(verifier).toBeDefined();
+    expect(statements(verifier!)).toBeGreaterThan(0);
+    expect(acknowledgements(verifier!)[basic]).toContain('separate statements');
+    expect(acknowledgements(verifier!)['AwsSolutions-IAM5[Resource::*]']).toContain('read-only');
+  });
+
+  it('without inAccountVerify there is no verifier', () => {
+    expect(lab(false).verifier).toBeUndefined();
   });
 });

@@ -27,7 +27,8 @@ beforeAll(() => {
     clientB: logicalId(j, 'AWS::EC2::Instance', (p) => p.PrivateIpAddress === '10.0.1.123'),
     direct: logicalId(j, 'AWS::EC2::Instance', (p) => p.PrivateIpAddress === '10.0.0.10'),
     server: logicalId(j, 'AWS::EC2::Instance', (p) => p.SubnetId?.Ref !== undefined && p.PrivateIpAddress === undefined),
-    probe: logicalId(j, 'AWS::Lambda::Function', () => true),
+    probe: logicalId(j, 'AWS::Lambda::Function', (p) => p.VpcConfig !== undefined),
+    verifier: logicalId(j, 'AWS::Lambda::Function', (p) => p.VpcConfig === undefined),
   };
 });
 
@@ -146,12 +147,31 @@ describe('the Lambda probe', () => {
     expect(props.VpcConfig.SubnetIds).toEqual([{ Ref: ids.privateSubnet }]);
   });
 
-  it('may verify the lab in-account: SendCommand only on the lab instances, 15-minute timeout', () => {
-    expect(resource(ids.probe).Properties.Timeout).toBe(900);
+  it('calls no AWS API: its role has the managed log and VPC policies only, and a 60 s timeout', () => {
+    expect(resource(ids.probe).Properties.Timeout).toBe(60);
+    expect(policiesOf(ids.probe)).toEqual([]);
     const role = resource(ids.probe).Properties.Role['Fn::GetAtt'][0];
-    const policy = Object.values(lab.json.Resources as Record<string, Json>).find(
-      (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: Json) => x.Ref === role),
-    );
+    expect(JSON.stringify(resource(role).Properties.ManagedPolicyArns)).toMatch(/AWSLambdaBasicExecutionRole.*AWSLambdaVPCAccessExecutionRole/);
+  });
+});
+
+/** The inline policies attached to a function's role. */
+function policiesOf(fn: string): Json[] {
+  const role = resource(fn).Properties.Role['Fn::GetAtt'][0];
+  return Object.values(lab.json.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: Json) => x.Ref === role));
+}
+
+describe('the in-account verifier', () => {
+  it('runs lambda/verify on Node.js 24, arm64, outside the VPC, with a 15-minute timeout', () => {
+    const props = resource(ids.verifier).Properties;
+    expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 900 });
+    expect(props.VpcConfig).toBeUndefined();
+    const role = props.Role['Fn::GetAtt'][0];
+    expect(JSON.stringify(resource(role).Properties.ManagedPolicyArns)).not.toContain('AWSLambdaVPCAccessExecutionRole');
+  });
+
+  it('may verify the lab: SendCommand only on the lab instances, Invoke only on the probe', () => {
+    const [policy] = policiesOf(ids.verifier);
     const statements: Json[] = policy.Properties.PolicyDocument.Statement;
     const sendCommand = statements.find((st) => st.Action === 'ssm:SendCommand');
     const instanceArns = JSON.stringify(sendCommand.Resource);
@@ -159,7 +179,13 @@ describe('the Lambda probe', () => {
     expect(instanceArns).not.toContain(`"Ref":"${ids.server}"`);
     expect(instanceArns).toContain('document/AWS-RunShellScript');
     expect(statements.find((st) => st.Action === 'cloudformation:DescribeStacks').Resource).toEqual({ Ref: 'AWS::StackId' });
-    expect(statements.flatMap((st) => [st.Action].flat()).filter((a: string) => !/^(ec2:Describe|ssm:(DescribeInstanceInformation|GetCommandInvocation|SendCommand)|cloudformation:DescribeStacks|logs:FilterLogEvents)/.test(a))).toEqual([]);
+    // The probe's ARN alone: no `:*` (versions and aliases), no other function.
+    expect(statements.find((st) => st.Action === 'lambda:InvokeFunction').Resource).toEqual({ 'Fn::GetAtt': [ids.probe, 'Arn'] });
+    expect(
+      statements
+        .flatMap((st) => [st.Action].flat())
+        .filter((a: string) => !/^(ec2:Describe|ssm:(DescribeInstanceInformation|GetCommandInvocation|SendCommand)|cloudformation:DescribeStacks|logs:FilterLogEvents|lambda:InvokeFunction$)/.test(a)),
+    ).toEqual([]);
   });
 });
 
@@ -176,9 +202,9 @@ describe('flow logs on the NAT Gateway ENI', () => {
     expect(LAB_FLOW_LOG_FORMAT.startsWith('${srcaddr} ${srcport} ${dstaddr} ${dstport} ${pkt-srcaddr} ${pkt-dstaddr} ${protocol} ${tcp-flags} ${start} ${end}')).toBe(true);
   });
 
-  it('keeps the flow log and the probe log a week and deletes them with the stack', () => {
+  it("keeps the flow log, the probe's and the verifier's logs a week and deletes them with the stack", () => {
     const groups = Object.entries(lab.json.Resources as Record<string, Json>).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(2);
+    expect(groups).toHaveLength(3);
     for (const [, group] of groups) {
       expect(group.Properties.RetentionInDays).toBe(7);
       expect(group.DeletionPolicy).toBe('Delete');
@@ -208,6 +234,7 @@ describe('outputs and metadata', () => {
     expect(outputs[LabOutputs.directClientPublicIp].Value).toEqual({ 'Fn::GetAtt': [ids.directEip, 'PublicIp'] });
     expect(outputs[LabOutputs.sourcePort].Value).toBe('32222');
     expect(outputs[LabOutputs.probeFunctionName].Value).toEqual({ Ref: ids.probe });
+    expect(outputs[LabOutputs.verifierFunctionName].Value).toEqual({ Ref: ids.verifier });
     expect(outputs[LabOutputs.flowLogGroupName].Value).toEqual(group);
     expect(Object.keys(outputs).filter((k) => k !== 'BootstrapVersion' && !k.startsWith('CDK')).sort()).toEqual(Object.values(LabOutputs).sort());
   });

@@ -74,8 +74,12 @@ describe('custom addresses, three clients, no direct client, x86 instances', () 
     ]);
   });
 
-  it('without inAccountVerify, the probe keeps the managed policies only and a 60 s timeout', () => {
-    const fn = Object.values(lab.json.Resources as Record<string, Json>).find((r) => r.Type === 'AWS::Lambda::Function');
+  it('without inAccountVerify, there is no verifier (no function, no output) and the probe is as always', () => {
+    const functions = Object.values(lab.json.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(1);
+    const [fn] = functions;
+    expect(fn.Properties.VpcConfig).toBeDefined();
+    expect(lab.json.Outputs[LabOutputs.verifierFunctionName]).toBeUndefined();
     expect(fn.Properties.Timeout).toBe(60);
     const role = fn.Properties.Role['Fn::GetAtt'][0];
     const policies = Object.values(lab.json.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: Json) => x.Ref === role));

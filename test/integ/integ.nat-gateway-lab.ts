@@ -1,7 +1,8 @@
 /**
  * The CDK's own way to verify the lab (@aws-cdk/integ-tests-alpha): deploy NatGatewayLab,
  * invoke the probe and check that the server saw the NAT Gateway's Elastic IP, then have the
- * probe run the whole verification in the account (`{ action: 'verify' }`: both seed clients
+ * lab's verifier function run the whole verification in the account (`{ action: 'verify' }`,
+ * the probe reached by Lambda Invoke as the CLI reaches it: both seed clients
  * through SSM from port 32222, the EIP at the server, distinct NAT ports, the direct client's
  * port kept) and check that every check held; integ-runner destroys the stack afterwards.
  *
@@ -18,8 +19,9 @@ import { LAB_DEFAULTS } from '../../lib/construct/nat-gateway-lab';
 
 const app = new App();
 const stack = new NatGatewayLabStack(app, 'NatGatewayLabInteg');
-// The lab grants its probe what in-account verify needs (NatGatewayLabProps.inAccountVerify).
+// The lab adds the verifier function by default (NatGatewayLabProps.inAccountVerify).
 const lab = stack.lab;
+if (!lab.verifier) throw new Error('the integ lab needs its verifier (inAccountVerify)');
 
 const integ = new IntegTest(app, 'NatGatewayLabIntegTest', {
   testCases: [stack],
@@ -47,7 +49,7 @@ integ.assertions
 //    public IP and port 32222. Retried until the instances have registered with SSM.
 integ.assertions
   .invokeFunction({
-    functionName: lab.probe.functionName,
+    functionName: lab.verifier.functionName,
     payload: JSON.stringify({ action: 'verify', stackName: stack.stackName, skipFlowLogs: true, timeoutSsmSeconds: 30 }),
   })
   .expect(

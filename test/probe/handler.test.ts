@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { startEchoServer, type EchoServer } from '../../lib/server/echo-server';
-import { handler, HYPERPLANE_NOTE, type LambdaProbeResult, type ObservationsResult } from '../../lambda/probe/index';
+import { handler, HYPERPLANE_NOTE, VERIFY_MOVED_MESSAGE, type LambdaProbeResult, type ObservationsResult } from '../../lambda/probe/index';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -63,5 +63,11 @@ describe('Lambda probe handler against the echo server', () => {
     [{ action: 'dance', host: 'server', port: 8080 }, 'event.action "dance" is not one of probe, observations.'],
   ])('rejects a bad event %j with one sentence', async (event, message) => {
     expect(await handler(event as never)).toEqual({ ok: false, error: { kind: 'input', message } });
+  });
+
+  it('answers action verify with where verification runs now, not a throw', async () => {
+    const answer = await handler({ action: 'verify', stackName: 'NatGatewayLab' });
+    expect(answer).toEqual({ ok: false, error: { kind: 'input', message: VERIFY_MOVED_MESSAGE } });
+    expect(VERIFY_MOVED_MESSAGE).toContain('verifier function (stack output VerifierFunctionName');
   });
 });
