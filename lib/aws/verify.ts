@@ -1,7 +1,7 @@
 /**
  * `natlab verify`: the lab's stack outputs and live topology, the model's prediction, the
  * observations of a real run, and the verdict, flow by flow. One orchestration for the CLI and
- * for the probe Lambda (`--in-account`); they differ only in the probe transport.
+ * for the verifier function (`--in-account`), both reaching the probe by Lambda Invoke.
  */
 import { predict } from '../model/predict';
 import type { Observation, ObservedTranslation, RunResult, Topology, FlowSpec, Host } from '../model/types';

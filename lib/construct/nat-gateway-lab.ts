@@ -3,7 +3,8 @@
  * (0/0 -> IGW) and a private subnet (0/0 -> NAT Gateway pinned at a chosen private IP), EC2
  * clients at chosen private IPs, a direct client with its own Elastic IP, the Lambda probe, an
  * echo server in a VPC of its own standing for the internet, VPC Flow Logs on the NAT Gateway's
- * ENI, and (with `inAccountVerify`) the verifier function that runs `natlab verify` in the account. Built on `ec2.Vpc`; what the L2 lacks is set on its L1 children.
+ * ENI, and (with `inAccountVerify`) the verifier function that runs `natlab verify` in the
+ * account. Built on `ec2.Vpc`; what the L2 lacks is set on its L1 children.
  */
 import { CfnOutput, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
