@@ -9,6 +9,7 @@ interface FindingsCliOptions extends TopologySourceOptions {
   port: string;
   internet: string;
   protocol: Protocol[];
+  strict?: boolean;
   json?: boolean;
 }
 
@@ -25,6 +26,7 @@ export function registerFindings(program: Command): void {
     .option('--port <port>', 'TCP port for flows between hosts (a flow of the topology to a host names its own)', '22')
     .option('--internet <ip:port>', 'the address standing for the internet, and the TCP port of flows to it', '8.8.8.8:443')
     .addOption(new Option('--protocol <protocol...>', 'protocols to walk').choices(['tcp', 'udp', 'icmp']).default(['tcp', 'icmp']))
+    .option('--strict', "exit 1 on receivers' security group refusals too (by default they are listed, as policy, but only the other faults fail)")
     .option('--json', 'print every flow as one JSON list of {from, to, protocol, verdict, dropped}');
   addTopologyOptions(cmd).action(
     action(async (opts: FindingsCliOptions) => {
@@ -39,7 +41,8 @@ export function registerFindings(program: Command): void {
         const { renderFindings } = await import('../report/findings');
         process.stdout.write(renderFindings(result) + '\n');
       }
-      return result.causes.length > 0 ? 1 : 0;
+      const failing = opts.strict ? result.causes : result.causes.filter((c) => c.stage !== 'security-group-ingress');
+      return failing.length > 0 ? 1 : 0;
     }),
   );
 }

@@ -54,7 +54,8 @@ export function registerWalk(program: Command): void {
       const topology = await loadTopologyFrom(opts);
       const { walk } = await import('../model/walk');
       const destination = opts.public ? await publicAddressOf(topology, to.host) : to.host;
-      const result = walk(topology, { protocol: opts.protocol, from: from.host, sourcePort: from.port ?? 'any', to: { host: destination, port: to.port ?? 0 } });
+      const name = opts.public ? `${from.host} -> ${to.host}'s public IP${to.port !== undefined ? `:${to.port}` : ''}` : undefined;
+      const result = walk(topology, { ...(name ? { name } : {}), protocol: opts.protocol, from: from.host, sourcePort: from.port ?? 'any', to: { host: destination, port: to.port ?? 0 } });
       if (opts.json) printJson(result);
       else {
         const { renderWalk } = await import('../report/text');

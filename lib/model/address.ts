@@ -198,6 +198,24 @@ export function documentationIp(n: number): string {
 
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map((c) => parseCidr(c));
 
+const SPECIAL_RANGES: ReadonlyArray<readonly [Cidr, string]> = [
+  [parseCidr('0.0.0.0/8'), '"this network"'],
+  [parseCidr('127.0.0.0/8'), 'loopback'],
+  [parseCidr('169.254.0.0/16'), 'link-local'],
+  [parseCidr('224.0.0.0/4'), 'multicast'],
+  [parseCidr('240.0.0.0/4'), 'reserved (or broadcast)'],
+];
+
+/**
+ * What kind of special address an IP is (loopback, link-local, multicast, reserved, "this
+ * network"), or undefined for a unicast address a route table can carry.
+ */
+export function specialAddressKind(ip: string): string | undefined {
+  if (!isIpv4(ip)) return undefined;
+  const n = parseIp(ip);
+  return SPECIAL_RANGES.find(([block]) => cidrContains(block, n))?.[1];
+}
+
 /** True for RFC 1918 and shared (100.64/10) addresses: not routable on the internet. */
 export function isPrivateIp(ip: string): boolean {
   const within = symbolicBlock(ip);

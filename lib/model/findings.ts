@@ -5,7 +5,7 @@
  * come out of one run, each named by the resource to fix.
  */
 import { InputError } from '../errors';
-import { isIpv4, isPrivateIp } from './address';
+import { isIpv4, isPrivateIp, specialAddressKind } from './address';
 import { findHosts } from './hosts';
 import { hostClasses } from './host-classes';
 import { hostAddressFrom, walk } from './walk';
@@ -128,7 +128,7 @@ function hostNamesOf(hosts: readonly Host[]): Map<Host, string> {
 
 function checkOptions(topology: Topology, options: FindingsOptions): void {
   const internet = options.internet ?? DEFAULT_INTERNET;
-  if (!isIpv4(internet.ip) || isPrivateIp(internet.ip)) throw new InputError(`--internet "${internet.ip}" must be a public IPv4 address (it stands for any host on the internet)`);
+  if (!isIpv4(internet.ip) || isPrivateIp(internet.ip) || specialAddressKind(internet.ip)) throw new InputError(`--internet "${internet.ip}" must be a public unicast IPv4 address (it stands for any host on the internet)`);
   const owner = topology.hosts.find((h) => h.privateIp === internet.ip || h.publicIp === internet.ip) ?? topology.natGateways.find((n) => n.addresses.some((a) => a.publicIp === internet.ip));
   if (owner) throw new InputError(`--internet "${internet.ip}" belongs to ${owner.id} in topology ${topology.name}; choose an address outside the topology`);
   for (const [what, port] of [['--internet port', internet.port], ['--port', options.hostPort ?? DEFAULT_HOST_PORT]] as const) {
@@ -238,54 +238,38 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
 
 /**
  * A flow between hosts of the same classes as a walked one: the same verdict, component,
- * fault and path. Its reason names its own hosts, so it comes from its own walk, made when
- * the reason is first read (`--json` reads every one; the text report only the first of
- * each cause, which is always a walked flow).
+ * fault, path and stage. Its reason names its own hosts, so it comes from its own walk, made
+ * when the reason is first read (`--json` reads every one; the text report only the first of
+ * each cause, which is always a walked flow). That walk must end as the walked flow did; if
+ * it does not, the classes were wrong, and reading the reason says so rather than mislead.
  */
 function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, walkIt: (reply: boolean, hops: boolean) => Walk): FindingFlow {
   const { protocol, port, verdict } = same;
   if (!same.dropped && !same.leftModel) return { from, to, toIp, protocol, port, verdict, dropped: null };
-  // A flow that ends on its request needs no reply walked to say why.
-  const onReply = (same.dropped ?? same.leftModel)!.path === 'reply';
-  // Only the reason is read from it: the walk keeps no hops (its stage is the walked flow's).
-  const own = new OwnWalk(() => flowOf(from, to, toIp, protocol, port, walkIt(onReply, false)));
-  if (same.dropped) return { from, to, toIp, protocol, port, verdict, dropped: new DerivedEnd(same.dropped, own, 'dropped') as unknown as FindingDrop };
-  return { from, to, toIp, protocol, port, verdict, dropped: null, leftModel: new DerivedEnd(same.leftModel!, own, 'leftModel') as unknown as NonNullable<FindingFlow['leftModel']> };
+  const ended = (same.dropped ?? same.leftModel)!;
+  let own: FindingFlow | undefined;
+  const ownEnd = (): { readonly reason: string } => {
+    // A flow that ends on its request needs no reply walked to say why; only the reason is read.
+    own ??= flowOf(from, to, toIp, protocol, port, walkIt(ended.path === 'reply', false));
+    const end = same.dropped ? own.dropped : own.leftModel;
+    if (!end || own.verdict !== verdict || end.component !== ended.component || end.path !== ended.path || (same.dropped && own.dropped?.fault !== same.dropped.fault)) {
+      throw new Error(`findings: ${from} -> ${to} ${protocol} ends otherwise than the flow it was derived from (${same.from} -> ${same.to}); the host classes missed a difference`);
+    }
+    return end;
+  };
+  if (same.dropped) {
+    const { component, fault, path, stage } = same.dropped;
+    return { from, to, toIp, protocol, port, verdict, dropped: withLazyReason({ component, reason: '', fault, path, stage }, ownEnd) };
+  }
+  const { component, path } = same.leftModel!;
+  return { from, to, toIp, protocol, port, verdict, dropped: null, leftModel: withLazyReason({ component, reason: '', path }, ownEnd) };
 }
 
-/** A derived flow's own walk, made once, on demand. */
-class OwnWalk {
-  private flow: FindingFlow | undefined;
-  constructor(private readonly make: () => FindingFlow) {}
-  get(): FindingFlow {
-    return (this.flow ??= this.make());
-  }
-}
-
-/** The end of a derived flow: shared fields copied, the reason read from its own walk. */
-class DerivedEnd {
-  readonly component: string;
-  readonly fault?: string;
-  readonly path: 'request' | 'reply';
-  readonly stage?: DropStage;
-  constructor(
-    same: { readonly component: string; readonly fault?: string; readonly path: 'request' | 'reply'; readonly stage?: DropStage },
-    private readonly own: OwnWalk,
-    private readonly which: 'dropped' | 'leftModel',
-  ) {
-    this.component = same.component;
-    if (same.fault !== undefined) this.fault = same.fault;
-    this.path = same.path;
-    if (same.stage !== undefined) this.stage = same.stage;
-  }
-  get reason(): string {
-    const flow = this.own.get();
-    return (this.which === 'dropped' ? flow.dropped?.reason : flow.leftModel?.reason) ?? '';
-  }
-  /** What JSON shows: the same fields, in the same order, as a walked flow's. */
-  toJSON(): object {
-    return this.fault === undefined ? { component: this.component, reason: this.reason, path: this.path } : { component: this.component, reason: this.reason, fault: this.fault, path: this.path, stage: this.stage };
-  }
+/** A plain object whose `reason` is read from `end()` on first access (an own, enumerable getter: spreads, JSON and clones see it). */
+function withLazyReason<T extends { reason: string }>(target: T, end: () => { readonly reason: string }): T {
+  let reason: string | undefined;
+  Object.defineProperty(target, 'reason', { enumerable: true, configurable: true, get: () => (reason ??= end().reason) });
+  return target;
 }
 
 /** The port the topology's own flows use towards a host (the seed's server: 8080). */

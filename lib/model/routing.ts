@@ -3,7 +3,7 @@
  * and the longest-prefix match that picks a route.
  */
 import { InputError } from '../errors';
-import { cidrMatches, parseCidr } from './address';
+import { cidrMatches, parseCidr, symbolicBlock } from './address';
 import { findVpc } from './hosts';
 import type { IpValue, Route, RouteTable, RouteTarget, Subnet, Topology } from './types';
 
@@ -52,8 +52,10 @@ export interface RouteMatch {
 }
 
 /**
- * Longest-prefix match of a destination in a table. An address known only after deploy
- * matches only the default route (0.0.0.0/0), the one route that contains every address.
+ * Longest-prefix match of a destination in a table, among the routes certain to hold it. An
+ * address known only after deploy is held by the default route (0.0.0.0/0) and, when it is
+ * symbolic (any address of a block), by every route holding the whole block; see
+ * `uncertainRoute` for a longer route that may or may not hold it.
  */
 export function lookupRoute(table: RouteTable, destination: IpValue): RouteMatch | undefined {
   let best: RouteMatch | undefined;
@@ -113,4 +115,21 @@ export function targetKindName(target: RouteTarget): string {
     default:
       return target.kind;
   }
+}
+
+/**
+ * A route longer than `prefix` that may or may not hold the destination (a symbolic address
+ * whose block the route cuts): if one exists, the longest-prefix match cannot be decided.
+ */
+export function uncertainRoute(table: RouteTable, destination: IpValue, prefix: number): Route | undefined {
+  // Only a symbolic address has a block a route can cut; any other deploy-time value (an
+  // Elastic IP) is a public address, held by the default route alone.
+  if (!symbolicBlock(destination)) return undefined;
+  let best: RouteMatch | undefined;
+  for (const route of table.routes) {
+    const block = parseCidr(route.destination, `route table ${table.id} destination`);
+    if (block.prefix <= prefix || (best && block.prefix <= best.prefix)) continue;
+    if (cidrMatches(block.text, destination) === 'unknown') best = { route, prefix: block.prefix };
+  }
+  return best?.route;
 }

@@ -43,7 +43,11 @@ function matrix(result: FindingsResult, byPair: Map<string, FindingFlow[]>): str
 
 function summaries(result: FindingsResult, flows: readonly FindingFlow[]): string[] {
   const bySender = new Map<string, FindingFlow[]>();
-  for (const f of flows) bySender.set(f.from, [...(bySender.get(f.from) ?? []), f]);
+  for (const f of flows) {
+    const list = bySender.get(f.from);
+    if (list) list.push(f);
+    else bySender.set(f.from, [f]);
+  }
   const rows = result.hosts.map((from) => {
     const own = bySender.get(from) ?? [];
     const internet = result.protocols.map((p) => mark(own.find((f) => f.to === 'internet' && f.protocol === p))).join('');
@@ -83,7 +87,9 @@ export function renderFindings(result: FindingsResult): string {
   const byPair = new Map<string, FindingFlow[]>();
   for (const f of flows) {
     const key = `${f.from}\u0000${f.to}`;
-    byPair.set(key, [...(byPair.get(key) ?? []), f]);
+    const list = byPair.get(key);
+    if (list) list.push(f);
+    else byPair.set(key, [f]);
   }
   const legend = `${result.protocols.join(' then ')} in each cell; ✓ delivered, ✗ dropped, ↩ the reply is dropped, ? the model cannot decide, - not walked (no public IP)`;
   if (result.destinations.length <= MATRIX_MAX_COLUMNS) {

@@ -35,7 +35,7 @@ describe('natlab findings', () => {
       'network ACL security/NaclWebC (picnic-nacl-webc) inbound rule 100 denies icmp',
       'security group security/SgApp (picnic-sg-app) allows egress tcp/80 only',
       'where NAT gateway network/NatGatewayC (picnic-nat-c) sits, has no route to the internet',
-      'picnic-bastion (an address of 10.20.10.0/24) has a public IP, but route table network/RouteTablePrivateA',
+      'route table network/RouteTablePrivateA (picnic-rt-private-a) of network/SubnetAppA (picnic-app-a) sends replies to NAT gateway network/NatGatewayA (picnic-nat-a), which never saw those connections',
     ]) {
       expect(r.stdout).toContain(fault);
     }
@@ -55,6 +55,14 @@ describe('natlab findings', () => {
     expect(flows.find((f) => f.from === 'picnic-bastion' && f.to === 'internet' && f.protocol === 'tcp')).toMatchObject({ verdict: 'delivered', dropped: null, port: 443 });
   });
 
+  it('exits 0 when the only drops are receivers\' own security group refusals, 1 with --strict', () => {
+    const r = natlab('findings');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Faults: none in routes, network ACLs, outbound security group rules, NAT or internet gateways.');
+    expect(r.stdout).toContain("Refused by the receiver's security group (2;");
+    expect(natlab('findings', '--strict').code).toBe(1);
+  });
+
   it('--port and --internet choose what is tried; on the seed the server keeps its own port', () => {
     const r = natlab('findings', '--port', '8080', '--internet', '1.1.1.1:80', '--json');
     const flows = JSON.parse(r.stdout) as Array<{ from: string; to: string; protocol: string; port: number | null; toIp: string }>;
@@ -63,7 +71,7 @@ describe('natlab findings', () => {
   });
 
   it.each([
-    [['--internet', '10.9.9.9'], 'natlab: --internet "10.9.9.9" must be a public IPv4 address (it stands for any host on the internet)'],
+    [['--internet', '10.9.9.9'], 'natlab: --internet "10.9.9.9" must be a public unicast IPv4 address (it stands for any host on the internet)'],
     [['--port', 'ssh'], 'natlab: --port "ssh" is not a port number (1-65535)'],
     [['--protocol', 'gre'], "natlab: option '--protocol <protocol...>' argument 'gre' is invalid. Allowed choices are tcp, udp, icmp."],
     [['--template', 'no/such.yaml'], 'natlab: no/such.yaml: cannot read the template'],

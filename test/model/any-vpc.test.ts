@@ -112,6 +112,35 @@ describe('instance to instance inside the VPC', () => {
   });
 });
 
+describe('a route that cuts a deploy-time address\'s subnet', () => {
+  it('leaves the model instead of letting a shorter route win', () => {
+    const cut = structuredClone(topology);
+    cut.routeTables.find((t) => t.id === 'network/RouteTablePrivateA')!.routes.push({ destination: '10.20.11.0/25', target: { kind: 'peering', id: 'pcx-1' } });
+    const w = walk(cut, { protocol: 'tcp', from: 'EC2InstanceBastion', sourcePort: 'any', to: { host: 'EC2InstanceAppB', port: 22 } });
+    expect(w.verdict).toBe('left-model');
+    expect(w.leftModel?.reason).toContain('10.20.11.0/25 -> pcx-1 (peering) may or may not hold <EC2InstanceAppB private IP: any address of 10.20.11.0/24>');
+    // A route that holds the whole subnet, or none of it, still decides.
+    const whole = structuredClone(topology);
+    whole.routeTables.find((t) => t.id === 'network/RouteTablePrivateA')!.routes.push({ destination: '10.20.12.0/25', target: { kind: 'peering', id: 'pcx-1' } });
+    expect(walk(whole, { protocol: 'tcp', from: 'EC2InstanceBastion', sourcePort: 'any', to: { host: 'EC2InstanceAppB', port: 22 } }).verdict).toBe('delivered');
+  });
+});
+
+describe('addresses no route table carries', () => {
+  it.each([
+    ['169.254.169.254', 'is a link-local address; the instance\'s own host answers it (instance metadata at 169.254.169.254'],
+    ['127.0.0.1', 'is a loopback address; it never leaves the host'],
+    ['224.0.0.5', 'is a multicast address; VPC route tables do not carry it'],
+    ['255.255.255.255', 'is a reserved (or broadcast) address'],
+    ['0.0.0.0', 'is a "this network" address'],
+  ])('%s leaves the model at the sender, never "delivered" to an assumed internet host', (ip, reason) => {
+    const w = walk(topology, { protocol: 'tcp', from: 'EC2InstanceBastion', sourcePort: 'any', to: { host: ip, port: 80 } });
+    expect(w.verdict).toBe('left-model');
+    expect(w.leftModel?.component).toBe('app/EC2InstanceBastion');
+    expect(w.leftModel?.reason).toContain(`${ip} ${reason}`);
+  });
+});
+
 describe('ICMP and the internet', () => {
   it('an echo from a private host leaves through its NAT, to an internet address outside the topology that answers', () => {
     const w = walk(topology, { protocol: 'icmp', from: 'EC2InstanceBastion', sourcePort: 'any', to: { host: '8.8.8.8', port: 0 } });

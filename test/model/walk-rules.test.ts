@@ -229,7 +229,8 @@ describe('the Internet Gateway', () => {
     const w = walk(topology, { ...TO_SERVER, from: 'nopub' });
     expect(w.verdict).toBe('dropped');
     expect(w.dropped?.component).toBe('igw-yyy');
-    expect(w.dropped?.reason).toContain('10.0.0.20 is a private IP with no public IPv4 address');
+    expect(w.dropped?.reason).toBe('igw-yyy (IGW) drops the packet: nopub (10.0.0.20) has no public IPv4 address (no Elastic IP, no auto-assigned public IP), so there is nothing to map it to');
+    expect(w.dropped?.fault).toMatch(/^route table rtb-public \S* ?of subnet-public \(public\) sends internet traffic straight to igw-yyy \(IGW\), but hosts there without a public IP/);
   });
 
   it('maps inbound traffic to a public IP onto the private IP and delivers it', () => {

@@ -195,3 +195,20 @@ describe('scenario flows for ICMP', () => {
     }
   });
 });
+
+describe('scenario ICMP rules', () => {
+  it('take icmpType/icmpCode, not ports (which would silently match every type)', async () => {
+    const { loadScenario } = await import('../../lib/sources/scenario');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'natlab-icmp-rule-'));
+    try {
+      const file = join(dir, 'rule.yaml');
+      writeFileSync(file, ['vpcs: [{ id: v, cidrs: [10.0.0.0/16] }]', 'securityGroups:', '  - { id: sg, ingress: [{ protocol: icmp, fromPort: 8, toPort: 0, cidr: 0.0.0.0/0 }] }'].join('\n'));
+      await expect(loadScenario(file)).rejects.toThrow(`${file}: securityGroups[0].ingress[0].fromPort: an icmp rule takes icmpType and icmpCode, not ports`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

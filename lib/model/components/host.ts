@@ -3,7 +3,7 @@
  * internet) and a receiver (security group ingress, then delivery). Security groups are
  * stateful: the reply of an allowed connection passes without a rule.
  */
-import { subnetRouter, symbolicBlock } from '../address';
+import { specialAddressKind, subnetRouter, symbolicBlock } from '../address';
 import { evaluateSecurityGroups } from '../filters';
 import { findSubnet, hostLabel, resourceLabel } from '../hosts';
 import type { Header, Host } from '../types';
@@ -46,6 +46,22 @@ function deployTimeNote(ctx: WalkContext, host: Host): string {
   return `; its private IP is chosen at deploy, so the model takes it as any address of ${subnet ? `${resourceLabel(subnet)} ` : ''}${block.text}`;
 }
 
+/**
+ * A destination no route table carries: the walk stops at the sender and says where the packet
+ * goes instead (link-local addresses are answered by the instance's own host), never "delivered".
+ */
+function leaveForSpecialAddress(ctx: WalkContext, host: Host, header: Header, kind: string): Decision {
+  const where =
+    kind === 'link-local'
+      ? `the instance's own host answers it (instance metadata at 169.254.169.254, Amazon DNS at 169.254.169.253, time sync at 169.254.169.123); it never enters the VPC's route tables, which the model walks`
+      : kind === 'loopback'
+        ? 'it never leaves the host'
+        : 'VPC route tables do not carry it (multicast needs a transit gateway multicast domain, which the model does not simulate)';
+  const reason = `leaves the model at ${hostLabel(host)}: ${header.dstIp} is a ${kind} address; ${where}`;
+  ctx.record({ id: host.id, kind: 'host', name: host.name }, 'leave-model', reason, header);
+  return { kind: 'leave', component: host.id, reason };
+}
+
 /** A host sending a packet (the start of a walk or of its reply). */
 export class HostSender implements Component {
   readonly kind = 'host' as const;
@@ -60,6 +76,8 @@ export class HostSender implements Component {
     ctx.enter(ctx.isReply ? 6 : 1);
     const role = ctx.isReply ? 'replies' : 'sends';
     ctx.record({ id: host.id, kind: 'host', name: host.name }, 'send', `${hostLabel(host)} ${role} ${protocolText(header)} from ${sourceText(header)} to ${destinationText(header)}${deployTimeNote(ctx, host)}`, header);
+    const special = ctx.isReply ? undefined : specialAddressKind(header.dstIp);
+    if (special) return leaveForSpecialAddress(ctx, host, header, special);
     const filtered = securityGroupCheck(ctx, host, 'egress', header);
     if (filtered) return filtered;
     if (host.kind === 'lambda' && !ctx.isReply) {

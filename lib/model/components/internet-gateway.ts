@@ -32,7 +32,9 @@ export class InternetGatewayComponent implements Component {
     if (!ctx.isReply) ctx.enter(4);
     const publicIp = publicIpOf(ctx.topology, vpc, h.srcIp);
     if (!publicIp) {
-      const reason = `${resourceLabel(this.igw)} drops the packet: the source ${h.srcIp} is a private IP with no public IPv4 address (no Elastic IP, no auto-assigned public IP), so there is nothing to map it to`;
+      const sender = privateOwner(ctx.topology, vpc, h.srcIp);
+      const who = sender?.kind === 'host' ? `${hostLabel(sender.host)} has` : `the source ${h.srcIp} is a private IP with`;
+      const reason = `${resourceLabel(this.igw)} drops the packet: ${who} no public IPv4 address (no Elastic IP, no auto-assigned public IP), so there is nothing to map it to`;
       ctx.record(this.ref, 'drop', reason, h);
       return { kind: 'drop', component: this.igw.id, reason, fault: this.noPublicIpFault(ctx, vpc, h.srcIp, packet) };
     }
@@ -43,13 +45,17 @@ export class InternetGatewayComponent implements Component {
     return { kind: 'forward', to: internet(ctx), packet: { header: after, arrival: packet.arrival } };
   }
 
-  /** The fault behind a private source reaching the gateway: who has no public IP, and which table sent it here. */
+  /**
+   * The fault behind a private source reaching the gateway, said of the subnet whose table sent
+   * it here (not of one host: every host there without a public IP shares it).
+   */
   private noPublicIpFault(ctx: WalkContext, vpc: string, srcIp: string, packet: Packet): string {
     const owner = privateOwner(ctx.topology, vpc, srcIp);
-    const via = packet.arrival.kind === 'subnet' ? ` but route table ${resourceLabel(routeTableForSubnet(ctx.topology, packet.arrival.subnet).table)} of ${resourceLabel(packet.arrival.subnet)} sends its internet traffic straight to ${resourceLabel(this.igw)}` : '';
-    if (owner?.kind === 'host') return `${hostLabel(owner.host)} has no public IP (no Elastic IP, no auto-assigned public IP)${via}; it needs a public IP, or a route through a NAT gateway`;
-    if (owner?.kind === 'nat') return `NAT gateway ${resourceLabel(owner.nat)}'s address ${owner.address.privateIp} has no Elastic IP${via}`;
-    return `${srcIp} has no public IP${via}`;
+    if (owner?.kind === 'nat') return `NAT gateway ${resourceLabel(owner.nat)}'s address ${owner.address.privateIp} has no Elastic IP, so ${resourceLabel(this.igw)} cannot map it`;
+    if (packet.arrival.kind !== 'subnet') return `hosts without a public IP cannot use ${resourceLabel(this.igw)}`;
+    const subnet = packet.arrival.subnet;
+    const table = routeTableForSubnet(ctx.topology, subnet).table;
+    return `route table ${resourceLabel(table)} of ${resourceLabel(subnet)} sends internet traffic straight to ${resourceLabel(this.igw)}, but hosts there without a public IP (no Elastic IP, no auto-assigned public IP) cannot use it: give them one, or route the subnet through a NAT gateway`;
   }
 
   private inbound(packet: Packet, ctx: WalkContext): Decision {

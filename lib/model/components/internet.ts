@@ -49,7 +49,7 @@ export class Internet implements Component {
     }
     // An address no one in the topology owns is somewhere on the internet: the model assumes a
     // host there that accepts and answers, so the reply's way back in is walked too.
-    const far: Host = { id: h.dstIp, name: `${h.dstIp} (internet)`, kind: 'external', privateIp: h.dstIp, securityGroups: [] };
+    const far: Host = { id: h.dstIp, kind: 'external', privateIp: h.dstIp, securityGroups: [] };
     ctx.record(ref, 'forward', `the internet routes the packet to ${h.dstIp}, a host outside the topology, which the model assumes accepts the connection and answers`, h);
     return { kind: 'forward', to: hostReceiver(ctx, far), packet: { header: h, arrival: { kind: 'internet' } } };
   }

@@ -51,7 +51,8 @@ export class NatGatewayComponent implements Component {
     const nat = this.nat;
     const h = packet.header;
     if (ctx.isReply) {
-      return this.drop(ctx, h, `asymmetric return: this reply from ${sourceText(h)} belongs to a connection that did not start through ${resourceLabel(nat)}, which has no translation entry for it and drops it (connections must start inside the VPC)`, this.asymmetricFault(ctx, h.srcIp, packet));
+      const replier = ctx.topology.hosts.find((x) => x.privateIp === h.srcIp && x.subnet !== undefined);
+      return this.drop(ctx, h, `asymmetric return: this reply from ${replier ? `${replier.name ?? replier.id}, ` : ''}${sourceText(h)}, belongs to a connection that did not start through ${resourceLabel(nat)}, which has no translation entry for it and drops it (connections must start inside the VPC)`, this.asymmetricFault(ctx, h.srcIp, packet));
     }
     const natSubnet = nat.subnet ? findSubnet(ctx.topology, nat.subnet) : undefined;
     if (natSubnet && cidrMatches(natSubnet.cidr, h.srcIp) === true) {
@@ -134,16 +135,15 @@ export class NatGatewayComponent implements Component {
   }
 
   /**
-   * The fault behind a reply that reaches the NAT although its connection did not start there:
-   * the replying host's subnet routes to this NAT (typically a host with a public IP behind a NAT route).
+   * The fault behind a reply that reaches the NAT although its connection did not start there,
+   * said of the replying host's subnet (typically hosts with a public IP behind a NAT route).
    */
   private asymmetricFault(ctx: WalkContext, srcIp: string, packet: Packet): string {
     const host = ctx.topology.hosts.find((x) => x.privateIp === srcIp && x.subnet !== undefined);
     const subnet = packet.arrival.kind === 'subnet' ? packet.arrival.subnet : host?.subnet ? findSubnet(ctx.topology, host.subnet) : undefined;
-    const table = subnet ? routeTableForSubnet(ctx.topology, subnet).table : undefined;
-    const who = host ? `${hostLabel(host)}${host.publicIp ? ' has a public IP, but' : ' is reached from outside, but'}` : `${srcIp} is reached from outside, but`;
-    const where = table && subnet ? ` route table ${resourceLabel(table)} of ${resourceLabel(subnet)}` : ' its subnet';
-    return `${who}${where} sends its replies to NAT gateway ${resourceLabel(this.nat)}, which drops them: connections from outside to ${host?.publicIp ? 'that public IP' : 'it'} fail (give the subnet an internet gateway route, or reach the host through the NAT)`;
+    if (!subnet) return `replies reach NAT gateway ${resourceLabel(this.nat)}, which never saw their connections and drops them`;
+    const table = routeTableForSubnet(ctx.topology, subnet).table;
+    return `route table ${resourceLabel(table)} of ${resourceLabel(subnet)} sends replies to NAT gateway ${resourceLabel(this.nat)}, which never saw those connections and drops them: connections from outside to hosts there (a public IP on a host behind a NAT route) fail; give the subnet an internet gateway route, or reach its hosts through the NAT`;
   }
 
   private fromOutside(packet: Packet, ctx: WalkContext, own: NatAddress): Decision {

@@ -6,7 +6,7 @@
 import { cidrMatches, parseCidr, reservedRole } from '../address';
 import { evaluateNetworkAcl, networkAclForSubnet, type PortSet, portSetOf, portSetText, subtractAll } from '../filters';
 import { destinationName, findNatGateway, findSubnet, privateOwner, resourceLabel } from '../hosts';
-import { lookupRoute, mainRouteTable, routeTableForSubnet, routeText, targetKindName } from '../routing';
+import { lookupRoute, mainRouteTable, routeTableForSubnet, routeText, targetKindName, uncertainRoute } from '../routing';
 import type { Header, PortPrediction, Subnet } from '../types';
 import type { Decision, Packet, WalkContext } from './component';
 import { hostReceiver } from './host';
@@ -72,6 +72,12 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
   const tableName = `route table ${label}${isMain ? ' (the VPC main table: no explicit association)' : ''}`;
   const which = `${tableName} of ${resourceLabel(subnet)}`;
   const match = lookupRoute(table, header.dstIp);
+  const unsure = uncertainRoute(table, header.dstIp, match?.prefix ?? -1);
+  if (unsure) {
+    const reason = `leaves the model at ${which}: ${routeText(unsure)} may or may not hold ${header.dstIp} (an address chosen at deploy), so the model cannot tell which route applies`;
+    ctx.record(tableRef, 'leave-model', reason, header, header, routeText(unsure));
+    return { kind: 'leave', component: table.id, reason };
+  }
   if (!match) {
     const hasDefault = table.routes.some((r) => r.destination === '0.0.0.0/0');
     // A NAT gateway routes what it translated by its own subnet's table: name it, as that is the table to fix.

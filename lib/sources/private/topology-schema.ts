@@ -93,6 +93,14 @@ const host = z.strictObject({
   aliases: z.array(z.string()).optional(),
 });
 
+/** An ICMP rule written with ports (AWS's habit for security groups) would silently match every type. */
+function icmpTakesNoPorts(rule: { protocol: string; fromPort?: number; toPort?: number }, ctx: z.RefinementCtx): void {
+  if (rule.protocol !== 'icmp') return;
+  for (const key of ['fromPort', 'toPort'] as const) {
+    if (rule[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'an icmp rule takes icmpType and icmpCode, not ports' });
+  }
+}
+
 const sgRule = z.strictObject({
   protocol: ruleProtocol,
   fromPort: port.optional(),
@@ -103,7 +111,7 @@ const sgRule = z.strictObject({
   description: z.string().optional(),
   icmpType: icmpValue.optional(),
   icmpCode: icmpValue.optional(),
-});
+}).superRefine(icmpTakesNoPorts);
 
 const securityGroup = z.strictObject({
   id: z.string().min(1),
@@ -122,7 +130,7 @@ const aclRule = z.strictObject({
   toPort: port.optional(),
   icmpType: icmpValue.optional(),
   icmpCode: icmpValue.optional(),
-});
+}).superRefine(icmpTakesNoPorts);
 
 const networkAcl = z.strictObject({
   id: z.string().min(1),
