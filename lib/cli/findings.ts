@@ -34,7 +34,7 @@ export function registerFindings(program: Command): void {
       const internet = splitHostPort(opts.internet, '--internet', false);
       const topology = await loadTopologyFrom(opts);
       const { findings } = await import('../model/findings');
-      const result = findings(topology, { hostPort, internet: { ip: internet.host, port: internet.port ?? 443 }, protocols: [...new Set(opts.protocol)] });
+      const result = findings(topology, { hostPort, internet: { ip: internet.host, port: internet.port ?? 443 }, protocols: [...new Set(opts.protocol)], reasons: opts.json ? 'every-flow' : 'first-per-cause' });
       // One flow per line: a list of thousands stays one JSON document that grep and diff can read.
       if (opts.json) process.stdout.write(`[\n${result.flows.map((f) => JSON.stringify(f)).join(',\n')}\n]\n`);
       else {

@@ -35,14 +35,25 @@ export interface FindingsOptions {
    * @default false
    */
   readonly exhaustive?: boolean;
+  /**
+   * Which flows get their own reason. A flow derived from another (hosts of the same classes)
+   * needs a walk of its own for it, since its reason names its own hosts: `every-flow` makes
+   * those walks, `first-per-cause` skips them (its derived flows have no `reason`; the first
+   * flow of each cause, always a walked one, has it), which is all the text report prints.
+   * @default 'every-flow'
+   */
+  readonly reasons?: 'every-flow' | 'first-per-cause';
 }
 
 /** Where a failed flow was stopped. */
 export interface FindingDrop {
   /** The component that dropped it (or where it left the model). */
   readonly component: string;
-  /** What happened to this packet, naming the resource and the rule or missing route. */
-  readonly reason: string;
+  /**
+   * What happened to this packet, naming the resource and the rule or missing route.
+   * @default - absent for a flow derived from another when `reasons` is `first-per-cause`
+   */
+  readonly reason?: string;
   /** The fault behind it, independent of this flow: what flows are grouped by. */
   readonly fault: string;
   /** `request` when the packet itself died, `reply` when it arrived and its reply died. */
@@ -77,7 +88,7 @@ export interface FindingFlow {
   /** Where and why it died; null when delivered or unknown. */
   readonly dropped: FindingDrop | null;
   /** Where the walk left the model, when the verdict is `left-model`. */
-  readonly leftModel?: { readonly component: string; readonly reason: string; readonly path: 'request' | 'reply' };
+  readonly leftModel?: { readonly component: string; readonly reason?: string; readonly path: 'request' | 'reply' };
 }
 
 /** One fault and the flows it breaks. */
@@ -193,6 +204,7 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
   const flowPorts = destinationPorts(topology);
   const classes = options.exhaustive ? undefined : hostClasses(topology);
   const walked = new Map<string, FindingFlow>();
+  const withReasons = options.reasons !== 'first-per-cause';
   const flows: FindingFlow[] = [];
 
   /** Walks a flow, or derives it from the walked flow between hosts of the same classes. */
@@ -203,7 +215,7 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
     const key = classes && `${from ? classes.get(from) : 'internet'}:${to ? classes.get(to) : 'internet'}:${protocol}:${port}`;
     const same = key === undefined ? undefined : walked.get(key);
     if (same) {
-      flows.push(derivedFlow(same, fromName, toName, toIp, walkIt));
+      flows.push(derivedFlow(same, fromName, toName, toIp, walkIt, withReasons));
       return;
     }
     const flow = flowOf(fromName, toName, toIp, protocol, port, walkIt());
@@ -238,38 +250,30 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
 
 /**
  * A flow between hosts of the same classes as a walked one: the same verdict, component,
- * fault, path and stage. Its reason names its own hosts, so it comes from its own walk, made
- * when the reason is first read (`--json` reads every one; the text report only the first of
- * each cause, which is always a walked flow). That walk must end as the walked flow did; if
- * it does not, the classes were wrong, and reading the reason says so rather than mislead.
+ * fault, path and stage. Its reason names its own hosts, so with `withReason` it comes from a
+ * walk of its own (without hops, and without the reply when the request died), which must end
+ * as the walked flow did: if it does not, the classes missed a difference, and findings fails
+ * loudly rather than mislead.
  */
-function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, walkIt: (reply: boolean, hops: boolean) => Walk): FindingFlow {
+function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, walkIt: (reply: boolean, hops: boolean) => Walk, withReason: boolean): FindingFlow {
   const { protocol, port, verdict } = same;
   if (!same.dropped && !same.leftModel) return { from, to, toIp, protocol, port, verdict, dropped: null };
   const ended = (same.dropped ?? same.leftModel)!;
-  let own: FindingFlow | undefined;
-  const ownEnd = (): { readonly reason: string } => {
-    // A flow that ends on its request needs no reply walked to say why; only the reason is read.
-    own ??= flowOf(from, to, toIp, protocol, port, walkIt(ended.path === 'reply', false));
+  let reason: { reason?: string } = {};
+  if (withReason) {
+    const own = flowOf(from, to, toIp, protocol, port, walkIt(ended.path === 'reply', false));
     const end = same.dropped ? own.dropped : own.leftModel;
     if (!end || own.verdict !== verdict || end.component !== ended.component || end.path !== ended.path || (same.dropped && own.dropped?.fault !== same.dropped.fault)) {
       throw new Error(`findings: ${from} -> ${to} ${protocol} ends otherwise than the flow it was derived from (${same.from} -> ${same.to}); the host classes missed a difference`);
     }
-    return end;
-  };
+    reason = { reason: end.reason };
+  }
   if (same.dropped) {
     const { component, fault, path, stage } = same.dropped;
-    return { from, to, toIp, protocol, port, verdict, dropped: withLazyReason({ component, reason: '', fault, path, stage }, ownEnd) };
+    return { from, to, toIp, protocol, port, verdict, dropped: { component, ...reason, fault, path, stage } };
   }
   const { component, path } = same.leftModel!;
-  return { from, to, toIp, protocol, port, verdict, dropped: null, leftModel: withLazyReason({ component, reason: '', path }, ownEnd) };
-}
-
-/** A plain object whose `reason` is read from `end()` on first access (an own, enumerable getter: spreads, JSON and clones see it). */
-function withLazyReason<T extends { reason: string }>(target: T, end: () => { readonly reason: string }): T {
-  let reason: string | undefined;
-  Object.defineProperty(target, 'reason', { enumerable: true, configurable: true, get: () => (reason ??= end().reason) });
-  return target;
+  return { from, to, toIp, protocol, port, verdict, dropped: null, leftModel: { component, ...reason, path } };
 }
 
 /** The port the topology's own flows use towards a host (the seed's server: 8080). */

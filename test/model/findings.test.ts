@@ -234,6 +234,16 @@ describe('host classes: one walk per pair of classes gives the same answer as wa
     expect(a).not.toBe(b);
   });
 
+  it('reasons: first-per-cause skips the derived flows\' own walks, and changes nothing else', () => {
+    const topology = topologyFromTemplates([{ file: 'large.json', stack: 'large', template: largeVpcTemplate({ azs: 1, hostsPerSubnet: 3 }) as never }]);
+    const every = findings(topology);
+    const first = findings(topology, { reasons: 'first-per-cause' });
+    const strip = (flows: readonly FindingFlow[]) => flows.map((f) => ({ ...f, dropped: f.dropped && { ...f.dropped, reason: undefined } }));
+    expect(strip(first.flows)).toEqual(strip(every.flows));
+    expect(first.flows.filter((f) => f.dropped && f.dropped.reason === undefined).length).toBeGreaterThan(0);
+    for (const c of first.causes) expect(c.flows[0].dropped?.reason).toBe(every.causes.find((x) => x.fault === c.fault)!.flows[0].dropped?.reason);
+  });
+
   it('a derived flow is a plain object: spreads, clones and JSON see its reason', () => {
     const result = findings(seedTopology());
     const derived = result.flows.find((f) => f.from === 'client-b' && f.to === 'direct' && f.protocol === 'tcp')!;
