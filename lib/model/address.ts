@@ -57,6 +57,17 @@ export function symbolicBlock(value: IpValue): Cidr | undefined {
   return block ?? undefined;
 }
 
+/**
+ * An address as a sentence writes it: a symbolic one as "EC2InstanceA private IP (an address of
+ * 10.0.1.0/24)" rather than its token; any other value as it is.
+ */
+export function addressText(value: IpValue): string {
+  const block = symbolicBlock(value);
+  if (!block) return value;
+  const description = value.slice(1, value.lastIndexOf(': any address of '));
+  return `${description} (an address of ${block.text})`;
+}
+
 /** True when `value` is a dotted-quad IPv4 address. */
 export function isIpv4(value: string): boolean {
   const m = QUAD.exec(value);

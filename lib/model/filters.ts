@@ -3,10 +3,10 @@
  * lowest first, implicit final deny). Both are evaluated over port *ranges*, because a port a
  * NAT Gateway chooses is only known as a range: a rule may allow all, none or part of it.
  */
-import { cidrMatches } from './address';
+import { addressText, cidrMatches } from './address';
 import type { Header, Host, IpValue, NetworkAcl, NetworkAclRule, PortPrediction, Protocol, RuleProtocol, SecurityGroup, SecurityGroupRule, Subnet, Topology } from './types';
 import { InputError } from '../errors';
-import { findVpc, resourceLabel } from './hosts';
+import { findVpc, hostLabel, resourceLabel } from './hosts';
 import { icmpMessageText } from './components/component';
 
 /** Inclusive port intervals, sorted and disjoint. */
@@ -191,6 +191,12 @@ function sgFault(groups: SecurityGroup[], direction: SgDirection): string {
   return `${label} ${verb('allows', 'allow')} ${direction} ${unique.join(', ')} only`;
 }
 
+/** A peer in a drop sentence: the host that owns the address, when one does, else the address. */
+function peerLabel(topology: Topology, ip: IpValue): string {
+  const host = topology.hosts.find((h) => h.privateIp === ip || h.publicIp === ip);
+  return host && host.privateIp === ip ? hostLabel(host) : host ? `${host.name ?? host.id}'s public IP ${addressText(ip)}` : addressText(ip);
+}
+
 function sgPeerMatches(topology: Topology, rule: SecurityGroupRule, peerIp: IpValue, vpc: string | undefined): boolean | 'unknown' {
   if (rule.cidr !== undefined) return cidrMatches(rule.cidr, peerIp);
   if (rule.securityGroup !== undefined) {
@@ -238,7 +244,7 @@ export function evaluateSecurityGroups(topology: Topology, host: Host, direction
     if (remaining.length === 0) break;
   }
   const { label, verb } = groupsLabel(groups);
-  const what = `${direction === 'ingress' ? 'from' : 'to'} ${peerIp}`;
+  const what = `${direction === 'ingress' ? 'from' : 'to'} ${remaining.length === 0 ? addressText(peerIp) : peerLabel(topology, peerIp)}`;
   const allowedPorts = passedPorts(header, subtractAll(all, remaining));
   if (remaining.length === 0) {
     return { verdict: 'allow', matched: matched.join('; '), detail: `${label} ${verb('allows', 'allow')} ${direction} ${packetService(header)} ${what}`, allowedPorts, fault: '' };
@@ -346,7 +352,7 @@ export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, hea
     denials.push({ rule: undefined, ports: remaining });
     deciding.push('rule * deny (implicit)');
   }
-  const what = `${direction === 'ingress' ? 'from' : 'to'} ${peerIp}`;
+  const what = `${direction === 'ingress' ? 'from' : 'to'} ${addressText(peerIp)}`;
   const matched = deciding.join('; ');
   const allowedPorts = passedPorts(header, allowed);
   if (denials.length === 0) return { verdict: 'allow', matched, detail: `${label} ${side} allows ${packetService(header)} ${what} (${matched})`, allowedPorts, fault: '' };

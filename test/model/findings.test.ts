@@ -247,7 +247,7 @@ describe('host classes: one walk per pair of classes gives the same answer as wa
   it('a derived flow is a plain object: spreads, clones and JSON see its reason', () => {
     const result = findings(seedTopology());
     const derived = result.flows.find((f) => f.from === 'client-b' && f.to === 'direct' && f.protocol === 'tcp')!;
-    expect({ ...derived.dropped }).toEqual({ component: 'sg-clients', reason: 'security group sg-clients (clients) allows no ingress; not tcp/22 from 10.0.1.123', fault: 'security group sg-clients (clients) allows no ingress', path: 'request', stage: 'security-group-ingress' });
+    expect({ ...derived.dropped }).toEqual({ component: 'sg-clients', reason: 'security group sg-clients (clients) allows no ingress; not tcp/22 from client-b (10.0.1.123)', fault: 'security group sg-clients (clients) allows no ingress', path: 'request', stage: 'security-group-ingress' });
     expect(structuredClone(derived)).toEqual(JSON.parse(JSON.stringify(derived)));
   });
 
@@ -256,8 +256,8 @@ describe('host classes: one walk per pair of classes gives the same answer as wa
     const result = findings(topology);
     const [first, second] = ['data-a-0', 'data-a-1'].map((from) => result.flows.find((f) => f.from === from && f.to === 'app-a-0' && f.protocol === 'tcp')!);
     expect(first.dropped?.fault).toBe(second.dropped?.fault);
-    expect(first.dropped?.reason).toContain('Host' + 'DataA0 private IP');
-    expect(second.dropped?.reason).toContain('HostDataA1 private IP');
+    expect(first.dropped?.reason).toContain('not tcp/22 from data-a-0 (an address of 10.50.2.0/24)');
+    expect(second.dropped?.reason).toContain('not tcp/22 from data-a-1 (an address of 10.50.2.0/24)');
   });
 });
 

@@ -148,13 +148,13 @@ describe('security group rules for ICMP types', () => {
     it('drops a ping, naming the group, what it allows and what this packet is', () => {
       const w = walk(t, PING);
       expect(w.verdict).toBe('dropped');
-      expect(w.dropped).toMatchObject({ component: 'SgApp', reason: `${fault}; not icmp echo-request to 44.198.164.163` });
+      expect(w.dropped).toMatchObject({ component: 'SgApp', reason: `${fault}; not icmp echo-request to server (44.198.164.163)` });
       expect(evaluateSecurityGroups(t, t.hosts[0], 'egress', echo()).fault).toBe(fault);
     });
 
     it('drops tcp/443 with the same fault, and lets tcp/80 through with no fault', () => {
       const w = walk(t, { protocol: 'tcp', from: 'client-a', sourcePort: 40000, to: { host: SERVER, port: 443 } });
-      expect(w.dropped?.reason).toBe(`${fault}; not tcp/443 to 44.198.164.163`);
+      expect(w.dropped?.reason).toBe(`${fault}; not tcp/443 to server (44.198.164.163)`);
       const r443 = evaluateSecurityGroups(t, t.hosts[0], 'egress', { protocol: 'tcp', srcIp: '10.0.1.32', srcPort: { exact: 40000 }, dstIp: '8.8.8.8', dstPort: { exact: 443 } });
       expect(r443).toMatchObject({ verdict: 'deny', detail: `${fault}; not tcp/443 to 8.8.8.8`, fault });
       const r80 = evaluateSecurityGroups(t, t.hosts[0], 'egress', { protocol: 'tcp', srcIp: '10.0.1.32', srcPort: { exact: 40000 }, dstIp: '8.8.8.8', dstPort: { exact: 80 } });

@@ -9,7 +9,7 @@ import { findSubnet, hostLabel, resourceLabel } from '../hosts';
 import { NAT_DEFAULTS } from '../nat-table';
 import { lookupRoute, routeTableForSubnet, routeText } from '../routing';
 import type { Header, NatAddress, NatGateway, PortPrediction } from '../types';
-import { type Component, type Decision, type Packet, type WalkContext, type WalkTranslation, destinationText, samePort, sourceText } from './component';
+import { type Component, type Decision, type Packet, type WalkContext, type WalkTranslation, destinationText, portText, samePort, sourceText } from './component';
 import { internetGateway } from './internet-gateway';
 import { deliverLocally, routeFromSubnet } from './vpc-router';
 
@@ -52,7 +52,7 @@ export class NatGatewayComponent implements Component {
     const h = packet.header;
     if (ctx.isReply) {
       const replier = ctx.topology.hosts.find((x) => x.privateIp === h.srcIp && x.subnet !== undefined);
-      return this.drop(ctx, h, `asymmetric return: this reply from ${replier ? `${replier.name ?? replier.id}, ` : ''}${sourceText(h)}, belongs to a connection that did not start through ${resourceLabel(nat)}, which has no translation entry for it and drops it (connections must start inside the VPC)`, this.asymmetricFault(ctx, h.srcIp, packet));
+      return this.drop(ctx, h, `asymmetric return: this reply from ${replier ? `${hostLabel(replier)}${h.protocol === 'icmp' ? '' : ` port ${portText(h.srcPort)}`}` : sourceText(h)} belongs to a connection that did not start through ${resourceLabel(nat)}, which has no translation entry for it and drops it (connections must start inside the VPC)`, this.asymmetricFault(ctx, h.srcIp, packet));
     }
     const natSubnet = nat.subnet ? findSubnet(ctx.topology, nat.subnet) : undefined;
     if (natSubnet && cidrMatches(natSubnet.cidr, h.srcIp) === true) {
