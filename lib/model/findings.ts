@@ -153,7 +153,7 @@ function stageOf(hops: readonly Hop[]): DropStage {
   if (!last) return 'other';
   switch (last.component.kind) {
     case 'security-group':
-      return last.component.name?.endsWith(' ingress') ? 'security-group-ingress' : 'security-group-egress';
+      return last.component.side === 'ingress' ? 'security-group-ingress' : 'security-group-egress';
     case 'route-table':
     case 'network-acl':
     case 'nat-gateway':

@@ -265,7 +265,17 @@ export interface Hop {
   readonly index: number;
   /** The article's step (1-8) this hop belongs to, when it belongs to one. */
   readonly step?: number;
-  readonly component: { readonly id: string; readonly kind: ComponentKind; readonly name?: string };
+  readonly component: {
+    readonly id: string;
+    readonly kind: ComponentKind;
+    readonly name?: string;
+    /**
+     * For a security group or network ACL: the side it was evaluated on (a host's ingress or
+     * egress, a subnet boundary crossed inwards or outwards).
+     * @default - absent for other components
+     */
+    readonly side?: 'ingress' | 'egress';
+  };
   readonly action: HopAction;
   /** One sentence a person reads: what was looked up or rewritten, and why. */
   readonly detail: string;

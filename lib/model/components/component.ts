@@ -72,6 +72,8 @@ export interface ComponentRef {
   readonly kind: ComponentKind;
   /** A readable name, when it has one. */
   readonly name?: string;
+  /** Security groups and network ACLs: the side evaluated. */
+  readonly side?: 'ingress' | 'egress';
 }
 
 /**
@@ -117,7 +119,7 @@ export class WalkContext {
     const hop: Hop = {
       index: this.hops.length + 1,
       step: this.step,
-      component: { id: component.id, kind: component.kind, name: component.name },
+      component: { id: component.id, kind: component.kind, name: component.name, side: component.side },
       action,
       detail,
       matched,

@@ -18,12 +18,12 @@ function securityGroupCheck(ctx: WalkContext, host: Host, direction: 'ingress' |
   if (host.securityGroups.length === 0) {
     // Like a VPC with no network ACL: a host whose groups the topology does not list is not filtered.
     if (host.subnet !== undefined) {
-      const ref = { id: `${host.id}-no-sg`, kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}` };
+      const ref = { id: `${host.id}-no-sg`, kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}`, side: direction };
       ctx.record(ref, 'filter', `the topology lists no security group for ${hostLabel(host)}: ${direction} is not filtered`, header, header, 'no security group listed');
     }
     return undefined;
   }
-  const ref = { id: host.securityGroups.join(','), kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}` };
+  const ref = { id: host.securityGroups.join(','), kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}`, side: direction };
   if (ctx.isReply) {
     ctx.record(ref, 'filter', `${ref.id} ${direction}: the reply of an allowed connection passes (security groups are stateful)`, header, header, 'stateful: reply of an allowed connection');
     return undefined;

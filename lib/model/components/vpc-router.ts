@@ -37,11 +37,11 @@ export function crossAcl(ctx: WalkContext, subnet: Subnet, direction: 'ingress' 
   const acl = networkAclForSubnet(ctx.topology, subnet);
   const verb = direction === 'egress' ? 'leaves' : 'enters';
   if (!acl) {
-    ctx.record({ id: `${subnet.vpc}-default-acl`, kind: 'network-acl', name: `${subnet.id} ${direction}` }, 'filter', `the packet ${verb} ${subnet.id}; the VPC has no network ACL in the topology, so the default ACL allows all`, header, header, 'default ACL: allow all');
+    ctx.record({ id: `${subnet.vpc}-default-acl`, kind: 'network-acl', name: `${subnet.id} ${direction}`, side: direction }, 'filter', `the packet ${verb} ${subnet.id}; the VPC has no network ACL in the topology, so the default ACL allows all`, header, header, 'default ACL: allow all');
     return { header };
   }
   const result = evaluateNetworkAcl(acl, direction, header);
-  const ref = { id: acl.id, kind: 'network-acl' as const, name: `${subnet.id} ${direction}` };
+  const ref = { id: acl.id, kind: 'network-acl' as const, name: `${subnet.id} ${direction}`, side: direction };
   if (result.verdict === 'partial' && !('exact' in header.dstPort) && result.allowedPorts.length > 0) {
     const all = portSetOf(header.dstPort);
     const allowed = [...result.allowedPorts].sort((a, b) => a[0] - b[0]);
