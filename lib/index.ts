@@ -9,7 +9,7 @@ export { loadAwsDump, type AwsDumpOptions } from './sources/aws-dump';
 export { topologyFromDescribe, type DescribeOutputs, type DescribeOptions } from './sources/aws-describe';
 export { loadLiveTopology, type LiveTopologyOptions } from './sources/aws-live';
 export { loadTemplates, topologyFromTemplates, type TemplateOptions } from './sources/template';
-export { renderHtml, renderMarkdown, renderSvg, layout, parseReportInput, type ReportInput } from './report';
+export { renderHtml, renderMarkdown, renderSvg, renderFindings, layout, parseReportInput, type ReportInput } from './report';
 export {
   runVerify,
   verifyExitCode,

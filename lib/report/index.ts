@@ -6,3 +6,4 @@ export { renderSvg, diagramToSvg } from './svg';
 export { parseReportInput } from './input';
 export type { ReportInput, WalkReport } from './view';
 export type { AnyBox, Arrow, Box, BoxKind, Diagram } from './boxes';
+export { renderFindings } from './findings';
