@@ -1,11 +1,7 @@
 /** The verify result for people: the verdict table, the failed checks, the rebuilt NAT table. */
 import { endpointText } from '../model/components/component';
 import type { RunResult } from '../model/types';
-
-function pad(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
-}
+import { alignColumns } from '../report/columns';
 
 function text(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
@@ -25,7 +21,7 @@ export function renderVerifyResult(result: RunResult): string {
   lines.push(`natlab verify ${result.topology.name}: ${flows.length} flow(s), ${failed.length === 0 ? 'every check holds' : `${failed.length} check(s) failed`}`);
   lines.push('');
   lines.push(
-    ...pad([
+    ...alignColumns([
       ['client', 'predicted at server', 'observed at server', 'checks'],
       ...flows.map((f) => [
         f.name,
@@ -43,7 +39,7 @@ export function renderVerifyResult(result: RunResult): string {
   if (fromLogs.length > 0) {
     lines.push('', 'NAT translation table (rebuilt from the flow logs):');
     lines.push(
-      ...pad([
+      ...alignColumns([
         ['flow', 'inside', 'outside (NAT ENI)', 'destination'],
         ...fromLogs.map((t) => [t.flow ?? '-', `${t.inside.ip}:${t.inside.port}`, `${t.outside.ip}:${t.outside.port}`, `${t.destination.ip}:${t.destination.port}`]),
       ]).map((l) => `  ${l}`),

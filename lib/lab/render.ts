@@ -3,11 +3,11 @@
  * the observed header side by side, the translation table, and the verdict table.
  */
 import type { RunResult } from '../model/types';
+import { alignColumns } from '../report/columns';
 import { headerText, portText, seenText, type FlowComparison, type HopObservation } from './compare';
 
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+  return alignColumns(rows).join('\n');
 }
 
 /** The last hop of each article step, per direction: what the packet looks like after that step. */

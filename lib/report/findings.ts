@@ -4,6 +4,7 @@
  * with the flows it breaks and the first of their reasons.
  */
 import type { FindingCause, FindingFlow, FindingsResult } from '../model/findings';
+import { alignColumns } from './columns';
 
 /** Matrices wider than this many destinations become one summary line per sender. */
 const MATRIX_MAX_COLUMNS = 12;
@@ -27,18 +28,13 @@ function flowText(flow: FindingFlow): string {
   return `${flow.from} -> ${flow.to} ${flowService(flow)}`;
 }
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_c, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
-  return rows.map((r) => '  ' + r.map((cell, i) => cell + ' '.repeat(widths[i] - [...cell].length)).join('  ').trimEnd());
-}
-
 function matrix(result: FindingsResult, byPair: Map<string, FindingFlow[]>): string[] {
   const header = ['from \\ to', ...result.destinations];
   const rows = result.hosts.map((from) => [
     from,
     ...result.destinations.map((to) => (to === from ? '·' : result.protocols.map((p) => mark(byPair.get(`${from}\u0000${to}`)?.find((f) => f.protocol === p))).join(''))),
   ]);
-  return table([header, ...rows]);
+  return alignColumns([header, ...rows], '  ');
 }
 
 function summaries(result: FindingsResult, flows: readonly FindingFlow[]): string[] {
@@ -57,7 +53,7 @@ function summaries(result: FindingsResult, flows: readonly FindingFlow[]): strin
     });
     return [from, `internet ${internet}`, `hosts reached: ${hosts.join(', ')}`];
   });
-  return table(rows);
+  return alignColumns(rows, '  ');
 }
 
 /** One cause: the fault, the flows it breaks, and the first flow's own reason. */

@@ -4,6 +4,7 @@
  * then summaries of unsolicited traffic, unmatched records, skipped lines and notes.
  */
 import type { FlowLogEndpoint, FlowLogsResult, FlowLogUnsolicited } from './types';
+import { alignColumns } from '../../report/columns';
 
 /** Options of renderFlowLogs. */
 export interface RenderFlowLogsOptions {
@@ -21,11 +22,6 @@ export interface RenderFlowLogsOptions {
 
 function ep(e: FlowLogEndpoint): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => '  ' + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd());
 }
 
 function time(iso: string | null): string {
@@ -64,7 +60,7 @@ export function renderFlowLogs(result: FlowLogsResult, options: RenderFlowLogsOp
         t.interface ?? '-',
       ]);
     }
-    out.push(...table(rows), ...more(result.translations.length, limit));
+    out.push(...alignColumns(rows, '  '), ...more(result.translations.length, limit));
     const ambiguous = result.translations.filter((t) => t.confidence === 'ambiguous').slice(0, limit);
     for (const t of ambiguous) {
       out.push(`  ? ${ep(t.outside)} -> ${ep(t.destination)}: one of ${(t.candidates ?? []).map(ep).join(', ')} (${t.basis})`);
@@ -83,7 +79,7 @@ export function renderFlowLogs(result: FlowLogsResult, options: RenderFlowLogsOp
       const ports = g.ports.slice(0, 8).join(', ') + (g.ports.length > 8 ? `, ... (${g.ports.length})` : '');
       rows.push([g.protocol, g.source, '->', g.destination, ports, String(g.packets), g.actions, time(g.firstSeen)]);
     }
-    out.push(...table(rows), ...more(bySource.length, limit));
+    out.push(...alignColumns(rows, '  '), ...more(bySource.length, limit));
   } else {
     out.push('Unsolicited inbound to the NAT\'s address: none');
   }
