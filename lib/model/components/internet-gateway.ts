@@ -3,7 +3,7 @@
  * (an Elastic IP or an auto-assigned one, of a host or of a NAT Gateway address) and that
  * public IP. Ports are never touched. A private IP with no public IP cannot leave.
  */
-import { hostLabel, privateOwner, publicIpOf, publicOwner, resourceLabel } from '../hosts';
+import { type PrivateOwner, hostLabel, privateOwner, publicIpOf, publicOwner, resourceLabel } from '../hosts';
 import { routeTableForSubnet } from '../routing';
 import type { Header, InternetGateway } from '../types';
 import type { Component, Decision, Packet, WalkContext } from './component';
@@ -36,7 +36,7 @@ export class InternetGatewayComponent implements Component {
       const who = sender?.kind === 'host' ? `${hostLabel(sender.host)} has` : `the source ${h.srcIp} is a private IP with`;
       const reason = `${resourceLabel(this.igw)} drops the packet: ${who} no public IPv4 address (no Elastic IP, no auto-assigned public IP), so there is nothing to map it to`;
       ctx.record(this.ref, 'drop', reason, h);
-      return { kind: 'drop', component: this.igw.id, reason, fault: this.noPublicIpFault(ctx, vpc, h.srcIp, packet) };
+      return { kind: 'drop', component: this.igw.id, reason, fault: this.noPublicIpFault(ctx, sender, packet) };
     }
     const after: Header = { ...h, srcIp: publicIp };
     const owner = publicOwner(ctx.topology, publicIp);
@@ -49,8 +49,7 @@ export class InternetGatewayComponent implements Component {
    * The fault behind a private source reaching the gateway, said of the subnet whose table sent
    * it here (not of one host: every host there without a public IP shares it).
    */
-  private noPublicIpFault(ctx: WalkContext, vpc: string, srcIp: string, packet: Packet): string {
-    const owner = privateOwner(ctx.topology, vpc, srcIp);
+  private noPublicIpFault(ctx: WalkContext, owner: PrivateOwner | undefined, packet: Packet): string {
     if (owner?.kind === 'nat') return `NAT gateway ${resourceLabel(owner.nat)}'s address ${owner.address.privateIp} has no Elastic IP, so ${resourceLabel(this.igw)} cannot map it`;
     if (packet.arrival.kind !== 'subnet') return `hosts without a public IP cannot use ${resourceLabel(this.igw)}`;
     const subnet = packet.arrival.subnet;

@@ -8,7 +8,7 @@ import { cidrMatches } from '../address';
 import { findSubnet, hostLabel, resourceLabel } from '../hosts';
 import { NAT_DEFAULTS } from '../nat-table';
 import { lookupRoute, routeTableForSubnet, routeText } from '../routing';
-import type { Header, NatAddress, NatGateway, PortPrediction } from '../types';
+import type { Header, Host, NatAddress, NatGateway, PortPrediction } from '../types';
 import { type Component, type Decision, type Packet, type WalkContext, type WalkTranslation, destinationText, portText, samePort, sourceText } from './component';
 import { internetGateway } from './internet-gateway';
 import { deliverLocally, routeFromSubnet } from './vpc-router';
@@ -52,7 +52,7 @@ export class NatGatewayComponent implements Component {
     const h = packet.header;
     if (ctx.isReply) {
       const replier = ctx.topology.hosts.find((x) => x.privateIp === h.srcIp && x.subnet !== undefined);
-      return this.drop(ctx, h, `asymmetric return: this reply from ${replier ? `${hostLabel(replier)}${h.protocol === 'icmp' ? '' : ` port ${portText(h.srcPort)}`}` : sourceText(h)} belongs to a connection that did not start through ${resourceLabel(nat)}, which has no translation entry for it and drops it (connections must start inside the VPC)`, this.asymmetricFault(ctx, h.srcIp, packet));
+      return this.drop(ctx, h, `asymmetric return: this reply from ${replier ? `${hostLabel(replier)}${h.protocol === 'icmp' ? '' : ` port ${portText(h.srcPort)}`}` : sourceText(h)} belongs to a connection that did not start through ${resourceLabel(nat)}, which has no translation entry for it and drops it (connections must start inside the VPC)`, this.asymmetricFault(ctx, replier, packet));
     }
     const natSubnet = nat.subnet ? findSubnet(ctx.topology, nat.subnet) : undefined;
     if (natSubnet && cidrMatches(natSubnet.cidr, h.srcIp) === true) {
@@ -138,8 +138,7 @@ export class NatGatewayComponent implements Component {
    * The fault behind a reply that reaches the NAT although its connection did not start there,
    * said of the replying host's subnet (typically hosts with a public IP behind a NAT route).
    */
-  private asymmetricFault(ctx: WalkContext, srcIp: string, packet: Packet): string {
-    const host = ctx.topology.hosts.find((x) => x.privateIp === srcIp && x.subnet !== undefined);
+  private asymmetricFault(ctx: WalkContext, host: Host | undefined, packet: Packet): string {
     const subnet = packet.arrival.kind === 'subnet' ? packet.arrival.subnet : host?.subnet ? findSubnet(ctx.topology, host.subnet) : undefined;
     if (!subnet) return `replies reach NAT gateway ${resourceLabel(this.nat)}, which never saw their connections and drops them`;
     const table = routeTableForSubnet(ctx.topology, subnet).table;

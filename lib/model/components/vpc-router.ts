@@ -81,7 +81,8 @@ export function routeFromSubnet(ctx: WalkContext, subnet: Subnet, packet: Packet
   if (!match) {
     const hasDefault = table.routes.some((r) => r.destination === '0.0.0.0/0');
     // A NAT gateway routes what it translated by its own subnet's table: name it, as that is the table to fix.
-    const nat = ctx.topology.natGateways.find((n) => n.subnet === subnet.id && n.addresses.some((a) => a.privateIp === header.srcIp));
+    const sender = privateOwner(ctx.topology, subnet.vpc, header.srcIp);
+    const nat = sender?.kind === 'nat' && sender.nat.subnet === subnet.id ? sender.nat : undefined;
     const natNote = nat ? `, the subnet of NAT gateway ${resourceLabel(nat)},` : '';
     const reason = `${which}${natNote} has no route for ${header.dstIp} (${hasDefault ? 'no route covers it' : 'no 0.0.0.0/0 entry'})`;
     ctx.record(tableRef, 'drop', reason, header);
