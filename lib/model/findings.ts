@@ -9,7 +9,7 @@ import { isIpv4, isPrivateIp, specialAddressKind } from './address';
 import { findHosts } from './hosts';
 import { hostClasses } from './host-classes';
 import { hostAddressFrom, walk } from './walk';
-import type { Hop, Host, Protocol, Topology, Walk, WalkEnd, WalkVerdict } from './types';
+import type { Hop, Host, Protocol, ReplyWalk, Topology, Walk, WalkVerdict } from './types';
 
 /** What `findings` walks. */
 export interface FindingsOptions {
@@ -169,19 +169,17 @@ function stageOf(hops: readonly Hop[]): DropStage {
 
 /** The verdict of a whole flow: the request's, or the reply's when the request arrived. */
 function flowOf(from: string, to: string, toIp: string, protocol: Protocol, port: number | null, w: Walk): FindingFlow {
+  // The request's ending, or the reply's once the request arrived.
+  const [ended, path]: [Walk | ReplyWalk | null, 'request' | 'reply'] = w.verdict !== 'delivered' ? [w, 'request'] : [w.reply, 'reply'];
   // Plain literals (no spreads): findings makes one of these per flow, tens of thousands.
-  const end = (e: WalkEnd, path: 'request' | 'reply'): FindingDrop => ({ component: e.component, reason: e.reason, fault: e.fault ?? e.reason, path, stage: stageOf(path === 'request' ? w.hops : (w.reply?.hops ?? [])) });
-  if (w.verdict === 'dropped' && w.dropped) return { from, to, toIp, protocol, port, verdict: 'dropped', dropped: end(w.dropped, 'request') };
-  if (w.verdict === 'left-model') {
-    return w.leftModel
-      ? { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null, leftModel: { component: w.leftModel.component, reason: w.leftModel.reason, path: 'request' } }
-      : { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null };
+  if (ended?.verdict === 'dropped' && ended.dropped) {
+    const e = ended.dropped;
+    return { from, to, toIp, protocol, port, verdict: 'dropped', dropped: { component: e.component, reason: e.reason, fault: e.fault ?? e.reason, path, stage: stageOf(ended.hops) } };
   }
-  const reply = w.reply;
-  if (reply?.verdict === 'dropped' && reply.dropped) return { from, to, toIp, protocol, port, verdict: 'dropped', dropped: end(reply.dropped, 'reply') };
-  if (reply?.verdict === 'left-model') {
-    return reply.leftModel
-      ? { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null, leftModel: { component: reply.leftModel.component, reason: reply.leftModel.reason, path: 'reply' } }
+  if (ended?.verdict === 'left-model') {
+    const e = ended.leftModel;
+    return e
+      ? { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null, leftModel: { component: e.component, reason: e.reason, path } }
       : { from, to, toIp, protocol, port, verdict: 'left-model', dropped: null };
   }
   return { from, to, toIp, protocol, port, verdict: 'delivered', dropped: null };
@@ -208,7 +206,8 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
   const flows: FindingFlow[] = [];
 
   /** Walks a flow, or derives it from the walked flow between hosts of the same classes. */
-  const add = (from: Host | undefined, to: Host | undefined, toIp: string, protocol: Protocol, port: number | null): void => {
+  const add = (from: Host | undefined, to: Host | undefined, toIp: string, protocol: Protocol): void => {
+    const port = protocol === 'icmp' ? null : to ? (flowPorts.get(to.id) ?? hostPort) : internet.port;
     const fromName = from ? names.get(from)! : 'internet';
     const toName = to ? names.get(to)! : 'internet';
     const walkIt = (reply = true, hops = true) => walk(topology, { name: `${fromName} -> ${toName}`, protocol, from: from?.id ?? internet.ip, sourcePort: 'any', to: { host: toIp, port: port ?? 0 } }, { reply, hops });
@@ -224,16 +223,16 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
   };
 
   for (const from of senders) {
-    for (const protocol of protocols) add(from, undefined, internet.ip, protocol, protocol === 'icmp' ? null : internet.port);
+    for (const protocol of protocols) add(from, undefined, internet.ip, protocol);
     for (const to of receivers) {
       if (to === from) continue;
       const toIp = hostAddressFrom(topology, to, from);
-      for (const protocol of protocols) add(from, to, toIp, protocol, protocol === 'icmp' ? null : (flowPorts.get(to.id) ?? hostPort));
+      for (const protocol of protocols) add(from, to, toIp, protocol);
     }
   }
   // From the internet, to every host with a public IP: what a host with one is for.
   for (const to of reachable) {
-    for (const protocol of protocols) add(undefined, to, to.publicIp!, protocol, protocol === 'icmp' ? null : (flowPorts.get(to.id) ?? hostPort));
+    for (const protocol of protocols) add(undefined, to, to.publicIp!, protocol);
   }
   return {
     topology: topology.name,
