@@ -199,6 +199,8 @@ function peerLabel(topology: Topology, ip: IpValue): string {
 
 function sgPeerMatches(topology: Topology, rule: SecurityGroupRule, peerIp: IpValue, vpc: string | undefined): boolean | 'unknown' {
   if (rule.cidr !== undefined) return cidrMatches(rule.cidr, peerIp);
+  // An IPv6 peer never matches an IPv4 packet.
+  if (rule.cidrIpv6 !== undefined) return false;
   if (rule.securityGroup !== undefined) {
     // A group reference matches the private IPs of that group's members in the same VPC
     // (traffic that went through a NAT or the IGW carries a public address and never matches).
@@ -326,6 +328,8 @@ export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, hea
   // Pieces of the packet's ports that were denied, by the rule that denied them (undefined: the implicit rule).
   const denials: Array<{ rule: NetworkAclRule | undefined; ports: PortSet }> = [];
   for (const rule of rules) {
+    // An IPv6 entry never matches an IPv4 packet.
+    if (rule.cidr.includes(':')) continue;
     const covered = ruleCovers(rule, header);
     if (!covered) continue;
     const [lo, hi] = covered;

@@ -60,11 +60,17 @@ export interface RouteMatch {
 export function lookupRoute(table: RouteTable, destination: IpValue): RouteMatch | undefined {
   let best: RouteMatch | undefined;
   for (const route of table.routes) {
+    if (!isIpv4Route(route)) continue;
     const block = parseCidr(route.destination, `route table ${table.id} destination`);
     if (best && block.prefix <= best.prefix) continue;
     if (cidrMatches(block.text, destination) === true) best = { route, prefix: block.prefix };
   }
   return best;
+}
+
+/** True for a route to an IPv4 CIDR (IPv6 and prefix-list routes are carried, matched elsewhere). */
+export function isIpv4Route(route: Route): boolean {
+  return (route.destinationKind ?? 'ipv4') === 'ipv4';
 }
 
 /** A route target as people write it: "local", "igw-yyy", "blackhole", "pcx-1 (peering)". */
@@ -102,6 +108,8 @@ export function targetKindName(target: RouteTarget): string {
       return 'virtual private gateway';
     case 'egress-only-igw':
       return 'egress-only internet gateway (IPv6 only)';
+    case 'vpc-endpoint':
+      return 'gateway endpoint';
     case 'eni':
       return 'network interface';
     case 'instance':
@@ -127,6 +135,7 @@ export function uncertainRoute(table: RouteTable, destination: IpValue, prefix: 
   if (!symbolicBlock(destination)) return undefined;
   let best: RouteMatch | undefined;
   for (const route of table.routes) {
+    if (!isIpv4Route(route)) continue;
     const block = parseCidr(route.destination, `route table ${table.id} destination`);
     if (block.prefix <= prefix || (best && block.prefix <= best.prefix)) continue;
     if (cidrMatches(block.text, destination) === 'unknown') best = { route, prefix: block.prefix };

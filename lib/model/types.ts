@@ -32,6 +32,68 @@ export interface Topology {
   readonly networkAcls: NetworkAcl[];
   /** The flows `predict` walks (seed: both private clients and the direct client). */
   readonly flows: FlowSpec[];
+  /**
+   * Managed prefix lists that routes (gateway endpoints) and security group rules name.
+   * @default - none
+   */
+  readonly prefixLists?: PrefixList[];
+  /**
+   * VPC endpoints (gateway endpoints are route targets; interface endpoints own network interfaces).
+   * @default - none
+   */
+  readonly vpcEndpoints?: VpcEndpoint[];
+  /**
+   * Egress-only internet gateways (IPv6 outbound only); carried until IPv6 walks exist.
+   * @default - none
+   */
+  readonly egressOnlyInternetGateways?: EgressOnlyInternetGateway[];
+}
+
+/** A managed prefix list (`pl-...`): a named set of CIDRs a route or a rule can point at. */
+export interface PrefixList {
+  readonly id: string;
+  readonly name?: string;
+  /** Its entries (IPv4 and IPv6 CIDRs as listed); empty when `entriesKnown` is false. */
+  readonly cidrs: string[];
+  /**
+   * False when the source named the list but did not hold its entries (no
+   * `get-managed-prefix-list-entries` output): routes to it cannot be matched, only named.
+   * @default true
+   */
+  readonly entriesKnown?: boolean;
+}
+
+/** A VPC endpoint: a gateway endpoint is a route target, an interface endpoint has ENIs. */
+export interface VpcEndpoint {
+  readonly id: string;
+  readonly name?: string;
+  readonly vpc: string;
+  readonly type: 'gateway' | 'interface' | 'gateway-load-balancer' | 'resource' | 'service-network';
+  /** The AWS service or endpoint service ("com.amazonaws.us-east-1.s3"). */
+  readonly serviceName: string;
+  /**
+   * Gateway endpoints: the route tables it adds a route to.
+   * @default - none
+   */
+  readonly routeTables?: string[];
+  /**
+   * Interface endpoints: the network interfaces it owns.
+   * @default - none
+   */
+  readonly networkInterfaces?: string[];
+  /**
+   * Gateway endpoints: the prefix list of the service's addresses.
+   * @default - unknown
+   */
+  readonly prefixList?: string;
+}
+
+/** An egress-only internet gateway (IPv6). */
+export interface EgressOnlyInternetGateway {
+  readonly id: string;
+  readonly name?: string;
+  /** @default - detached */
+  readonly vpc?: string;
 }
 
 export interface Vpc {
@@ -43,6 +105,16 @@ export interface Vpc {
   readonly mainRouteTable?: string;
   /** The default network ACL, used by subnets with no explicit association (absent: allow all). */
   readonly defaultNetworkAcl?: string;
+  /**
+   * IPv6 CIDR blocks (an unresolved `<...>` value before deploy). Carried, not walked yet.
+   * @default - none
+   */
+  readonly ipv6Cidrs?: string[];
+  /**
+   * The account that owns the VPC (a VPC shared across accounts is one VPC).
+   * @default - unknown
+   */
+  readonly ownerId?: string;
 }
 
 export interface Subnet {
@@ -56,6 +128,16 @@ export interface Subnet {
   /** Explicitly associated network ACL; absent means the VPC's default ACL. */
   readonly networkAcl?: string;
   readonly mapPublicIp?: boolean;
+  /**
+   * The subnet's IPv6 CIDR block (an unresolved `<...>` value before deploy).
+   * @default - none
+   */
+  readonly ipv6Cidr?: string;
+  /**
+   * Whether instances launched here get an IPv6 address.
+   * @default false
+   */
+  readonly assignIpv6OnCreation?: boolean;
 }
 
 export type RouteTarget =
@@ -68,13 +150,23 @@ export type RouteTarget =
   | { readonly kind: 'tgw'; readonly id: string }
   | { readonly kind: 'vgw'; readonly id: string }
   | { readonly kind: 'egress-only-igw'; readonly id: string }
+  /** A gateway endpoint (S3, DynamoDB): the packet leaves the model there. */
+  | { readonly kind: 'vpc-endpoint'; readonly id: string }
   | { readonly kind: 'blackhole' }
   /** Any target type the model does not know (carrier gateway, gateway endpoint, ...). */
   | { readonly kind: 'other'; readonly id: string; readonly type: string };
 
 export interface Route {
-  /** Destination CIDR ("0.0.0.0/0", "10.0.0.0/16"). */
+  /**
+   * Destination: an IPv4 CIDR ("0.0.0.0/0", "10.0.0.0/16"), or as `destinationKind` says, an
+   * IPv6 CIDR ("::/0") or a prefix list id ("pl-63a5400a").
+   */
   readonly destination: string;
+  /**
+   * What `destination` holds.
+   * @default 'ipv4'
+   */
+  readonly destinationKind?: 'ipv4' | 'ipv6' | 'prefix-list';
   readonly target: RouteTarget;
 }
 
@@ -120,7 +212,36 @@ export interface InternetGateway {
   readonly vpc?: string;
 }
 
-export type HostKind = 'instance' | 'lambda' | 'server' | 'external';
+/**
+ * What a host is. `load-balancer`, `interface-endpoint`, `transit-gateway-attachment` and
+ * `network-interface` (any other requester-managed or unattached ENI) are interfaces a flow can
+ * reach but the model does not simulate beyond: a walk to them leaves the model there, named.
+ */
+export type HostKind =
+  | 'instance'
+  | 'lambda'
+  | 'server'
+  | 'external'
+  | 'load-balancer'
+  | 'interface-endpoint'
+  | 'transit-gateway-attachment'
+  | 'network-interface';
+
+/** A further network interface of a host (an instance's second and third ENIs). */
+export interface HostInterface {
+  readonly eniId: string;
+  readonly subnet: string;
+  readonly privateIp: string;
+  /** @default - none */
+  readonly secondaryPrivateIps?: string[];
+  /** Public IPv4 (auto-assigned or Elastic IP) of this interface. @default - none */
+  readonly publicIp?: IpValue;
+  readonly securityGroups: string[];
+  /** @default - none */
+  readonly ipv6Addresses?: string[];
+  /** The interface's device index on its instance. @default - unknown */
+  readonly deviceIndex?: number;
+}
 
 export interface Host {
   /** Unique id: an instance id, ENI id or scenario name. */
@@ -139,6 +260,27 @@ export interface Host {
   readonly eniId?: string;
   /** Other names a user may use for the host (ENI ids, secondary names). */
   readonly aliases?: string[];
+  /**
+   * Further private IPv4 addresses of the primary interface; the host answers to each.
+   * @default - none
+   */
+  readonly secondaryPrivateIps?: string[];
+  /**
+   * IPv6 addresses of the primary interface. Carried, not walked yet.
+   * @default - none
+   */
+  readonly ipv6Addresses?: string[];
+  /**
+   * The host's other network interfaces, each with its own subnet, security groups and addresses.
+   * @default - the primary interface only
+   */
+  readonly interfaces?: HostInterface[];
+  /**
+   * For a requester-managed interface: what it belongs to, as AWS describes it
+   * ("ELB net/web-nlb/3f1c...", "vpce-0a1b... (com.amazonaws.us-east-1.ssm)").
+   * @default - none
+   */
+  readonly service?: string;
 }
 
 export type RuleProtocol = Protocol | 'all';
@@ -152,6 +294,11 @@ export interface SecurityGroupRule {
   readonly cidr?: string;
   readonly securityGroup?: string;
   readonly prefixList?: string;
+  /**
+   * An IPv6 peer (`CidrIpv6`). Carried; an IPv4 packet never matches it.
+   * @default - none
+   */
+  readonly cidrIpv6?: string;
   readonly description?: string;
   /**
    * ICMP rules: the ICMP type this rule admits (8 echo request, 0 echo reply).
@@ -177,6 +324,7 @@ export interface NetworkAclRule {
   readonly ruleNumber: number;
   readonly protocol: RuleProtocol;
   readonly action: 'allow' | 'deny';
+  /** IPv4 CIDR, or an IPv6 CIDR ("::/0") which an IPv4 packet never matches. */
   readonly cidr: string;
   readonly fromPort?: number;
   readonly toPort?: number;
