@@ -18,9 +18,13 @@
  */
 import type {
   Address,
+  EgressOnlyInternetGateway as Ec2EgressOnlyInternetGateway,
   InternetGateway as Ec2InternetGateway,
   Instance,
   IpPermission,
+  ManagedPrefixList,
+  PrefixList as Ec2PrefixList,
+  PrefixListEntry,
   NatGateway as Ec2NatGateway,
   NetworkAcl as Ec2NetworkAcl,
   NetworkInterface,
@@ -31,8 +35,10 @@ import type {
   Subnet as Ec2Subnet,
   Tag,
   Vpc as Ec2Vpc,
+  VpcEndpoint as Ec2VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import type {
+  EgressOnlyInternetGateway,
   FlowSpec,
   Host,
   InternetGateway,
@@ -40,6 +46,8 @@ import type {
   NatGateway,
   NetworkAcl,
   NetworkAclRule,
+  PrefixList,
+  Route,
   RouteTable,
   RouteTarget,
   SecurityGroup,
@@ -47,12 +55,14 @@ import type {
   Subnet,
   Topology,
   Vpc,
+  VpcEndpoint,
 } from '../model/types';
 import { InputError } from '../errors';
+import { hostFromInstance, hostsFromInterfaces, tag } from './private/describe-hosts';
 import { icmpFields, isIcmpProblem } from './private/icmp';
 import { ruleProtocolOf } from './private/protocol';
 
-/** The ten describe calls' result lists, merged over pages (and regions). */
+/** The describe calls' result lists, merged over pages (and regions and accounts). */
 export interface DescribeOutputs {
   /** `describe-vpcs` .Vpcs */
   readonly vpcs: Ec2Vpc[];
@@ -74,11 +84,37 @@ export interface DescribeOutputs {
   readonly networkAcls: Ec2NetworkAcl[];
   /** `describe-addresses` .Addresses */
   readonly addresses: Address[];
+  /** `describe-managed-prefix-lists` .ManagedPrefixLists @default - none */
+  readonly managedPrefixLists?: ManagedPrefixList[];
+  /** `describe-prefix-lists` .PrefixLists (AWS service lists, with their CIDRs) @default - none */
+  readonly prefixLists?: Ec2PrefixList[];
+  /** `get-managed-prefix-list-entries` .Entries, one per list @default - none */
+  readonly prefixListEntries?: Array<{ PrefixListId: string; Entries: PrefixListEntry[] }>;
+  /** `describe-vpc-endpoints` .VpcEndpoints @default - none */
+  readonly vpcEndpoints?: Ec2VpcEndpoint[];
+  /** `describe-egress-only-internet-gateways` .EgressOnlyInternetGateways @default - none */
+  readonly egressOnlyInternetGateways?: Ec2EgressOnlyInternetGateway[];
 }
 
 /** An empty `DescribeOutputs`, to fill call by call. */
 export function emptyDescribeOutputs(): { -readonly [K in keyof DescribeOutputs]: DescribeOutputs[K] } {
-  return { vpcs: [], subnets: [], routeTables: [], natGateways: [], internetGateways: [], networkInterfaces: [], reservations: [], securityGroups: [], networkAcls: [], addresses: [] };
+  return {
+    vpcs: [],
+    subnets: [],
+    routeTables: [],
+    natGateways: [],
+    internetGateways: [],
+    networkInterfaces: [],
+    reservations: [],
+    securityGroups: [],
+    networkAcls: [],
+    addresses: [],
+    managedPrefixLists: [],
+    prefixLists: [],
+    prefixListEntries: [],
+    vpcEndpoints: [],
+    egressOnlyInternetGateways: [],
+  };
 }
 
 export interface DescribeOptions {
@@ -94,6 +130,14 @@ export interface DescribeOptions {
 
 const GONE_NAT_STATES = new Set(['deleting', 'deleted', 'failed']);
 const GONE_INSTANCE_STATES = new Set(['stopping', 'stopped', 'shutting-down', 'terminated']);
+const GONE_ENDPOINT_STATES = new Set(['deleting', 'deleted', 'failed', 'rejected', 'expired']);
+const ENDPOINT_TYPES: Record<string, VpcEndpoint['type']> = {
+  Gateway: 'gateway',
+  Interface: 'interface',
+  GatewayLoadBalancer: 'gateway-load-balancer',
+  Resource: 'resource',
+  ServiceNetwork: 'service-network',
+};
 const DEFAULT_SERVER_PORT = 8080;
 
 /** Converts describe outputs into one `Topology`. */
@@ -119,9 +163,13 @@ export function topologyFromDescribe(outputs: DescribeOutputs, opts: DescribeOpt
   const instances = outputs.reservations
     .flatMap((r) => r.Instances ?? [])
     .filter((i) => keep(i.VpcId) && !GONE_INSTANCE_STATES.has(i.State?.Name ?? ''));
+  const endpoints = (outputs.vpcEndpoints ?? []).filter((e) => keep(e.VpcId) && !GONE_ENDPOINT_STATES.has(String(e.State ?? '').toLowerCase()));
+  // Every instance the dump describes owns its interfaces, running or not, kept or not.
+  const instanceIds = new Set(outputs.reservations.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId!));
+  const natEniIds = new Set(outputs.natGateways.flatMap((n) => n.NatGatewayAddresses ?? []).map((a) => a.NetworkInterfaceId!).filter(Boolean));
   const hosts: Host[] = [
     ...instances.map((i) => hostFromInstance(i, outputs.networkInterfaces, outputs.addresses)),
-    ...outputs.networkInterfaces.filter((e) => keep(e.VpcId) && isLambdaEni(e)).map(hostFromLambdaEni),
+    ...hostsFromInterfaces(outputs.networkInterfaces.filter((e) => keep(e.VpcId)), instanceIds, natEniIds, endpoints),
   ];
   const serverIds = new Set(instances.filter((i) => tag(i.Tags, 'natlab:role') === 'server').map((i) => i.InstanceId));
   const foldedHosts = hosts.map((h) => (serverIds.has(h.id) && h.publicIp ? asInternetServer(h) : h));
@@ -139,7 +187,69 @@ export function topologyFromDescribe(outputs: DescribeOutputs, opts: DescribeOpt
     securityGroups,
     networkAcls,
     flows: flowsFromTags(instances, foldedHosts),
+    ...nonEmpty('prefixLists', prefixListsFrom(outputs, routeTables, securityGroups)),
+    ...nonEmpty('vpcEndpoints', endpoints.map((e) => vpcEndpointFrom(e, ec2RouteTables))),
+    ...nonEmpty(
+      'egressOnlyInternetGateways',
+      (outputs.egressOnlyInternetGateways ?? []).map(egressOnlyGatewayFrom).filter((g) => !opts.vpcIds?.length || (g.vpc !== undefined && keep(g.vpc))),
+    ),
   };
+}
+
+/** Optional topology lists appear only when the source has something for them. */
+function nonEmpty<K extends string, T>(key: K, items: T[]): { [P in K]?: T[] } {
+  return (items.length ? { [key]: items } : {}) as { [P in K]?: T[] };
+}
+
+/**
+ * Every prefix list the outputs describe or name (a route, a rule): entries from
+ * get-managed-prefix-list-entries or describe-prefix-lists; a list named but not listed keeps
+ * `entriesKnown: false`, so a route to it is named rather than guessed.
+ */
+function prefixListsFrom(outputs: DescribeOutputs, routeTables: RouteTable[], groups: SecurityGroup[]): PrefixList[] {
+  const names = new Map<string, string | undefined>();
+  const cidrs = new Map<string, string[]>();
+  for (const l of outputs.managedPrefixLists ?? []) names.set(l.PrefixListId!, l.PrefixListName);
+  for (const l of outputs.prefixLists ?? []) {
+    names.set(l.PrefixListId!, l.PrefixListName ?? names.get(l.PrefixListId!));
+    cidrs.set(l.PrefixListId!, [...(l.Cidrs ?? [])]);
+  }
+  for (const e of outputs.prefixListEntries ?? []) {
+    if (!names.has(e.PrefixListId)) names.set(e.PrefixListId, undefined);
+    cidrs.set(e.PrefixListId, e.Entries.map((x) => x.Cidr!).filter(Boolean));
+  }
+  const named = [
+    ...routeTables.flatMap((r) => r.routes.filter((x) => x.destinationKind === 'prefix-list').map((x) => x.destination)),
+    ...groups.flatMap((g) => [...g.ingress, ...g.egress].map((r) => r.prefixList).filter((x): x is string => !!x)),
+  ];
+  for (const id of named) if (!names.has(id)) names.set(id, undefined);
+  return [...names].map(([id, name]) => ({
+    id,
+    ...(name ? { name } : {}),
+    cidrs: cidrs.get(id) ?? [],
+    ...(cidrs.has(id) ? {} : { entriesKnown: false }),
+  }));
+}
+
+function vpcEndpointFrom(e: Ec2VpcEndpoint, routeTables: Ec2RouteTable[]): VpcEndpoint {
+  const type = ENDPOINT_TYPES[String(e.VpcEndpointType ?? '')] ?? ((e.NetworkInterfaceIds ?? []).length ? 'interface' : 'gateway');
+  // A gateway endpoint's routes name the service's prefix list: that is the endpoint's list.
+  const prefixList = routeTables.flatMap((r) => r.Routes ?? []).find((r) => r.GatewayId === e.VpcEndpointId && r.DestinationPrefixListId)?.DestinationPrefixListId;
+  return {
+    id: e.VpcEndpointId!,
+    ...named(e.Tags),
+    vpc: e.VpcId!,
+    type,
+    serviceName: e.ServiceName ?? '',
+    ...((e.RouteTableIds ?? []).length ? { routeTables: [...e.RouteTableIds!] } : {}),
+    ...((e.NetworkInterfaceIds ?? []).length ? { networkInterfaces: [...e.NetworkInterfaceIds!] } : {}),
+    ...(prefixList ? { prefixList } : {}),
+  };
+}
+
+function egressOnlyGatewayFrom(g: Ec2EgressOnlyInternetGateway): EgressOnlyInternetGateway {
+  const attached = (g.Attachments ?? []).find((a) => a.State === 'attached' || (a.State as string | undefined) === 'available');
+  return { id: g.EgressOnlyInternetGatewayId!, ...named(g.Tags), ...(attached?.VpcId ? { vpc: attached.VpcId } : {}) };
 }
 
 // ---------------------------------------------------------------- per resource
@@ -150,18 +260,22 @@ function vpcFrom(v: Ec2Vpc, routeTables: Ec2RouteTable[], acls: Ec2NetworkAcl[])
     .map((a) => a.CidrBlock!);
   const main = routeTables.find((r) => r.VpcId === v.VpcId && (r.Associations ?? []).some((a) => a.Main));
   const defaultAcl = acls.find((a) => a.VpcId === v.VpcId && a.IsDefault);
+  const ipv6Cidrs = (v.Ipv6CidrBlockAssociationSet ?? []).filter((a) => a.Ipv6CidrBlock && isAssociated(a.Ipv6CidrBlockState?.State)).map((a) => a.Ipv6CidrBlock!);
   return {
     id: v.VpcId!,
     ...named(v.Tags),
     cidrs: [v.CidrBlock!, ...secondary],
     ...(main ? { mainRouteTable: main.RouteTableId! } : {}),
     ...(defaultAcl ? { defaultNetworkAcl: defaultAcl.NetworkAclId! } : {}),
+    ...(ipv6Cidrs.length ? { ipv6Cidrs } : {}),
+    ...(v.OwnerId ? { ownerId: v.OwnerId } : {}),
   };
 }
 
 function subnetFrom(s: Ec2Subnet, routeTables: Ec2RouteTable[], acls: Ec2NetworkAcl[]): Subnet {
   const explicit = routeTables.find((r) => (r.Associations ?? []).some((a) => a.SubnetId === s.SubnetId && !a.Main && isAssociated(a.AssociationState?.State)));
   const acl = acls.find((a) => (a.Associations ?? []).some((x) => x.SubnetId === s.SubnetId));
+  const ipv6Cidr = (s.Ipv6CidrBlockAssociationSet ?? []).find((a) => a.Ipv6CidrBlock && isAssociated(a.Ipv6CidrBlockState?.State))?.Ipv6CidrBlock;
   return {
     id: s.SubnetId!,
     ...named(s.Tags),
@@ -171,6 +285,8 @@ function subnetFrom(s: Ec2Subnet, routeTables: Ec2RouteTable[], acls: Ec2Network
     ...(explicit ? { routeTable: explicit.RouteTableId! } : {}),
     ...(acl ? { networkAcl: acl.NetworkAclId! } : {}),
     mapPublicIp: s.MapPublicIpOnLaunch ?? false,
+    ...(ipv6Cidr ? { ipv6Cidr } : {}),
+    ...(s.AssignIpv6AddressOnCreation ? { assignIpv6OnCreation: true } : {}),
   };
 }
 
@@ -183,9 +299,17 @@ function routeTableFrom(r: Ec2RouteTable): RouteTable {
     id: r.RouteTableId!,
     ...named(r.Tags),
     vpc: r.VpcId!,
-    // IPv6 and prefix-list destinations are outside the IPv4 model.
-    routes: (r.Routes ?? []).filter((route) => route.DestinationCidrBlock).map((route) => ({ destination: route.DestinationCidrBlock!, target: routeTarget(route) })),
+    routes: (r.Routes ?? []).flatMap(routeFrom),
   };
+}
+
+/** A route by its destination: an IPv4 CIDR, an IPv6 CIDR or a prefix list (carried; never an IPv4 match by accident). */
+function routeFrom(route: Ec2Route): Route[] {
+  const target = routeTarget(route);
+  if (route.DestinationCidrBlock) return [{ destination: route.DestinationCidrBlock, target }];
+  if (route.DestinationIpv6CidrBlock) return [{ destination: route.DestinationIpv6CidrBlock, destinationKind: 'ipv6', target }];
+  if (route.DestinationPrefixListId) return [{ destination: route.DestinationPrefixListId, destinationKind: 'prefix-list', target }];
+  return [];
 }
 
 function routeTarget(route: Ec2Route): RouteTarget {
@@ -201,7 +325,9 @@ function routeTarget(route: Ec2Route): RouteTarget {
   if (route.InstanceId) return { kind: 'instance', id: route.InstanceId };
   if (gateway?.startsWith('igw-')) return { kind: 'igw', id: gateway };
   if (gateway?.startsWith('vgw-')) return { kind: 'vgw', id: gateway };
-  if (gateway) return { kind: 'other', id: gateway, type: gateway.startsWith('vpce-') ? 'gateway endpoint' : 'gateway' };
+  // Gateway endpoints (S3, DynamoDB) and Gateway Load Balancer endpoints are both vpce-.
+  if (gateway?.startsWith('vpce-')) return { kind: 'vpc-endpoint', id: gateway };
+  if (gateway) return { kind: 'other', id: gateway, type: 'gateway' };
   if (route.LocalGatewayId) return { kind: 'other', id: route.LocalGatewayId, type: 'local gateway' };
   if (route.CarrierGatewayId) return { kind: 'other', id: route.CarrierGatewayId, type: 'carrier gateway' };
   if (route.CoreNetworkArn) return { kind: 'other', id: route.CoreNetworkArn, type: 'Cloud WAN core network' };
@@ -241,56 +367,6 @@ function internetGatewayFrom(g: Ec2InternetGateway): InternetGateway {
   // `describe-internet-gateways` reports an attached IGW as "available".
   const attached = (g.Attachments ?? []).find((a) => (a.State as string | undefined) === 'available' || a.State === 'attached');
   return { id: g.InternetGatewayId!, ...named(g.Tags), ...(attached?.VpcId ? { vpc: attached.VpcId } : {}) };
-}
-
-function hostFromInstance(i: Instance, enis: NetworkInterface[], addresses: Address[]): Host {
-  const interfaces = [...(i.NetworkInterfaces ?? [])].sort((a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0));
-  const primary = interfaces[0];
-  const privateIp = i.PrivateIpAddress ?? primary?.PrivateIpAddress;
-  const eniId = primary?.NetworkInterfaceId;
-  const publicIp =
-    i.PublicIpAddress ??
-    primary?.Association?.PublicIp ??
-    enis.find((e) => e.NetworkInterfaceId === eniId)?.Association?.PublicIp ??
-    addresses.find((a) => (a.InstanceId === i.InstanceId || (eniId && a.NetworkInterfaceId === eniId)) && a.PrivateIpAddress === privateIp)?.PublicIp;
-  const groups = (i.SecurityGroups ?? primary?.Groups ?? []).map((g) => g.GroupId!).filter(Boolean);
-  // Other names a person may use: further ENIs and secondary private IPs.
-  const aliases = [
-    ...interfaces.slice(1).map((e) => e.NetworkInterfaceId),
-    ...(primary?.PrivateIpAddresses ?? []).filter((p) => !p.Primary).map((p) => p.PrivateIpAddress),
-  ].filter((x): x is string => !!x);
-  return {
-    id: i.InstanceId!,
-    ...named(i.Tags),
-    kind: 'instance',
-    subnet: i.SubnetId ?? primary?.SubnetId,
-    privateIp: privateIp!,
-    ...(publicIp ? { publicIp } : {}),
-    securityGroups: groups,
-    instanceId: i.InstanceId!,
-    ...(eniId ? { eniId } : {}),
-    ...(aliases.length ? { aliases } : {}),
-  };
-}
-
-function isLambdaEni(e: NetworkInterface): boolean {
-  return e.InterfaceType === 'lambda' || (!!e.RequesterManaged && (e.Description ?? '').startsWith('AWS Lambda VPC ENI'));
-}
-
-function hostFromLambdaEni(e: NetworkInterface): Host {
-  // "AWS Lambda VPC ENI-<function name>-<uuid>": the function is the name a person knows.
-  const fn = /^AWS Lambda VPC ENI-(.+?)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(e.Description ?? '')?.[1];
-  const name = tag(e.TagSet, 'Name') ?? fn;
-  return {
-    id: e.NetworkInterfaceId!,
-    ...(name ? { name } : {}),
-    kind: 'lambda',
-    subnet: e.SubnetId!,
-    privateIp: e.PrivateIpAddress!,
-    ...(e.Association?.PublicIp ? { publicIp: e.Association.PublicIp } : {}),
-    securityGroups: (e.Groups ?? []).map((g) => g.GroupId!).filter(Boolean),
-    eniId: e.NetworkInterfaceId!,
-  };
 }
 
 /** The lab's server instance seen from the lab: a host on the internet at its public IP. */
@@ -333,7 +409,9 @@ function sgRules(p: IpPermission, where: string): SecurityGroupRule[] {
   const described = (d: string | undefined) => (d ? { description: d } : {});
   return [
     ...(p.IpRanges ?? []).map((r) => ({ protocol, ...ports, cidr: r.CidrIp!, ...described(r.Description) })),
-    ...(p.UserIdGroupPairs ?? []).map((r) => ({ protocol, ...ports, securityGroup: r.GroupId!, ...described(r.Description) })),
+    ...(p.Ipv6Ranges ?? []).map((r) => ({ protocol, ...ports, cidrIpv6: r.CidrIpv6!, ...described(r.Description) })),
+    // A pair without GroupId (EC2-Classic, a name only) names nothing the model can hold.
+    ...(p.UserIdGroupPairs ?? []).filter((r) => r.GroupId).map((r) => ({ protocol, ...ports, securityGroup: r.GroupId!, ...described(r.Description) })),
     ...(p.PrefixListIds ?? []).map((r) => ({ protocol, ...ports, prefixList: r.PrefixListId!, ...described(r.Description) })),
   ];
 }
@@ -375,10 +453,6 @@ function flowsFromTags(instances: Instance[], hosts: Host[]): FlowSpec[] {
     }
   }
   return flows;
-}
-
-function tag(tags: Tag[] | undefined, key: string): string | undefined {
-  return tags?.find((t) => t.Key === key)?.Value;
 }
 
 function numberTag(tags: Tag[] | undefined, key: string): number | undefined {

@@ -1,45 +1,39 @@
 /**
- * `--aws-dump DIR`: a folder of `aws ec2 describe-*` JSON outputs, any file names, recognised
- * by their top-level key, optionally one sub-folder per region. Parsed into the SDK's output
- * shapes (timestamps become Dates), then converted by the same core as the live source.
+ * `--aws-dump DIR`: a folder of `aws ec2 describe-*` JSON outputs as a collector writes them
+ * (one file per call, any names, any folder depth such as `accounts/<id>/<region>/`),
+ * recognised by their top-level key. Parsed into the SDK's output shapes (timestamps become
+ * Dates), merged over files (a resource seen in several accounts' dumps is one resource), then
+ * converted by the same core as the live source. What the model does not use is named once
+ * per kind in a note.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { z } from 'zod';
+import { basename } from 'node:path';
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
-import { emptyDescribeOutputs, topologyFromDescribe, type DescribeOutputs } from './aws-describe';
+import { topologyFromDescribe } from './aws-describe';
 import { checkTopology } from './private/check-topology';
+import { API_MEMBER, isReadKind, KNOWN_UNUSED, READ_KINDS, type ReadKind } from './private/describe-kinds';
+import { describeListSchema } from './private/describe-schemas';
+import { listDumpFiles, readJsonFile, type DumpEntry, type SkippedFile } from './private/dump-folder';
+import { mergeDumpFiles } from './private/dump-merge';
 import { problemsError } from './private/problems';
 import { problemsFromZod } from './private/topology-schema';
-import { describeFsError } from './private/fs-error';
 
 export interface AwsDumpOptions {
-  /** Only this region (a sub-folder, or the region of the subnets' AZs in a flat folder). */
+  /** Only this region (a sub-folder, or the region of the subnets' AZs in a flat folder). @default - every region */
   readonly region?: string;
-  /** Only this VPC. */
+  /** Only this VPC. @default - every VPC */
   readonly vpc?: string;
+  /**
+   * Receives one line per kind of thing read but not used (and per file skipped).
+   * @default - written to stderr as `natlab: note: ...`
+   */
+  readonly onNote?: (note: string) => void;
 }
 
-/** Top-level key of each describe output -> the `DescribeOutputs` list it fills, with the id field every item has. */
-const KEYS = {
-  Vpcs: { list: 'vpcs', id: 'VpcId', command: 'describe-vpcs' },
-  Subnets: { list: 'subnets', id: 'SubnetId', command: 'describe-subnets' },
-  RouteTables: { list: 'routeTables', id: 'RouteTableId', command: 'describe-route-tables' },
-  NatGateways: { list: 'natGateways', id: 'NatGatewayId', command: 'describe-nat-gateways' },
-  InternetGateways: { list: 'internetGateways', id: 'InternetGatewayId', command: 'describe-internet-gateways' },
-  NetworkInterfaces: { list: 'networkInterfaces', id: 'NetworkInterfaceId', command: 'describe-network-interfaces' },
-  Reservations: { list: 'reservations', id: 'ReservationId', command: 'describe-instances' },
-  SecurityGroups: { list: 'securityGroups', id: 'GroupId', command: 'describe-security-groups' },
-  NetworkAcls: { list: 'networkAcls', id: 'NetworkAclId', command: 'describe-network-acls' },
-  Addresses: { list: 'addresses', id: 'PublicIp', command: 'describe-addresses' },
-} as const satisfies Record<string, { list: keyof DescribeOutputs; id: string; command: string }>;
-
-type Key = keyof typeof KEYS;
-
-const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 /** `2020-03-03T01:21:01.000Z`, `2020-03-03T01:21:01+00:00` (CLI v2) or `2020-03-03 01:21:01+00:00` (CLI v1). */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** Skipped files named one by one before the rest are counted. */
+const SKIPPED_SHOWN = 5;
 
 /** One describe output file as read: where it came from and what it holds. */
 export interface DumpFile {
@@ -47,13 +41,16 @@ export interface DumpFile {
   readonly path: string;
   /** The region its folder names, if any. */
   readonly folderRegion?: string;
+  /** For get-managed-prefix-list-entries outputs: the list the entries belong to. */
+  readonly prefixListId?: string;
   /** The recognised lists by top-level key (`Vpcs`, `Reservations`, ...). */
-  readonly outputs: Partial<Record<Key, Record<string, unknown>[]>>;
+  readonly outputs: Partial<Record<ReadKind, Record<string, unknown>[]>>;
 }
 
 /** Reads a dump folder into one `Topology` (over all regions unless `region` picks one). */
 export async function loadAwsDump(dir: string, opts: AwsDumpOptions = {}): Promise<Topology> {
-  const files = await readAwsDumpFiles(dir);
+  const scan = await scanAwsDump(dir);
+  const files = scan.files;
   const regions = regionsOf(files);
   let selected = files;
   let vpcIds: string[] | undefined;
@@ -63,7 +60,7 @@ export async function loadAwsDump(dir: string, opts: AwsDumpOptions = {}): Promi
     // In a flat folder a region is known only from its subnets' AZs: keep those VPCs.
     if (selected.some((f) => f.folderRegion === undefined)) vpcIds = vpcsInRegion(selected, opts.region);
   }
-  const outputs = mergeOutputs(selected);
+  const outputs = mergeDumpFiles(selected);
   if (outputs.vpcs.length === 0) throw new InputError(`${dir}: no describe-vpcs output found (a .json file with a top-level "Vpcs" key)`);
   if (opts.vpc) {
     if (!outputs.vpcs.some((v) => v.VpcId === opts.vpc)) throw new InputError(`--vpc ${opts.vpc}: not in the dump in ${dir} (VPCs: ${outputs.vpcs.map((v) => v.VpcId).join(', ')})`);
@@ -77,7 +74,19 @@ export async function loadAwsDump(dir: string, opts: AwsDumpOptions = {}): Promi
     ...(vpcIds ? { vpcIds } : {}),
   });
   checkDumpAddresses(topology, selected, dir);
+  reportNotes(scan, opts.onNote ?? ((note) => void process.stderr.write(`natlab: note: ${note}\n`)));
   return topology;
+}
+
+/** Once per kind: what was read and not used, and which files were skipped. */
+function reportNotes(scan: DumpScan, note: (line: string) => void): void {
+  for (const [key, paths] of [...scan.unused].sort(([a], [b]) => a.localeCompare(b))) {
+    const command = KNOWN_UNUSED[key] ? ` (${KNOWN_UNUSED[key]})` : '';
+    note(`--aws-dump: ${key}${command} read, not used by the model: ${paths.length === 1 ? paths[0] : `${paths.length} files, e.g. ${paths[0]}`}`);
+  }
+  for (const s of scan.skipped.slice(0, SKIPPED_SHOWN)) note(`--aws-dump: skipped ${s.path}: ${s.why}`);
+  const more = scan.skipped.length - SKIPPED_SHOWN;
+  if (more > 0) note(`--aws-dump: skipped ${more} more file${more === 1 ? '' : 's'}`);
 }
 
 /**
@@ -98,7 +107,7 @@ function checkDumpAddresses(topology: Topology, files: readonly DumpFile[], dir:
 /** The dump file that describes a resource (a VPC, subnet, NAT gateway, instance or ENI). */
 function fileHolding(files: readonly DumpFile[], id: string): string | undefined {
   const ids = (item: Record<string, unknown>): unknown[] => [item.VpcId, item.SubnetId, item.NatGatewayId, item.NetworkInterfaceId, ...((item.Instances as Array<Record<string, unknown>> | undefined) ?? []).map((i) => i.InstanceId)];
-  const holds = (key: Key) => (f: DumpFile) => (f.outputs[key] ?? []).some((item) => (key === 'Reservations' ? ids(item) : [item[KEYS[key].id]]).includes(id));
+  const holds = (key: ReadKind) => (f: DumpFile) => (f.outputs[key] ?? []).some((item) => (key === 'Reservations' ? ids(item) : [item[READ_KINDS[key].id]]).includes(id));
   for (const key of ['Vpcs', 'Subnets', 'NatGateways', 'Reservations', 'NetworkInterfaces'] as const) {
     const file = files.find(holds(key));
     if (file) return file.path;
@@ -106,60 +115,75 @@ function fileHolding(files: readonly DumpFile[], id: string): string | undefined
   return undefined;
 }
 
-/** Every describe output in a dump folder, parsed (timestamps as Dates), in file-name order. */
+/** Every describe output in a dump folder, parsed (timestamps as Dates), in path order. */
 export async function readAwsDumpFiles(dir: string): Promise<DumpFile[]> {
-  let entries: string[];
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new InputError(`${dir}: not a folder (--aws-dump takes a folder of describe-* JSON outputs)`);
-    entries = (await readdir(dir)).sort();
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`${dir}: cannot read the dump folder (${describeFsError(err)})`);
-  }
-  const files: DumpFile[] = [];
-  for (const entry of entries) {
-    const path = join(dir, entry);
-    const info = await stat(path);
-    if (info.isDirectory()) {
-      // One sub-folder per region; its name is the region when it looks like one.
-      const folderRegion = REGION_NAME.test(entry) ? entry : undefined;
-      for (const inner of (await readdir(path)).sort()) {
-        const innerPath = join(path, inner);
-        if (inner.endsWith('.json') && (await stat(innerPath)).isFile()) files.push(await readDumpFile(innerPath, folderRegion));
-      }
-    } else if (entry.endsWith('.json')) {
-      files.push(await readDumpFile(path, undefined));
-    }
-  }
-  return files;
+  return (await scanAwsDump(dir)).files;
 }
 
-async function readDumpFile(path: string, folderRegion: string | undefined): Promise<DumpFile> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${path}: not valid JSON (${err instanceof SyntaxError ? err.message : describeFsError(err)})`);
+/** What a dump folder holds: the files natlab reads, and what it reads past (for the notes). */
+export interface DumpScan {
+  readonly files: DumpFile[];
+  /** Describe outputs the model does not use, by top-level key: the files that hold them. */
+  readonly unused: ReadonlyMap<string, string[]>;
+  /** Files that are no describe output, or could not be followed (a dangling symlink). */
+  readonly skipped: SkippedFile[];
+}
+
+/** Reads every `.json` file under `dir` (any depth) and sorts what it finds. */
+export async function scanAwsDump(dir: string): Promise<DumpScan> {
+  const { entries, skipped } = await listDumpFiles(dir);
+  const files: DumpFile[] = [];
+  const unused = new Map<string, string[]>();
+  for (const entry of entries) {
+    const read = await readDumpFile(entry);
+    if ('skip' in read) {
+      skipped.push({ path: entry.path, why: read.skip });
+      continue;
+    }
+    for (const key of read.unusedKeys) unused.set(key, [...(unused.get(key) ?? []), entry.path]);
+    if (Object.keys(read.file.outputs).length) files.push(read.file);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new InputError(`${path}: not a describe-* output (expected a JSON object with a key such as "Vpcs")`);
-  const keys = Object.keys(data).filter((k): k is Key => k in KEYS);
-  if (keys.length === 0) {
-    throw new InputError(`${path}: not a describe-* output natlab reads (top-level keys ${Object.keys(data).map((k) => `"${k}"`).join(', ') || 'none'}; expected one of ${Object.keys(KEYS).join(', ')})`);
+  return { files, unused, skipped };
+}
+
+type FileRead = { readonly skip: string } | { readonly file: DumpFile; readonly unusedKeys: string[] };
+
+async function readDumpFile(entry: DumpEntry): Promise<FileRead> {
+  const { path } = entry;
+  const data = await readJsonFile(path);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { skip: `not a describe-* output (a JSON ${data === null ? 'null' : Array.isArray(data) ? 'array' : typeof data}, not an object)` };
+  const record = data as Record<string, unknown>;
+  // A describe output holds its lists under PascalCase keys (and perhaps NextToken, ResponseMetadata).
+  // A kind natlab reads counts whatever its value (a malformed one is an error); `Entries`, a
+  // common word, only as a list.
+  const listKeys = Object.keys(record).filter((k) => (isReadKind(k) && k !== 'Entries') || (API_MEMBER.test(k) && Array.isArray(record[k])));
+  if (listKeys.length === 0) {
+    const keys = Object.keys(record).slice(0, 5).map((k) => `"${k}"`).join(', ');
+    return { skip: `not a describe-* output (top-level keys ${keys || 'none'})` };
   }
+  let prefixListId: string | undefined;
+  const unusedKeys: string[] = [];
   const outputs: DumpFile['outputs'] = {};
-  for (const key of keys) {
-    const parsed = listSchema(key).safeParse((data as Record<string, unknown>)[key]);
+  for (const key of listKeys) {
+    if (!isReadKind(key)) {
+      unusedKeys.push(key);
+      continue;
+    }
+    if (key === 'Entries') {
+      // get-managed-prefix-list-entries names no list inside: the collector's path (or a wrapper) does.
+      prefixListId = typeof record.PrefixListId === 'string' && record.PrefixListId ? record.PrefixListId : entry.pathPrefixListId;
+      if (!prefixListId) {
+        if (listKeys.length === 1) return { skip: 'prefix list entries (get-managed-prefix-list-entries?) of no named list: put the list id (pl-...) in the file or folder name' };
+        continue;
+      }
+    }
+    const parsed = describeListSchema(key).safeParse(record[key]);
     if (!parsed.success) throw problemsError(path, problemsFromZod(parsed.error).map((p) => ({ ...p, path: p.path === '(top level)' ? key : `${key}${p.path.startsWith('[') ? '' : '.'}${p.path}` })));
     const problems: Array<{ path: string; message: string }> = [];
     outputs[key] = parsed.data.map((item, i) => withDates(item, `${key}[${i}]`, problems) as Record<string, unknown>);
     if (problems.length) throw problemsError(path, problems);
   }
-  return { path, ...(folderRegion ? { folderRegion } : {}), outputs };
-}
-
-/** Items are checked only for their id; unknown fields pass through untouched. */
-function listSchema(key: Key) {
-  return z.array(z.looseObject({ [KEYS[key].id]: z.string().min(1) }));
+  return { file: { path, ...(entry.folderRegion ? { folderRegion: entry.folderRegion } : {}), ...(prefixListId ? { prefixListId } : {}), outputs }, unusedKeys };
 }
 
 /** Timestamps (any `...Time` field) as the SDK returns them: Dates. */
@@ -203,23 +227,4 @@ function vpcsInRegion(files: DumpFile[], region: string): string[] {
     if (f.folderRegion === region) for (const v of f.outputs.Vpcs ?? []) ids.add(String(v.VpcId));
   }
   return [...ids];
-}
-
-/** All files' lists concatenated; an id found in two files is a mistake worth naming. */
-function mergeOutputs(files: DumpFile[]): DescribeOutputs {
-  const merged = emptyDescribeOutputs() as unknown as Record<string, unknown[]>;
-  const seen = new Map<string, string>();
-  for (const f of files) {
-    for (const [key, items] of Object.entries(f.outputs) as Array<[Key, Record<string, unknown>[]]>) {
-      const { list, id } = KEYS[key];
-      for (const item of items) {
-        const itemId = `${key}:${String(item[id])}`;
-        const earlier = seen.get(itemId);
-        if (earlier) throw new InputError(`${f.path}: ${id} ${String(item[id])} is also in ${earlier} (each resource once, please: one dump per region)`);
-        seen.set(itemId, f.path);
-        merged[list].push(item);
-      }
-    }
-  }
-  return merged as unknown as DescribeOutputs;
 }

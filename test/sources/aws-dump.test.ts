@@ -65,9 +65,13 @@ describe('the seed lab as deployed (test/fixtures/aws-dump/seed-lab)', () => {
     const vpc = lab.vpcs.find((v) => v.id === 'vpc-lab')!;
     expect(vpc).toMatchObject({ cidrs: ['10.0.0.0/16'], mainRouteTable: 'rtb-main', defaultNetworkAcl: 'acl-default' });
     for (const id of ['rtb-main', 'rtb-public', 'rtb-private']) {
-      // The private table's S3 prefix-list route is outside the IPv4-CIDR model and left out.
-      expect(lab.routeTables.find((r) => r.id === id)!.routes).toEqual(seed.routeTables.find((r) => r.id === id)!.routes);
+      // The private table's S3 prefix-list route is carried besides the seed's IPv4 routes.
+      const ipv4 = lab.routeTables.find((r) => r.id === id)!.routes.filter((r) => r.destinationKind === undefined);
+      expect(ipv4).toEqual(seed.routeTables.find((r) => r.id === id)!.routes);
     }
+    expect(lab.routeTables.find((r) => r.id === 'rtb-private')!.routes[2]).toEqual({ destination: 'pl-63a5400a', destinationKind: 'prefix-list', target: { kind: 'vpc-endpoint', id: 'vpce-0a1b2c3d4e5f6a7b8' } });
+    // The dump holds no prefix list outputs: the list is named, its entries unknown.
+    expect(lab.prefixLists).toEqual([{ id: 'pl-63a5400a', cidrs: [], entriesKnown: false }]);
     const { name: _n, ...nat } = lab.natGateways[0];
     const { name: _s, ...seedNat } = seed.natGateways[0];
     expect(nat).toEqual({ ...seedNat, eniId: 'eni-0a9b8c7d6e5f4a3b2' });
@@ -175,7 +179,7 @@ describe('timestamps', () => {
 
   test('a timestamp in neither form names the file and the field', async () => {
     const dir = copyOf(`${FIXTURES}/replies-through-nat`);
-    writeFileSync(join(dir, 'nat-gateways.json'), JSON.stringify({ NatGateways: [{ NatGatewayId: 'nat-1', CreateTime: '03/03/2020 01:21' }] }));
+    writeFileSync(join(dir, 'nat-gateways.json'), JSON.stringify({ NatGateways: [{ NatGatewayId: 'nat-1', VpcId: 'vpc-03e1e1e1e1e1e1e1e', CreateTime: '03/03/2020 01:21' }] }));
     await expect(loadAwsDump(dir)).rejects.toThrow(
       new InputError(`${join(dir, 'nat-gateways.json')}: NatGateways[0].CreateTime: "03/03/2020 01:21" is not a timestamp (expected ISO 8601 or 2020-03-03 01:21:01+00:00)`),
     );
@@ -309,12 +313,24 @@ describe('bad dumps', () => {
     await expect(loadAwsDump(dir)).rejects.toThrow(/^.*\/subnets\.json: not valid JSON \(.+\)$/);
   });
 
-  test('a JSON file that is no describe output names the file and the keys it has', async () => {
+  test('a JSON file that is no describe output is skipped with a note naming the file and the keys it has', async () => {
+    const dir = copyOf(SEED_LAB);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'collector', version: '1.0.0' }));
+    writeFileSync(join(dir, 'regions.json'), JSON.stringify(['us-east-1', 'eu-west-1']));
+    const notes: string[] = [];
+    expect((await loadAwsDump(dir, { onNote: (n) => notes.push(n) })).vpcs).toHaveLength(2);
+    expect(notes).toEqual([
+      `--aws-dump: skipped ${join(dir, 'package.json')}: not a describe-* output (top-level keys "name", "version")`,
+      `--aws-dump: skipped ${join(dir, 'regions.json')}: not a describe-* output (a JSON array, not an object)`,
+    ]);
+  });
+
+  test('an output of another API (cloudformation describe-stacks) is read past with a note', async () => {
     const dir = copyOf(SEED_LAB);
     writeFileSync(join(dir, 'stack.json'), JSON.stringify({ Stacks: [] }));
-    await expect(loadAwsDump(dir)).rejects.toThrow(
-      `${join(dir, 'stack.json')}: not a describe-* output natlab reads (top-level keys "Stacks"; expected one of Vpcs, Subnets, RouteTables, NatGateways, InternetGateways, NetworkInterfaces, Reservations, SecurityGroups, NetworkAcls, Addresses)`,
-    );
+    const notes: string[] = [];
+    await loadAwsDump(dir, { onNote: (n) => notes.push(n) });
+    expect(notes).toEqual([`--aws-dump: Stacks read, not used by the model: ${join(dir, 'stack.json')}`]);
   });
 
   test('non-JSON files (a README, a shell history) are skipped', async () => {
@@ -335,10 +351,19 @@ describe('bad dumps', () => {
     await expect(loadAwsDump(dir)).rejects.toThrow(`${join(dir, 'vpcs.json')}: Vpcs: must be an array, got object`);
   });
 
-  test('the same resource in two files names both', async () => {
+  test('the same resource in two files, identical, is one resource', async () => {
     const dir = copyOf(SEED_LAB);
     cpSync(join(dir, 'vpcs.json'), join(dir, 'vpcs-again.json'));
-    await expect(loadAwsDump(dir)).rejects.toThrow(`${join(dir, 'vpcs.json')}: VpcId vpc-0a1b2c3d4e5f60718 is also in ${join(dir, 'vpcs-again.json')} (each resource once, please: one dump per region)`);
+    expect((await loadAwsDump(dir)).vpcs).toEqual((await loadAwsDump(SEED_LAB)).vpcs);
+  });
+
+  test('the same resource in two files with different content names both files and the field', async () => {
+    const dir = copyOf(SEED_LAB);
+    const again = join(dir, 'z-vpcs.json');
+    writeFileSync(again, readFileSync(join(dir, 'vpcs.json'), 'utf8').replaceAll('"CidrBlock": "10.0.0.0/16"', '"CidrBlock": "10.7.0.0/16"'));
+    await expect(loadAwsDump(dir)).rejects.toThrow(
+      new InputError(`${again}: VpcId vpc-0a1b2c3d4e5f60718 is also in ${join(dir, 'vpcs.json')} with different content (Vpcs.CidrBlock: "10.7.0.0/16" here, "10.0.0.0/16" there); the same resource in two dumps must agree`),
+    );
   });
 
   test('no describe-vpcs output', async () => {

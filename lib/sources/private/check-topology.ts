@@ -121,7 +121,8 @@ export function checkTopology(t: Topology, opts: CheckOptions = {}): TopologyPro
     ref(`routeTables[${i}].vpc`, rt.vpc, vpcs, 'VPC');
     rt.routes.forEach((r, j) => {
       const p = `routeTables[${i}].routes[${j}]`;
-      cidr(`${p}.destination`, r.destination);
+      // IPv6 and prefix-list destinations are carried, not walked: only IPv4 ones are CIDRs to check.
+      if ((r.destinationKind ?? 'ipv4') === 'ipv4') cidr(`${p}.destination`, r.destination);
       const target = r.target;
       if (target.kind === 'igw' && ref(`${p}.target.id`, target.id, igws, 'internet gateway')) {
         const attached = igws.get(target.id)!.vpc;

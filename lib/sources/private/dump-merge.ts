@@ -1,0 +1,105 @@
+/**
+ * Several describe outputs (pages, regions, accounts) merged into one `DescribeOutputs`. A VPC
+ * shared across accounts shows up in each participant's dump: the same resource seen twice is
+ * one resource when it agrees on everything but tags (which are per account), timestamps and
+ * counters; a real difference is one error naming both files and the first field that differs.
+ */
+import { InputError } from '../../errors';
+import { emptyDescribeOutputs, type DescribeOutputs } from '../aws-describe';
+import type { DumpFile } from '../aws-dump';
+import { READ_KINDS, type ReadKind } from './describe-kinds';
+
+/** Fields two sightings of one resource may differ in: per-account tags, moments, counters. */
+const VOLATILE = (key: string): boolean => key === 'Tags' || key === 'TagSet' || key === 'AvailableIpAddressCount' || /Time$/.test(key);
+
+type Item = Record<string, unknown>;
+
+/** All files' lists, each resource once. */
+export function mergeDumpFiles(files: readonly DumpFile[]): DescribeOutputs {
+  const merged = emptyDescribeOutputs() as unknown as Record<string, unknown[]>;
+  const seen = new Map<string, { item: Item; path: string }>();
+  const entries = new Map<string, { cidrs: string[]; path: string }>();
+  for (const f of files) {
+    for (const [key, items] of Object.entries(f.outputs) as Array<[ReadKind, Item[]]>) {
+      if (key === 'Entries') {
+        addEntries(merged, entries, f, items);
+        continue;
+      }
+      const { list, id } = READ_KINDS[key];
+      for (const item of items) {
+        const itemId = `${key}:${String(item[id])}`;
+        const earlier = seen.get(itemId);
+        if (!earlier) {
+          const copy = { ...item };
+          seen.set(itemId, { item: copy, path: f.path });
+          merged[list].push(copy);
+          continue;
+        }
+        const difference = firstDifference(earlier.item, item, '');
+        if (difference) {
+          throw new InputError(
+            `${f.path}: ${id} ${String(item[id])} is also in ${earlier.path} with different content (${key}${difference.path}: ${difference.here} here, ${difference.there} there); the same resource in two dumps must agree`,
+          );
+        }
+        mergeTags(earlier.item, item);
+      }
+    }
+  }
+  return merged as unknown as DescribeOutputs;
+}
+
+/** get-managed-prefix-list-entries: one list per prefix list id; two files of one list must agree. */
+function addEntries(merged: Record<string, unknown[]>, entries: Map<string, { cidrs: string[]; path: string }>, f: DumpFile, items: Item[]): void {
+  const id = f.prefixListId!;
+  const cidrs = items.map((e) => String(e.Cidr)).sort();
+  const earlier = entries.get(id);
+  if (earlier) {
+    if (earlier.cidrs.join() !== cidrs.join()) throw new InputError(`${f.path}: entries of prefix list ${id} differ from those in ${earlier.path} (${cidrs.length} and ${earlier.cidrs.length} entries)`);
+    return;
+  }
+  entries.set(id, { cidrs, path: f.path });
+  merged.prefixListEntries.push({ PrefixListId: id, Entries: items });
+}
+
+/** Tags are per account: a participant may see none or others; keep every key once. */
+function mergeTags(into: Item, from: Item): void {
+  for (const key of ['Tags', 'TagSet']) {
+    const theirs = from[key];
+    if (!Array.isArray(theirs)) continue;
+    const ours = Array.isArray(into[key]) ? (into[key] as Item[]) : [];
+    const keys = new Set(ours.map((t) => t.Key));
+    into[key] = [...ours, ...(theirs as Item[]).filter((t) => !keys.has(t.Key))];
+  }
+}
+
+/** The first place two sightings differ (volatile fields aside), with both values shown short. */
+export function firstDifference(a: unknown, b: unknown, path: string): { path: string; here: string; there: string } | undefined {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return { path, here: `${b.length} entries`, there: `${a.length} entries` };
+    for (let i = 0; i < a.length; i++) {
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => !VOLATILE(k)));
+    for (const k of [...keys].sort()) {
+      const d = firstDifference(a[k], b[k], `${path}.${k}`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime() ? undefined : { path, here: b.toISOString(), there: a.toISOString() };
+  return Object.is(a, b) ? undefined : { path, here: short(b), there: short(a) };
+}
+
+function isObject(v: unknown): v is Item {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function short(v: unknown): string {
+  if (v === undefined) return 'absent';
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
