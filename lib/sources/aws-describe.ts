@@ -212,7 +212,8 @@ function prefixListsFrom(outputs: DescribeOutputs, routeTables: RouteTable[], gr
   for (const l of outputs.managedPrefixLists ?? []) names.set(l.PrefixListId!, l.PrefixListName);
   for (const l of outputs.prefixLists ?? []) {
     names.set(l.PrefixListId!, l.PrefixListName ?? names.get(l.PrefixListId!));
-    cidrs.set(l.PrefixListId!, [...(l.Cidrs ?? [])]);
+    // A managed list's description (same key in a dump) carries no Cidrs: its entries stay unknown.
+    if (l.Cidrs) cidrs.set(l.PrefixListId!, [...l.Cidrs]);
   }
   for (const e of outputs.prefixListEntries ?? []) {
     if (!names.has(e.PrefixListId)) names.set(e.PrefixListId, undefined);

@@ -27,7 +27,8 @@ export function hostFromInstance(i: Instance, enis: readonly NetworkInterface[],
   const eniId = primary?.NetworkInterfaceId;
   const described = (id: string | undefined) => enis.find((e) => e.NetworkInterfaceId === id);
   const publicIp = i.PublicIpAddress ?? publicIpOf(primary, described(eniId), privateIp, addresses, i.InstanceId);
-  const groups = (i.SecurityGroups ?? primary?.Groups ?? []).map((g) => g.GroupId!).filter(Boolean);
+  // With several interfaces the instance lists every interface's groups; the primary's are its own.
+  const groups = ((interfaces.length > 1 && primary?.Groups) || i.SecurityGroups || primary?.Groups || []).map((g) => g.GroupId!).filter(Boolean);
   const secondaryPrivateIps = secondaryIps(primary);
   const ipv6Addresses = ipv6Of(primary, i.Ipv6Address);
   const further: HostInterface[] = interfaces.slice(1).flatMap((e) => {
@@ -91,33 +92,35 @@ function ipv6Of(e: AnyEni | undefined, extra: string | undefined): string[] {
 
 /**
  * Interfaces no (described) instance owns, as hosts of their kind; NAT Gateway interfaces and
- * interfaces without an IPv4 address are left out. Names are made unique per kind ("web-nlb",
- * "web-nlb-us-east-1b") since a load balancer or endpoint has one interface per AZ.
+ * interfaces without an IPv4 address are left out. A load balancer or endpoint has one
+ * interface per AZ: a name several interfaces share gets the AZ ("web-nlb-us-east-1b").
  */
 export function hostsFromInterfaces(enis: readonly NetworkInterface[], instanceIds: ReadonlySet<string>, natEniIds: ReadonlySet<string>, endpoints: readonly VpcEndpoint[]): Host[] {
+  const own = enis
+    .filter((e) => e.NetworkInterfaceId && e.PrivateIpAddress && e.SubnetId)
+    .filter((e) => !(e.Attachment?.InstanceId && instanceIds.has(e.Attachment.InstanceId)) && !isNatEni(e, natEniIds))
+    .map((e) => {
+      const kind = kindOf(e);
+      const endpoint = kind === 'interface-endpoint' ? endpoints.find((p) => (p.NetworkInterfaceIds ?? []).includes(e.NetworkInterfaceId!)) : undefined;
+      return { e, kind, endpoint, base: tag(e.TagSet, 'Name') ?? baseName(e, kind, endpoint) };
+    });
+  const uses = new Map<string, number>();
+  for (const { base } of own) if (base) uses.set(base, (uses.get(base) ?? 0) + 1);
   const hosts: Host[] = [];
-  const names = new Set<string>();
-  for (const e of enis) {
-    if (!e.NetworkInterfaceId || !e.PrivateIpAddress || !e.SubnetId) continue;
-    if (e.Attachment?.InstanceId && instanceIds.has(e.Attachment.InstanceId)) continue;
-    if (isNatEni(e, natEniIds)) continue;
-    const kind = kindOf(e);
-    const endpoint = kind === 'interface-endpoint' ? endpoints.find((p) => (p.NetworkInterfaceIds ?? []).includes(e.NetworkInterfaceId!)) : undefined;
-    let name = tag(e.TagSet, 'Name') ?? baseName(e, kind, endpoint);
-    if (name && names.has(name)) name = `${name}-${e.AvailabilityZone ?? e.SubnetId}`;
-    if (name) names.add(name);
+  for (const { e, kind, endpoint, base } of own) {
+    const name = base && uses.get(base)! > 1 ? `${base}-${e.AvailabilityZone ?? e.SubnetId}` : base;
     const service = serviceOf(e, kind, endpoint);
     const secondary = secondaryIps(e);
     const v6 = ipv6Of(e, undefined);
     hosts.push({
-      id: e.NetworkInterfaceId,
+      id: e.NetworkInterfaceId!,
       ...(name ? { name } : {}),
       kind,
-      subnet: e.SubnetId,
-      privateIp: e.PrivateIpAddress,
+      subnet: e.SubnetId!,
+      privateIp: e.PrivateIpAddress!,
       ...(e.Association?.PublicIp ? { publicIp: e.Association.PublicIp } : {}),
       securityGroups: (e.Groups ?? []).map((g) => g.GroupId!).filter(Boolean),
-      eniId: e.NetworkInterfaceId,
+      eniId: e.NetworkInterfaceId!,
       ...(secondary.length ? { secondaryPrivateIps: secondary } : {}),
       ...(v6.length ? { ipv6Addresses: v6 } : {}),
       ...(service ? { service } : {}),
@@ -162,5 +165,7 @@ function baseName(e: NetworkInterface, kind: HostKind, endpoint: VpcEndpoint | u
 function serviceOf(e: NetworkInterface, kind: HostKind, endpoint: VpcEndpoint | undefined): string | undefined {
   if (kind === 'lambda') return undefined;
   if (endpoint) return `${endpoint.VpcEndpointId} (${endpoint.ServiceName ?? 'unknown service'})`;
+  // Another account's instance in a shared subnet: the owner's dump sees only its interface.
+  if (e.Attachment?.InstanceId && !e.Description) return `instance ${e.Attachment.InstanceId}, which the dump does not describe`;
   return e.Description || (e.InterfaceType as string | undefined) || e.RequesterId || undefined;
 }

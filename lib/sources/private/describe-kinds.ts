@@ -17,8 +17,11 @@ export const READ_KINDS = {
   SecurityGroups: { list: 'securityGroups', id: 'GroupId', command: 'describe-security-groups' },
   NetworkAcls: { list: 'networkAcls', id: 'NetworkAclId', command: 'describe-network-acls' },
   Addresses: { list: 'addresses', id: 'PublicIp', command: 'describe-addresses' },
-  ManagedPrefixLists: { list: 'managedPrefixLists', id: 'PrefixListId', command: 'describe-managed-prefix-lists' },
-  PrefixLists: { list: 'prefixLists', id: 'PrefixListId', command: 'describe-prefix-lists' },
+  /**
+   * Both `describe-prefix-lists` (AWS service lists, with `Cidrs`) and `describe-managed-prefix-lists`
+   * (any managed list, with `AddressFamily`, `OwnerId` but no entries) answer under this key.
+   */
+  PrefixLists: { list: 'prefixLists', id: 'PrefixListId', command: 'describe-prefix-lists / describe-managed-prefix-lists' },
   VpcEndpoints: { list: 'vpcEndpoints', id: 'VpcEndpointId', command: 'describe-vpc-endpoints' },
   EgressOnlyInternetGateways: { list: 'egressOnlyInternetGateways', id: 'EgressOnlyInternetGatewayId', command: 'describe-egress-only-internet-gateways' },
   /** `get-managed-prefix-list-entries`: its items carry no list id; the file's path (or a top-level PrefixListId) names the list. */

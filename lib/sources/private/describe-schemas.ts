@@ -139,8 +139,7 @@ const ITEM: Record<ReadKind, z.ZodType> = {
     Tags: tags,
   }),
   Addresses: obj({ PublicIp: id, AllocationId: optStr, InstanceId: optStr, NetworkInterfaceId: optStr, PrivateIpAddress: optStr }),
-  ManagedPrefixLists: obj({ PrefixListId: id, PrefixListName: optStr, AddressFamily: optStr, State: optStr, OwnerId: optStr, Tags: tags }),
-  PrefixLists: obj({ PrefixListId: id, PrefixListName: optStr, Cidrs: list(str) }),
+  PrefixLists: obj({ PrefixListId: id, PrefixListName: optStr, Cidrs: list(str), AddressFamily: optStr, State: optStr, OwnerId: optStr, Tags: tags }),
   VpcEndpoints: obj({
     VpcEndpointId: id,
     VpcEndpointType: optStr,

@@ -35,13 +35,15 @@ export function mergeDumpFiles(files: readonly DumpFile[]): DescribeOutputs {
           merged[list].push(copy);
           continue;
         }
-        const difference = firstDifference(earlier.item, item, '');
+        // describe-prefix-lists and describe-managed-prefix-lists describe one list by different fields.
+        const difference = key === 'PrefixLists' ? firstDifference(pick(earlier.item, item), pick(item, earlier.item), '') : firstDifference(earlier.item, item, '');
         if (difference) {
           throw new InputError(
             `${f.path}: ${id} ${String(item[id])} is also in ${earlier.path} with different content (${key}${difference.path}: ${difference.here} here, ${difference.there} there); the same resource in two dumps must agree`,
           );
         }
         mergeTags(earlier.item, item);
+        if (key === 'PrefixLists') for (const [k, v] of Object.entries(item)) if (!(k in earlier.item)) earlier.item[k] = v;
       }
     }
   }
@@ -59,6 +61,11 @@ function addEntries(merged: Record<string, unknown[]>, entries: Map<string, { ci
   }
   entries.set(id, { cidrs, path: f.path });
   merged.prefixListEntries.push({ PrefixListId: id, Entries: items });
+}
+
+/** The fields of `item` that `other` has too. */
+function pick(item: Item, other: Item): Item {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => k in other));
 }
 
 /** Tags are per account: a participant may see none or others; keep every key once. */
