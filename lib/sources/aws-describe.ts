@@ -97,7 +97,7 @@ export interface DescribeOutputs {
 }
 
 /** An empty `DescribeOutputs`, to fill call by call. */
-export function emptyDescribeOutputs(): { -readonly [K in keyof DescribeOutputs]: DescribeOutputs[K] } {
+export function emptyDescribeOutputs(): { -readonly [K in keyof DescribeOutputs]-?: NonNullable<DescribeOutputs[K]> } {
   return {
     vpcs: [],
     subnets: [],

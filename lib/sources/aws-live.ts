@@ -1,7 +1,8 @@
 /**
- * `--aws`: the topology read live from an account with @aws-sdk/client-ec2, the same ten
- * describe calls a dump holds (paginated), fed to the same core as `--aws-dump`.
- * The SDK loads only when this source is used.
+ * `--aws`: the topology read live from an account with @aws-sdk/client-ec2, the describe calls
+ * a dump holds (paginated), fed to the same core as `--aws-dump`: the ten of the IPv4 network,
+ * then VPC endpoints, egress-only internet gateways, prefix lists and the entries of the
+ * managed lists that routes and rules name. The SDK loads only when this source is used.
  */
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
@@ -21,6 +22,12 @@ export interface LiveTopologyOptions {
   readonly requestTimeoutMs?: number;
   /** Attempts per call, the SDK's retries of throttling, 5xx and timeouts included. @default 3 */
   readonly maxAttempts?: number;
+  /**
+   * Receives one line for what could not be read but is not needed (prefix list entries the
+   * credentials may not get).
+   * @default - written to stderr as `natlab: note: ...`
+   */
+  readonly onNote?: (note: string) => void;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -56,7 +63,7 @@ export async function loadLiveTopology(opts: LiveTopologyOptions = {}): Promise<
   });
 }
 
-/** The ten describe calls, every page, as one `DescribeOutputs`. */
+/** The describe calls, every page, as one `DescribeOutputs`. */
 export async function describeLive(opts: LiveTopologyOptions = {}): Promise<DescribeOutputs> {
   const ec2 = await import('@aws-sdk/client-ec2');
   const client = new ec2.EC2Client(ec2ClientConfig(opts));
@@ -77,10 +84,42 @@ export async function describeLive(opts: LiveTopologyOptions = {}): Promise<Desc
     await collect('DescribeNetworkAcls', ec2.paginateDescribeNetworkAcls(config, { Filters: vpcFilter }), (p) => out.networkAcls.push(...(p.NetworkAcls ?? [])));
     // DescribeAddresses has no pages: it returns every Elastic IP of the region at once.
     await collect('DescribeAddresses', once(() => client.send(new ec2.DescribeAddressesCommand({}))), (p) => out.addresses.push(...(p.Addresses ?? [])));
+    await collect('DescribeVpcEndpoints', ec2.paginateDescribeVpcEndpoints(config, { Filters: vpcFilter }), (p) => out.vpcEndpoints.push(...(p.VpcEndpoints ?? [])));
+    // Egress-only gateways filter by tag only: every one comes back, the core keeps the VPC's.
+    await collect('DescribeEgressOnlyInternetGateways', ec2.paginateDescribeEgressOnlyInternetGateways(config, {}), (p) => out.egressOnlyInternetGateways.push(...(p.EgressOnlyInternetGateways ?? [])));
+    // AWS service lists (S3, DynamoDB) with their CIDRs, then every managed list's name.
+    await collect('DescribePrefixLists', ec2.paginateDescribePrefixLists(config, {}), (p) => out.prefixLists.push(...(p.PrefixLists ?? [])));
+    await collect('DescribeManagedPrefixLists', ec2.paginateDescribeManagedPrefixLists(config, {}), (p) => out.managedPrefixLists.push(...(p.PrefixLists ?? [])));
+    await entriesOfNamedLists(ec2, config, out, opts.onNote ?? ((note) => void process.stderr.write(`natlab: note: ${note}\n`)));
   } finally {
     client.destroy();
   }
   return out;
+}
+
+/**
+ * Entries of the managed lists a route or a security group rule names (not every list of the
+ * account: AWS keeps dozens). ec2:Describe* does not grant GetManagedPrefixListEntries: when
+ * it is denied the lists stay named with unknown entries, and a note says so.
+ */
+async function entriesOfNamedLists(ec2: typeof import('@aws-sdk/client-ec2'), config: { client: import('@aws-sdk/client-ec2').EC2Client; pageSize: number }, out: ReturnType<typeof emptyDescribeOutputs>, note: (line: string) => void): Promise<void> {
+  const withCidrs = new Set(out.prefixLists.map((l) => l.PrefixListId));
+  const named = new Set([
+    ...out.routeTables.flatMap((r) => r.Routes ?? []).map((r) => r.DestinationPrefixListId),
+    ...out.securityGroups.flatMap((g) => [...(g.IpPermissions ?? []), ...(g.IpPermissionsEgress ?? [])]).flatMap((p) => (p.PrefixListIds ?? []).map((x) => x.PrefixListId)),
+  ]);
+  const wanted = [...named].filter((id): id is string => !!id && !withCidrs.has(id)).sort();
+  for (const id of wanted) {
+    const entries: import('@aws-sdk/client-ec2').PrefixListEntry[] = [];
+    try {
+      for await (const page of ec2.paginateGetManagedPrefixListEntries(config, { PrefixListId: id })) entries.push(...(page.Entries ?? []));
+    } catch (err) {
+      if (explainAwsError('ec2:GetManagedPrefixListEntries', err).kind !== 'access-denied') throw liveError('GetManagedPrefixListEntries', err);
+      note(`--aws: prefix list ${id}: its entries could not be read (ec2:GetManagedPrefixListEntries denied); routes and rules to it are named, not matched`);
+      continue;
+    }
+    out.prefixListEntries.push({ PrefixListId: id, Entries: entries });
+  }
 }
 
 async function* once<T>(call: () => Promise<T>): AsyncGenerator<T> {

@@ -1,15 +1,20 @@
 import {
   DescribeAddressesCommand,
+  DescribeEgressOnlyInternetGatewaysCommand,
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
+  DescribeManagedPrefixListsCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
+  DescribePrefixListsCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   EC2Client,
+  GetManagedPrefixListEntriesCommand,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InputError } from '../../lib/errors';
@@ -18,12 +23,18 @@ import { liveError, loadLiveTopology } from '../../lib/sources/aws-live';
 import { describeAwsError } from '../../lib/aws/errors';
 
 const SEED_LAB = 'test/fixtures/aws-dump/seed-lab';
+const FULL = 'test/fixtures/aws-dump/full-region';
 const ec2 = mockClient(EC2Client);
 
-/** The seed-lab fixture's lists, as the SDK would return them (Dates included). */
-async function fixtureLists(): Promise<Record<string, Array<Record<string, unknown>>>> {
+/** A fixture's lists, as the SDK would return them (Dates included); entries by prefix list. */
+async function fixtureLists(dir = SEED_LAB): Promise<Record<string, Array<Record<string, unknown>>>> {
   const lists: Record<string, Array<Record<string, unknown>>> = {};
-  for (const file of await readAwsDumpFiles(SEED_LAB)) for (const [key, items] of Object.entries(file.outputs)) lists[key] = items;
+  for (const file of await readAwsDumpFiles(dir)) {
+    for (const [key, items] of Object.entries(file.outputs)) {
+      const name = key === 'Entries' ? `Entries:${file.prefixListId}` : key;
+      lists[name] = [...(lists[name] ?? []), ...items];
+    }
+  }
   return lists;
 }
 
@@ -56,6 +67,37 @@ async function serveSeedLab(size: number): Promise<void> {
   paged(DescribeSecurityGroupsCommand, 'SecurityGroups', lists.SecurityGroups, size);
   paged(DescribeNetworkAclsCommand, 'NetworkAcls', lists.NetworkAcls, size);
   ec2.on(DescribeAddressesCommand).resolves({ Addresses: lists.Addresses });
+  // The seed lab's dump holds none of these; its S3 list's entries are not readable.
+  ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
+  ec2.on(DescribeEgressOnlyInternetGatewaysCommand).resolves({ EgressOnlyInternetGateways: [] });
+  ec2.on(DescribePrefixListsCommand).resolves({ PrefixLists: [] });
+  ec2.on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: [] });
+  ec2.on(GetManagedPrefixListEntriesCommand).rejects(Object.assign(new Error('You are not authorized to perform: ec2:GetManagedPrefixListEntries'), { name: 'UnauthorizedOperation' }));
+}
+
+/** The full-region fixture served as EC2 would: both prefix list calls answer under `PrefixLists`. */
+async function serveFullRegion(): Promise<void> {
+  const lists = await fixtureLists(FULL);
+  const on = ec2.on.bind(ec2) as unknown as (c: unknown, input?: unknown) => { resolves(v: unknown): unknown };
+  for (const [command, key] of [
+    [DescribeVpcsCommand, 'Vpcs'],
+    [DescribeSubnetsCommand, 'Subnets'],
+    [DescribeRouteTablesCommand, 'RouteTables'],
+    [DescribeNatGatewaysCommand, 'NatGateways'],
+    [DescribeInternetGatewaysCommand, 'InternetGateways'],
+    [DescribeNetworkInterfacesCommand, 'NetworkInterfaces'],
+    [DescribeInstancesCommand, 'Reservations'],
+    [DescribeSecurityGroupsCommand, 'SecurityGroups'],
+    [DescribeNetworkAclsCommand, 'NetworkAcls'],
+    [DescribeAddressesCommand, 'Addresses'],
+    [DescribeVpcEndpointsCommand, 'VpcEndpoints'],
+    [DescribeEgressOnlyInternetGatewaysCommand, 'EgressOnlyInternetGateways'],
+  ] as const) {
+    on(command).resolves({ [key]: lists[key] });
+  }
+  on(DescribePrefixListsCommand).resolves({ PrefixLists: lists.PrefixLists.filter((l) => l.Cidrs) });
+  on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: lists.PrefixLists.filter((l) => !l.Cidrs) });
+  on(GetManagedPrefixListEntriesCommand, { PrefixListId: 'pl-0e1f2a3b4c5d6e7f8' }).resolves({ Entries: lists['Entries:pl-0e1f2a3b4c5d6e7f8'] });
 }
 
 beforeEach(() => ec2.reset());
@@ -63,16 +105,39 @@ beforeEach(() => ec2.reset());
 describe('--aws (live, against aws-sdk-client-mock)', () => {
   test('gives the same topology as the dump of the same account', async () => {
     await serveSeedLab(100);
-    const live = await loadLiveTopology({ region: 'us-east-1' });
+    const notes: string[] = [];
+    const live = await loadLiveTopology({ region: 'us-east-1', onNote: (n) => notes.push(n) });
     const dump = await loadAwsDump(SEED_LAB);
+    // The route's and the rule's prefix list: its entries were denied, so it stays named only.
+    expect(ec2.commandCalls(GetManagedPrefixListEntriesCommand).map((c) => c.args[0].input.PrefixListId)).toEqual(['pl-63a5400a']);
+    expect(notes).toEqual(['--aws: prefix list pl-63a5400a: its entries could not be read (ec2:GetManagedPrefixListEntries denied); routes and rules to it are named, not matched']);
     expect({ ...live, name: '', source: '' }).toEqual({ ...dump, name: '', source: '' });
     expect(live.name).toBe('aws us-east-1');
     expect(live.source).toBe('live AWS account in us-east-1');
   });
 
+  test('a whole region: endpoints, egress-only gateways, both prefix list calls and the entries of the list a rule names, as the dump of it', async () => {
+    await serveFullRegion();
+    const live = await loadLiveTopology({ region: 'us-east-1', onNote: () => undefined });
+    const dump = await loadAwsDump(FULL, { onNote: () => undefined });
+    expect({ ...live, name: '', source: '' }).toEqual({ ...dump, name: '', source: '' });
+    // The S3 list came with its CIDRs from DescribePrefixLists: only the office list's entries are fetched.
+    expect(ec2.commandCalls(GetManagedPrefixListEntriesCommand).map((c) => c.args[0].input.PrefixListId)).toEqual(['pl-0e1f2a3b4c5d6e7f8']);
+    expect(live.prefixLists?.find((p) => p.id === 'pl-0e1f2a3b4c5d6e7f8')?.cidrs).toEqual(['192.0.2.0/24', '198.51.100.0/28']);
+    expect(ec2.commandCalls(DescribeVpcEndpointsCommand)[0].args[0].input.Filters).toBeUndefined();
+  });
+
+  test('a failure reading entries other than a denial names the call', async () => {
+    await serveFullRegion();
+    ec2.on(GetManagedPrefixListEntriesCommand).rejects(Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' }));
+    await expect(loadLiveTopology({ region: 'us-east-1', onNote: () => undefined })).rejects.toThrow(
+      new InputError("--aws: AWS kept throttling ec2:GetManagedPrefixListEntries (RequestLimitExceeded) after the SDK's retries: wait a minute and run again"),
+    );
+  });
+
   test('follows NextToken through every page of every paginated call', async () => {
     await serveSeedLab(1);
-    const live = await loadLiveTopology({ region: 'us-east-1', profile: 'lab' });
+    const live = await loadLiveTopology({ region: 'us-east-1', profile: 'lab', onNote: () => undefined });
     expect(live.hosts.map((h) => h.name)).toEqual(['client-a', 'client-b', 'direct', 'server', 'NatGatewayLab-ProbeFunction-x1Y2z3']);
     // Three NAT Gateways in the fixture, one page each: three calls, the 2nd and 3rd with a token.
     expect(tokens.NatGateways).toEqual([undefined, 'page-1', 'page-2']);
@@ -84,12 +149,13 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
 
   test('--vpc filters every call on the server side, each with the filter name that call takes', async () => {
     await serveSeedLab(100);
-    await loadLiveTopology({ region: 'us-east-1', vpcIds: ['vpc-0a1b2c3d4e5f60718'] });
+    await loadLiveTopology({ region: 'us-east-1', vpcIds: ['vpc-0a1b2c3d4e5f60718'], onNote: () => undefined });
     const vpcFilter = [{ Name: 'vpc-id', Values: ['vpc-0a1b2c3d4e5f60718'] }];
     expect(ec2.commandCalls(DescribeVpcsCommand)[0].args[0].input.Filters).toEqual(vpcFilter);
     expect(ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters).toEqual(vpcFilter);
     expect(ec2.commandCalls(DescribeNatGatewaysCommand)[0].args[0].input).toMatchObject({ Filter: vpcFilter });
     expect(ec2.commandCalls(DescribeInternetGatewaysCommand)[0].args[0].input.Filters).toEqual([{ Name: 'attachment.vpc-id', Values: ['vpc-0a1b2c3d4e5f60718'] }]);
+    expect(ec2.commandCalls(DescribeVpcEndpointsCommand)[0].args[0].input.Filters).toEqual(vpcFilter);
   });
 
   test('the EC2 client has a request timeout, a connection timeout and bounded retries; requestTimeoutMs reaches it', async () => {
@@ -132,6 +198,9 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
     await serveSeedLab(100);
     ec2.on(DescribeNetworkAclsCommand).rejects(failure('UnauthorizedOperation', 'no'));
     await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow('--aws: access denied for ec2:DescribeNetworkAcls: no; natlab needs read-only EC2 access (ec2:Describe*)');
+    ec2.on(DescribeVpcEndpointsCommand).rejects(failure('UnauthorizedOperation', 'no'));
+    ec2.on(DescribeNetworkAclsCommand).resolves({ NetworkAcls: [] });
+    await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow('--aws: access denied for ec2:DescribeVpcEndpoints: no; natlab needs read-only EC2 access (ec2:Describe*)');
   });
 });
 
