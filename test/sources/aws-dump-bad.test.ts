@@ -102,12 +102,13 @@ describe('links and odd files', () => {
     ]);
   });
 
-  test('prefix list entries of one list in two files must agree', async () => {
+  test("one list's entries in several files (a collector's pages) are united, each CIDR once", async () => {
     const dir = copyOf(FULL);
     const folder = join(dir, '210987654321/us-east-1/get-managed-prefix-list-entries');
-    const other = join(folder, 'z-pl-0e1f2a3b4c5d6e7f8.json');
-    writeFileSync(other, JSON.stringify({ Entries: [{ Cidr: '192.0.2.0/24' }] }));
-    await expectInputError(dir, `${other}: entries of prefix list pl-0e1f2a3b4c5d6e7f8 differ from those in ${join(folder, 'pl-0e1f2a3b4c5d6e7f8.json')} (1 and 2 entries)`);
+    mkdirSync(join(folder, 'pl-0e1f2a3b4c5d6e7f8'));
+    writeFileSync(join(folder, 'pl-0e1f2a3b4c5d6e7f8', 'page-2.json'), JSON.stringify({ Entries: [{ Cidr: '192.0.2.0/24' }, { Cidr: '203.0.113.0/26', Description: 'Lisbon office' }] }));
+    const t = await loadAwsDump(dir, { onNote: () => undefined });
+    expect([...t.prefixLists!.find((p) => p.id === 'pl-0e1f2a3b4c5d6e7f8')!.cidrs].sort()).toEqual(['192.0.2.0/24', '198.51.100.0/28', '203.0.113.0/26']);
   });
 });
 

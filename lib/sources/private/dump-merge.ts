@@ -18,7 +18,7 @@ type Item = Record<string, unknown>;
 export function mergeDumpFiles(files: readonly DumpFile[]): DescribeOutputs {
   const merged = emptyDescribeOutputs() as unknown as Record<string, unknown[]>;
   const seen = new Map<string, { item: Item; path: string }>();
-  const entries = new Map<string, { cidrs: string[]; path: string }>();
+  const entries = new Map<string, Item[]>();
   for (const f of files) {
     for (const [key, items] of Object.entries(f.outputs) as Array<[ReadKind, Item[]]>) {
       if (key === 'Entries') {
@@ -50,17 +50,25 @@ export function mergeDumpFiles(files: readonly DumpFile[]): DescribeOutputs {
   return merged as unknown as DescribeOutputs;
 }
 
-/** get-managed-prefix-list-entries: one list per prefix list id; two files of one list must agree. */
-function addEntries(merged: Record<string, unknown[]>, entries: Map<string, { cidrs: string[]; path: string }>, f: DumpFile, items: Item[]): void {
+/**
+ * get-managed-prefix-list-entries: a collector may write one list's pages as several files
+ * (`pl-.../page-1.json`), and each account of a shared list sees the same entries: the
+ * entries of one list are united, each CIDR once.
+ */
+function addEntries(merged: Record<string, unknown[]>, entries: Map<string, Item[]>, f: DumpFile, items: Item[]): void {
   const id = f.prefixListId!;
-  const cidrs = items.map((e) => String(e.Cidr)).sort();
-  const earlier = entries.get(id);
-  if (earlier) {
-    if (earlier.cidrs.join() !== cidrs.join()) throw new InputError(`${f.path}: entries of prefix list ${id} differ from those in ${earlier.path} (${cidrs.length} and ${earlier.cidrs.length} entries)`);
-    return;
+  let list = entries.get(id);
+  if (!list) {
+    list = [];
+    entries.set(id, list);
+    merged.prefixListEntries.push({ PrefixListId: id, Entries: list });
   }
-  entries.set(id, { cidrs, path: f.path });
-  merged.prefixListEntries.push({ PrefixListId: id, Entries: items });
+  const known = new Set(list.map((e) => e.Cidr));
+  for (const e of items) {
+    if (known.has(e.Cidr)) continue;
+    list.push(e);
+    known.add(e.Cidr);
+  }
 }
 
 /** The fields of `item` that `other` has too. */
