@@ -58,7 +58,7 @@ import type {
   VpcEndpoint,
 } from '../model/types';
 import { InputError } from '../errors';
-import { hostFromInstance, hostsFromInterfaces, tag } from './private/describe-hosts';
+import { hostFromInstance, hostsFromInterfaces, indexInterfaces, tag } from './private/describe-hosts';
 import { icmpFields, isIcmpProblem } from './private/icmp';
 import { ruleProtocolOf } from './private/protocol';
 
@@ -167,8 +167,9 @@ export function topologyFromDescribe(outputs: DescribeOutputs, opts: DescribeOpt
   // Every instance the dump describes owns its interfaces, running or not, kept or not.
   const instanceIds = new Set(outputs.reservations.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId!));
   const natEniIds = new Set(outputs.natGateways.flatMap((n) => n.NatGatewayAddresses ?? []).map((a) => a.NetworkInterfaceId!).filter(Boolean));
+  const eniIndex = indexInterfaces(outputs.networkInterfaces);
   const hosts: Host[] = [
-    ...instances.map((i) => hostFromInstance(i, outputs.networkInterfaces, outputs.addresses)),
+    ...instances.map((i) => hostFromInstance(i, eniIndex, outputs.addresses)),
     ...hostsFromInterfaces(outputs.networkInterfaces.filter((e) => keep(e.VpcId)), instanceIds, natEniIds, endpoints),
   ];
   const serverIds = new Set(instances.filter((i) => tag(i.Tags, 'natlab:role') === 'server').map((i) => i.InstanceId));

@@ -15,17 +15,34 @@ export function tag(tags: Tag[] | undefined, key: string): string | undefined {
   return tags?.find((t) => t.Key === key)?.Value;
 }
 
+/** describe-network-interfaces indexed once, so that a large account is not scanned per instance. */
+export interface InterfaceIndex {
+  readonly byId: ReadonlyMap<string, NetworkInterface>;
+  readonly byInstance: ReadonlyMap<string, NetworkInterface[]>;
+}
+
+export function indexInterfaces(enis: readonly NetworkInterface[]): InterfaceIndex {
+  const byId = new Map<string, NetworkInterface>();
+  const byInstance = new Map<string, NetworkInterface[]>();
+  for (const e of enis) {
+    if (e.NetworkInterfaceId) byId.set(e.NetworkInterfaceId, e);
+    const owner = e.Attachment?.InstanceId;
+    if (owner) byInstance.set(owner, [...(byInstance.get(owner) ?? []), e]);
+  }
+  return { byId, byInstance };
+}
+
 /** An instance as a host: its primary interface (device 0) first, the others in `interfaces`. */
-export function hostFromInstance(i: Instance, enis: readonly NetworkInterface[], addresses: readonly Address[]): Host {
+export function hostFromInstance(i: Instance, enis: InterfaceIndex, addresses: readonly Address[]): Host {
   // describe-instances lists the interfaces; describe-network-interfaces may know more (or only it).
   const own = new Map<string, AnyEni>();
   for (const e of i.NetworkInterfaces ?? []) if (e.NetworkInterfaceId) own.set(e.NetworkInterfaceId, e);
-  for (const e of enis) if (e.Attachment?.InstanceId === i.InstanceId && e.NetworkInterfaceId && !own.has(e.NetworkInterfaceId)) own.set(e.NetworkInterfaceId, e);
+  for (const e of enis.byInstance.get(i.InstanceId!) ?? []) if (e.NetworkInterfaceId && !own.has(e.NetworkInterfaceId)) own.set(e.NetworkInterfaceId, e);
   const interfaces = [...own.values()].sort((a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0));
   const primary = interfaces[0];
   const privateIp = i.PrivateIpAddress ?? primary?.PrivateIpAddress;
   const eniId = primary?.NetworkInterfaceId;
-  const described = (id: string | undefined) => enis.find((e) => e.NetworkInterfaceId === id);
+  const described = (id: string | undefined) => (id === undefined ? undefined : enis.byId.get(id));
   const publicIp = i.PublicIpAddress ?? publicIpOf(primary, described(eniId), privateIp, addresses, i.InstanceId);
   // With several interfaces the instance lists every interface's groups; the primary's are its own.
   const groups = ((interfaces.length > 1 && primary?.Groups) || i.SecurityGroups || primary?.Groups || []).map((g) => g.GroupId!).filter(Boolean);
