@@ -84,13 +84,15 @@ export async function describeLive(opts: LiveTopologyOptions = {}): Promise<Desc
     await collect('DescribeNetworkAcls', ec2.paginateDescribeNetworkAcls(config, { Filters: vpcFilter }), (p) => out.networkAcls.push(...(p.NetworkAcls ?? [])));
     // DescribeAddresses has no pages: it returns every Elastic IP of the region at once.
     await collect('DescribeAddresses', once(() => client.send(new ec2.DescribeAddressesCommand({}))), (p) => out.addresses.push(...(p.Addresses ?? [])));
-    await collect('DescribeVpcEndpoints', ec2.paginateDescribeVpcEndpoints(config, { Filters: vpcFilter }), (p) => out.vpcEndpoints.push(...(p.VpcEndpoints ?? [])));
+    // What the ten calls do not cover: a policy that grants only those ten still reads the rest as absent.
+    const note = opts.onNote ?? ((line: string) => void process.stderr.write(`natlab: note: ${line}\n`));
+    await collectBeyond('DescribeVpcEndpoints', ec2.paginateDescribeVpcEndpoints(config, { Filters: vpcFilter }), (p) => out.vpcEndpoints.push(...(p?.VpcEndpoints ?? [])), note);
     // Egress-only gateways filter by tag only: every one comes back, the core keeps the VPC's.
-    await collect('DescribeEgressOnlyInternetGateways', ec2.paginateDescribeEgressOnlyInternetGateways(config, {}), (p) => out.egressOnlyInternetGateways.push(...(p.EgressOnlyInternetGateways ?? [])));
+    await collectBeyond('DescribeEgressOnlyInternetGateways', ec2.paginateDescribeEgressOnlyInternetGateways(config, {}), (p) => out.egressOnlyInternetGateways.push(...(p?.EgressOnlyInternetGateways ?? [])), note);
     // AWS service lists (S3, DynamoDB) with their CIDRs, then every managed list's name.
-    await collect('DescribePrefixLists', ec2.paginateDescribePrefixLists(config, {}), (p) => out.prefixLists.push(...(p.PrefixLists ?? [])));
-    await collect('DescribeManagedPrefixLists', ec2.paginateDescribeManagedPrefixLists(config, {}), (p) => out.managedPrefixLists.push(...(p.PrefixLists ?? [])));
-    await entriesOfNamedLists(ec2, config, out, opts.onNote ?? ((note) => void process.stderr.write(`natlab: note: ${note}\n`)));
+    await collectBeyond('DescribePrefixLists', ec2.paginateDescribePrefixLists(config, {}), (p) => out.prefixLists.push(...(p?.PrefixLists ?? [])), note);
+    await collectBeyond('DescribeManagedPrefixLists', ec2.paginateDescribeManagedPrefixLists(config, {}), (p) => out.managedPrefixLists.push(...(p?.PrefixLists ?? [])), note);
+    await entriesOfNamedLists(ec2, config, out, note);
   } finally {
     client.destroy();
   }
@@ -124,6 +126,20 @@ async function entriesOfNamedLists(ec2: typeof import('@aws-sdk/client-ec2'), co
 
 async function* once<T>(call: () => Promise<T>): AsyncGenerator<T> {
   yield await call();
+}
+
+/**
+ * A call beyond the ten the IPv4 walk needs: denied, it reads as nothing with a note (the
+ * topology then lacks endpoints or prefix lists, which walks name as unknown); any other
+ * failure is an error as for the ten. A page without an answer is an empty page.
+ */
+async function collectBeyond<P>(call: string, pages: AsyncIterable<P | undefined>, take: (page: P | undefined) => void, note: (line: string) => void): Promise<void> {
+  try {
+    for await (const page of pages) take(page);
+  } catch (err) {
+    if (explainAwsError(`ec2:${call}`, err).kind !== 'access-denied') throw liveError(call, err);
+    note(`--aws: ec2:${call} denied: read as none (grant ec2:Describe* to include it)`);
+  }
 }
 
 async function collect<P>(call: string, pages: AsyncIterable<P>, take: (page: P) => void): Promise<void> {

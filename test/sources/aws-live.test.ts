@@ -198,9 +198,22 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
     await serveSeedLab(100);
     ec2.on(DescribeNetworkAclsCommand).rejects(failure('UnauthorizedOperation', 'no'));
     await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow('--aws: access denied for ec2:DescribeNetworkAcls: no; natlab needs read-only EC2 access (ec2:Describe*)');
-    ec2.on(DescribeVpcEndpointsCommand).rejects(failure('UnauthorizedOperation', 'no'));
     ec2.on(DescribeNetworkAclsCommand).resolves({ NetworkAcls: [] });
-    await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow('--aws: access denied for ec2:DescribeVpcEndpoints: no; natlab needs read-only EC2 access (ec2:Describe*)');
+    ec2.on(DescribeVpcEndpointsCommand).rejects(failure('Throttling', 'Rate exceeded'));
+    await expect(loadLiveTopology({ region: 'us-east-1', onNote: () => undefined })).rejects.toThrow("--aws: AWS kept throttling ec2:DescribeVpcEndpoints (Throttling) after the SDK's retries: wait a minute and run again");
+  });
+
+  test('a policy granting only the ten IPv4 calls still reads the topology: endpoints and prefix lists denied read as none, with a note each', async () => {
+    await serveSeedLab(100);
+    for (const command of [DescribeVpcEndpointsCommand, DescribeEgressOnlyInternetGatewaysCommand, DescribePrefixListsCommand, DescribeManagedPrefixListsCommand]) {
+      (ec2.on as unknown as (c: unknown) => { rejects(e: unknown): unknown })(command).rejects(failure('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    }
+    const notes: string[] = [];
+    const live = await loadLiveTopology({ region: 'us-east-1', onNote: (n) => notes.push(n) });
+    expect(live.hosts).toHaveLength(5);
+    expect(notes.slice(0, 4)).toEqual(
+      ['DescribeVpcEndpoints', 'DescribeEgressOnlyInternetGateways', 'DescribePrefixLists', 'DescribeManagedPrefixLists'].map((c) => `--aws: ec2:${c} denied: read as none (grant ec2:Describe* to include it)`),
+    );
   });
 });
 
