@@ -114,7 +114,7 @@ async function entriesOfNamedLists(ec2: typeof import('@aws-sdk/client-ec2'), co
   for (const id of wanted) {
     const entries: import('@aws-sdk/client-ec2').PrefixListEntry[] = [];
     try {
-      for await (const page of ec2.paginateGetManagedPrefixListEntries(config, { PrefixListId: id })) entries.push(...(page.Entries ?? []));
+      for await (const page of ec2.paginateGetManagedPrefixListEntries(config, { PrefixListId: id })) entries.push(...((page as typeof page | undefined)?.Entries ?? []));
     } catch (err) {
       if (explainAwsError('ec2:GetManagedPrefixListEntries', err).kind !== 'access-denied') throw liveError('GetManagedPrefixListEntries', err);
       note(`--aws: prefix list ${id}: its entries could not be read (ec2:GetManagedPrefixListEntries denied); routes and rules to it are named, not matched`);
