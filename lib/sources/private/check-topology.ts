@@ -121,7 +121,7 @@ export function checkTopology(t: Topology, opts: CheckOptions = {}): TopologyPro
     ref(`routeTables[${i}].vpc`, rt.vpc, vpcs, 'VPC');
     rt.routes.forEach((r, j) => {
       const p = `routeTables[${i}].routes[${j}]`;
-      cidr(`${p}.destination`, r.destination);
+      if ((r.destinationKind ?? 'ipv4') === 'ipv4') cidr(`${p}.destination`, r.destination);
       const target = r.target;
       if (target.kind === 'igw' && ref(`${p}.target.id`, target.id, igws, 'internet gateway')) {
         const attached = igws.get(target.id)!.vpc;
@@ -202,7 +202,7 @@ export function checkTopology(t: Topology, opts: CheckOptions = {}): TopologyPro
         const p = `networkAcls[${i}].${direction}[${j}]`;
         if (seen.has(r.ruleNumber)) report(`${p}.ruleNumber`, `${r.ruleNumber} is used twice in ${direction}`);
         seen.add(r.ruleNumber);
-        cidr(`${p}.cidr`, r.cidr);
+        if (!r.cidr.includes(':')) cidr(`${p}.cidr`, r.cidr); // an IPv6 entry (`::/0`) is carried, not walked
         portRange(p, r.fromPort, r.toPort);
       });
     }
