@@ -363,7 +363,9 @@ export class CfnResolver {
         const unknown = [a, b].find(isToken) as string | undefined;
         if (unknown !== undefined) {
           const parameter = PARAMETER_TOKEN.exec(unknown)?.[1];
-          if (parameter) bad(`depends on parameter ${parameter}, which has no default: pass --parameter ${parameter}=VALUE`);
+          const allowed = parameter ? stack.template.Parameters?.[parameter]?.AllowedValues : undefined;
+          const choices = Array.isArray(allowed) ? ` (one of ${allowed.map(String).join(', ')})` : '';
+          if (parameter) bad(`depends on parameter ${parameter}, which has no default: pass --parameter ${parameter}=VALUE${choices}`);
           bad(`cannot decide Fn::Equals before deploy (${String(a)} vs ${String(b)})`);
         }
         return JSON.stringify(a) === JSON.stringify(b);
