@@ -95,15 +95,15 @@ export class CfnResolver {
    * Runs `fn` with `what` marked as being resolved: meeting it again inside is a cycle, an
    * error that names the chain; a chain past MAX_REFERENCE_DEPTH is refused too.
    */
-  private visit<T>(stack: StackInput, what: string, path: string, fn: () => T): T {
+  private visit<T>(stack: StackInput, what: string, path: string, fn: () => T, from: StackInput = stack): T {
     const at = this.visiting.findIndex((v) => v.stack === stack && v.what === what);
     if (at >= 0) {
       const chain = [...this.visiting.slice(at), { stack, what }];
       const oneFile = chain.every((v) => v.stack === stack);
       const names = chain.map((v) => (oneFile ? v.what : `${v.stack.file} ${v.what}`));
-      throw new InputError(`${stack.file}: ${path}: a cycle: ${names.join(' -> ')}`);
+      throw new InputError(`${from.file}: ${path}: a cycle: ${names.join(' -> ')}`);
     }
-    if (this.visiting.length >= MAX_REFERENCE_DEPTH) throw new InputError(`${stack.file}: ${path}: references nest more than ${MAX_REFERENCE_DEPTH} deep`);
+    if (this.visiting.length >= MAX_REFERENCE_DEPTH) throw new InputError(`${from.file}: ${path}: references nest more than ${MAX_REFERENCE_DEPTH} deep`);
     this.visiting.push({ stack, what });
     try {
       return fn();
@@ -176,7 +176,7 @@ export class CfnResolver {
         const exported = typeof name === 'string' ? this.exports.get(name) : undefined;
         if (!exported) return unresolvedIp(`Fn::ImportValue ${tokenText(name)}, exported by none of the given templates`);
         const where = `Outputs.${exported.output}.Value`;
-        return this.visit(exported.stack, where, path, () => this.resolve(exported.stack, exported.value, where));
+        return this.visit(exported.stack, where, path, () => this.resolve(exported.stack, exported.value, where), stack);
       }
       case 'Fn::Cidr':
         return this.cidr(stack, arg, path);
