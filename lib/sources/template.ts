@@ -102,8 +102,18 @@ interface Resolved {
 
 /** Converts parsed templates into one `Topology` (pure: no file access). */
 export function topologyFromTemplates(given: readonly StackInput[], opts: TemplateOptions = {}): Topology {
-  const region = opts.region ?? DEFAULT_REGION;
   const stacks = withParameters(uniqueStackNames(given), opts.parameters ?? []);
+  try {
+    return convert(stacks, opts);
+  } catch (err) {
+    // Every message names the template; one from a shared helper (an address parser) gets the file list.
+    if (err instanceof InputError && !given.some((s) => err.message.startsWith(`${s.file}:`))) throw new InputError(`${given.map((s) => s.file).join(', ')}: ${err.message}`, err.exitCode);
+    throw err;
+  }
+}
+
+function convert(stacks: readonly StackInput[], opts: TemplateOptions): Topology {
+  const region = opts.region ?? DEFAULT_REGION;
   const base = opts.base;
   const resolver = new CfnResolver(stacks, region);
   const all: Resolved[] = [];
@@ -354,7 +364,8 @@ export function topologyFromTemplates(given: readonly StackInput[], opts: Templa
   /** A private IP AWS chooses at deploy: any address of the subnet, when the subnet's block is known. */
   function deployTimeIp(what: string, subnetId: string): string {
     const cidr = subnetOf(subnetId)?.cidr;
-    return cidr && !cidr.startsWith('<') ? symbolicIp(what, cidr) : unresolvedIp(`${what}, chosen at deploy`);
+    // A subnet block that does not parse is reported, at the subnet, by the address checks below.
+    return cidr && ruleCidrV4(cidr)?.masked === false ? symbolicIp(what, cidr) : unresolvedIp(`${what}, chosen at deploy`);
   }
 
   // ---- hosts: instances and VPC-attached Lambda functions

@@ -100,7 +100,7 @@ export function parseTemplate(text: string, file: string): CfnTemplate {
 }
 
 function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { customTags: CUSTOM_TAGS, uniqueKeys: true });
+  const doc = parseDocument(text, { customTags: CUSTOM_TAGS, uniqueKeys: true, logLevel: 'error' });
   // An unknown tag (`!Foo`, a typo of `!Ref`) would otherwise be read as plain text.
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (problem) {
