@@ -10,11 +10,11 @@
  * The server: an instance outside the lab's VPC (the VPC with the NAT Gateway) with a public
  * IP stands for the internet server and becomes an external host at that public IP.
  */
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../errors';
 import type { EgressOnlyInternetGateway, FlowSpec, Host, InternetGateway, NatAddress, NatGateway, NetworkAcl, NetworkAclRule, PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SecurityGroupRule, Subnet, Topology, Vpc, VpcEndpoint } from '../model/types';
-import { describe, isObject, parseTemplate, type CfnResource } from './private/cfn-parse';
+import { describe, isObject, MAX_TEMPLATE_BYTES, parseTemplate, type CfnResource } from './private/cfn-parse';
 import { checkTopology } from './private/check-topology';
 import { allocationPublicIp, CfnResolver, eipPublicIp, type StackInput } from './private/cfn-resolve';
 import { withParameters, type ParameterValue } from './private/cfn-parameters';
@@ -61,8 +61,13 @@ export async function loadTemplates(files: readonly string[], opts: TemplateOpti
     let real: string;
     try {
       real = await realpath(file);
-      text = await readFile(file, 'utf8');
+      // Refused before reading: a template of gigabytes (or /dev/zero) must not fill memory.
+      const info = await stat(real);
+      if (info.isFile() && info.size > MAX_TEMPLATE_BYTES) throw new InputError(`${file}: the template is larger than ${MAX_TEMPLATE_BYTES / 1024 / 1024} MB`);
+      if (!info.isFile() && !info.isFIFO()) throw new InputError(`${file}: cannot read the template (not a regular file)`);
+      text = await readFile(real, 'utf8');
     } catch (err) {
+      if (err instanceof InputError) throw err;
       throw new InputError(`${file}: cannot read the template (${describeFsError(err)})`);
     }
     if (seen.has(real)) throw new InputError(`${file}: the same template is given twice (as ${seen.get(real)} and ${file})`);
