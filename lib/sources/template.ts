@@ -154,13 +154,13 @@ function convert(stacks: readonly StackInput[], opts: TemplateOptions): Topology
   /** A property natlab needs concretely (a CIDR block, a subnet): a deploy-time value names the parameter to pass. */
   const known = (r: Resolved, key: string, value: string, what = 'natlab needs it to build the topology'): string => {
     if (!value.includes('<')) return value;
-    throw new InputError(`${at(r, key)}: ${deployTimeText(value)}, but ${what}${passHint(value, base !== undefined)}`);
+    throw new InputError(`${at(r, key)}: ${deployTimeText(value)}, but ${what}${passHint(value, key, base !== undefined)}`);
   };
   /** A property that, when present, must be a list. */
   const list = (r: Resolved, key: string, value: unknown = r.props[key], where = at(r, key)): unknown[] | undefined => {
     if (value === undefined) return undefined;
     if (Array.isArray(value)) return value;
-    if (typeof value === 'string' && value.includes('<')) throw new InputError(`${where}: ${deployTimeText(value)}, but natlab needs the list to build the topology${passHint(value, base !== undefined)}`);
+    if (typeof value === 'string' && value.includes('<')) throw new InputError(`${where}: ${deployTimeText(value)}, but natlab needs the list to build the topology${passHint(value, key, base !== undefined)}`);
     throw new InputError(`${where}: expected a list, got ${describe(value)}`);
   };
   const texts = (r: Resolved, key: string, value: unknown = r.props[key], where = at(r, key)): string[] =>
@@ -651,10 +651,12 @@ function deployTimeText(value: string): string {
 }
 
 /** What to pass for a value that comes from a parameter without a value. */
-function passHint(value: string, withDump: boolean): string {
+function passHint(value: string, key: string, withDump: boolean): string {
   const parameter = /Parameter ([A-Za-z0-9]+), given at deploy/.exec(value)?.[1];
   if (!parameter) return '';
-  return `: pass --parameter ${parameter}=VALUE${withDump ? '' : ' (and --aws-dump DIR when the value names a resource outside the templates)'}`;
+  // An id (SubnetId, VpcId, SecurityGroupIds) names a resource that may live outside the templates.
+  const namesResource = /(Id|Ids|GroupSet)(\[\d+\])?$/.test(key);
+  return `: pass --parameter ${parameter}=VALUE${namesResource && !withDump ? ' (and --aws-dump DIR when the value names a resource outside the templates)' : ''}`;
 }
 
 function shortType(type: string): string {

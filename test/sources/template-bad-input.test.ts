@@ -209,6 +209,13 @@ describe('what AWS accepts is accepted', () => {
     expect((await loadTopology({ template: [net], parameters: good })).vpcs[0].cidrs).toEqual(['10.0.0.0/16']);
     const bad = template('params/bad.json', '[{"ParameterKey": "Cidr", "ParameterValue": "10.0.0.0/16"}, {"ParameterValue": "x"}]');
     await expect(loadTopology({ template: [net], parameters: bad })).rejects.toThrow(new InputError(`${bad}: [1].ParameterKey: expected a parameter name, got undefined`));
+    // `deploy --parameter-overrides` file form, and UsePreviousValue (a deployed value natlab cannot see: left unset).
+    const strings = template('params/strings.json', '["Cidr=10.0.0.0/16"]');
+    expect((await loadTopology({ template: [net], parameters: strings })).vpcs[0].cidrs).toEqual(['10.0.0.0/16']);
+    const previous = template('params/previous.json', '[{"ParameterKey": "Cidr", "UsePreviousValue": true}]');
+    await expect(loadTopology({ template: [net], parameters: previous })).rejects.toThrow(
+      new InputError(`${net}: Resources.Vpc.Properties.CidrBlock: Parameter Cidr, given at deploy, but natlab needs it to build the topology: pass --parameter Cidr=VALUE`),
+    );
     const notList = template('params/object.json', '{"Cidr": "10.0.0.0/16"}');
     await expect(loadTopology({ template: [net], parameters: notList })).rejects.toThrow(new InputError(`${notList}: expected a list of {"ParameterKey": ..., "ParameterValue": ...}, got a mapping`));
   });
