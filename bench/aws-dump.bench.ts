@@ -12,7 +12,7 @@ import { loadAwsDump } from '../lib/sources/aws-dump';
 const SUBNETS = 100;
 const INSTANCES_PER_SUBNET = 20;
 const NLB_PER_SUBNET = 5;
-const quiet = { onNote: () => undefined };
+const quiet = { note: () => undefined };
 
 async function msPerLoad(name: string, note: string, dir: string, rounds: number): Promise<BenchmarkResult> {
   await loadAwsDump(dir, quiet); // warm up

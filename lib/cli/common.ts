@@ -18,7 +18,9 @@ export function addTopologyOptions(cmd: Command): Command {
     .option('--aws', 'read the topology live from an AWS account')
     .addOption(new Option('--region <region>', 'AWS region (with --aws)'))
     .addOption(new Option('--profile <profile>', 'AWS profile (with --aws)'))
-    .addOption(new Option('--vpc <id>', 'only this VPC (with --aws or --aws-dump)'));
+    .addOption(new Option('--vpc <id>', 'only this VPC (with --aws or --aws-dump)'))
+    .option('--parameter <key=value>', 'a template parameter value, as `aws cloudformation deploy --parameter-overrides` (repeatable)', collect, [])
+    .option('--parameters <file>', 'template parameter values: the JSON `aws cloudformation create-stack --parameters` takes');
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -28,7 +30,7 @@ function collect(value: string, previous: string[]): string[] {
 /** Loads the topology the options name: at most one source, the built-in seed by default. */
 export async function loadTopologyFrom(opts: TopologySourceOptions): Promise<Topology> {
   const { loadTopology } = await import('../sources');
-  return loadTopology(opts);
+  return loadTopology({ note: (message) => process.stderr.write(`natlab: note: ${message}\n`), ...opts });
 }
 
 /** Prints exactly one JSON document on stdout. */

@@ -27,7 +27,7 @@ export interface AwsDumpOptions {
    * Receives one line per kind of thing read but not used (and per file skipped).
    * @default - written to stderr as `natlab: note: ...`
    */
-  readonly onNote?: (note: string) => void;
+  readonly note?: (note: string) => void;
 }
 
 /** `2020-03-03T01:21:01.000Z`, `2020-03-03T01:21:01+00:00` (CLI v2) or `2020-03-03 01:21:01+00:00` (CLI v1). */
@@ -74,7 +74,7 @@ export async function loadAwsDump(dir: string, opts: AwsDumpOptions = {}): Promi
     ...(vpcIds ? { vpcIds } : {}),
   });
   checkDumpAddresses(topology, selected, dir);
-  reportNotes(scan, opts.onNote ?? ((note) => void process.stderr.write(`natlab: note: ${note}\n`)));
+  reportNotes(scan, opts.note ?? ((note) => void process.stderr.write(`natlab: note: ${note}\n`)));
   return topology;
 }
 

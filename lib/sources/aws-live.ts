@@ -27,7 +27,7 @@ export interface LiveTopologyOptions {
    * credentials may not get).
    * @default - written to stderr as `natlab: note: ...`
    */
-  readonly onNote?: (note: string) => void;
+  readonly note?: (note: string) => void;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -85,7 +85,7 @@ export async function describeLive(opts: LiveTopologyOptions = {}): Promise<Desc
     // DescribeAddresses has no pages: it returns every Elastic IP of the region at once.
     await collect('DescribeAddresses', once(() => client.send(new ec2.DescribeAddressesCommand({}))), (p) => out.addresses.push(...(p.Addresses ?? [])));
     // What the ten calls do not cover: a policy that grants only those ten still reads the rest as absent.
-    const note = opts.onNote ?? ((line: string) => void process.stderr.write(`natlab: note: ${line}\n`));
+    const note = opts.note ?? ((line: string) => void process.stderr.write(`natlab: note: ${line}\n`));
     await collectBeyond('DescribeVpcEndpoints', ec2.paginateDescribeVpcEndpoints(config, { Filters: vpcFilter }), (p) => out.vpcEndpoints.push(...(p?.VpcEndpoints ?? [])), note);
     // Egress-only gateways filter by tag only: every one comes back, the core keeps the VPC's.
     await collectBeyond('DescribeEgressOnlyInternetGateways', ec2.paginateDescribeEgressOnlyInternetGateways(config, {}), (p) => out.egressOnlyInternetGateways.push(...(p?.EgressOnlyInternetGateways ?? [])), note);

@@ -20,19 +20,27 @@ export async function loadTopology(opts: TopologySourceOptions): Promise<Topolog
   const named = [opts.scenario && '--scenario', opts.template?.length && '--template', opts.awsDump && '--aws-dump', opts.aws && '--aws'].filter(
     (x): x is string => typeof x === 'string',
   );
-  if (named.length > 1) throw new InputError(`choose one topology source, not ${named.join(' and ')}`);
-  const source = named[0];
-  if (opts.vpc && source !== '--aws' && source !== '--aws-dump') throw new InputError('--vpc applies only to --aws and --aws-dump');
+  // Templates deploy into a dumped VPC: `--template app.yaml --aws-dump dump/` is one topology.
+  const templatesIntoDump = named.length === 2 && named[0] === '--template' && named[1] === '--aws-dump';
+  if (named.length > 1 && !templatesIntoDump) throw new InputError(`choose one topology source, not ${named.join(' and ')}`);
+  const source = templatesIntoDump ? '--template' : named[0];
+  if (opts.vpc && !opts.aws && !opts.awsDump) throw new InputError('--vpc applies only to --aws and --aws-dump');
   if (opts.profile && source !== '--aws') throw new InputError('--profile applies only to --aws');
+  if ((opts.parameter?.length || opts.parameters) && source !== '--template') throw new InputError(`${opts.parameters ? '--parameters' : '--parameter'} applies only to --template`);
   switch (source) {
     case '--scenario':
       return (await import('./scenario')).loadScenario(opts.scenario!);
-    case '--template':
-      return (await import('./template')).loadTemplates(opts.template!, { region: opts.region });
+    case '--template': {
+      const { loadTemplates } = await import('./template');
+      const { parameterArgs, readParametersFile } = await import('./private/cfn-parameters');
+      const parameters = [...(opts.parameters ? await readParametersFile(opts.parameters) : []), ...parameterArgs(opts.parameter ?? [])];
+      const base = opts.awsDump ? await (await import('./aws-dump')).loadAwsDump(opts.awsDump, { region: opts.region, vpc: opts.vpc, note: opts.note }) : undefined;
+      return loadTemplates(opts.template!, { region: opts.region ?? base?.region, parameters, ...(base ? { base } : {}), ...(opts.note ? { note: opts.note } : {}) });
+    }
     case '--aws-dump':
-      return (await import('./aws-dump')).loadAwsDump(opts.awsDump!, { region: opts.region, vpc: opts.vpc });
+      return (await import('./aws-dump')).loadAwsDump(opts.awsDump!, { region: opts.region, vpc: opts.vpc, note: opts.note });
     case '--aws':
-      return (await import('./aws-live')).loadLiveTopology({ region: opts.region, profile: opts.profile, vpcIds: opts.vpc ? [opts.vpc] : undefined });
+      return (await import('./aws-live')).loadLiveTopology({ region: opts.region, profile: opts.profile, vpcIds: opts.vpc ? [opts.vpc] : undefined, note: opts.note });
     default:
       if (opts.region) throw new InputError('--region applies only to --aws, --aws-dump and --template');
       return seedTopology();

@@ -14,4 +14,10 @@ export interface TopologySourceOptions {
   profile?: string;
   /** `--vpc`: only this VPC (with --aws or --aws-dump). */
   vpc?: string;
+  /** `--parameter Key=Value` (repeatable): template parameter values, as `aws cloudformation deploy --parameter-overrides` takes them. */
+  parameter?: string[];
+  /** `--parameters FILE`: template parameter values, the JSON `aws cloudformation create-stack --parameters` takes. */
+  parameters?: string;
+  /** Receives notes on what a source normalised as AWS does (host bits masked in a rule CIDR); the CLI prints them on stderr. */
+  note?: (message: string) => void;
 }

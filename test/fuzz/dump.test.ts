@@ -118,7 +118,7 @@ function mutatedFiles(ms: Mutation[]): string[] {
 async function resultOrInputError(dir: string): Promise<void> {
   let topology;
   try {
-    topology = await loadAwsDump(dir, { onNote: () => undefined });
+    topology = await loadAwsDump(dir, { note: () => undefined });
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     if (/[\r\n]/.test(err.message) || !err.message.includes(dir) || err.exitCode !== 2) throw new Error(`not one line naming ${dir}: ${JSON.stringify(err.message)}`);
@@ -162,7 +162,7 @@ test('the unmutated base loads (the property is not vacuous)', async () => {
   const region = join(dir, 'us-east-1');
   mkdirSync(join(region, 'entries'), { recursive: true });
   mutatedFiles([]).forEach((text, i) => writeFileSync(FILES[i] === ENTRIES ? join(region, 'entries', ENTRIES.name) : join(region, FILES[i].name), text));
-  const t = await loadAwsDump(dir, { onNote: () => undefined });
+  const t = await loadAwsDump(dir, { note: () => undefined });
   expect(t.hosts).toHaveLength(10);
   expect(t.prefixLists?.find((p) => p.id === 'pl-0e1f2a3b4c5d6e7f8')?.cidrs).toHaveLength(2);
 });

@@ -26,13 +26,13 @@ function copyOf(fixture: string): string {
 
 async function loadNoting(dir: string): Promise<string[]> {
   const notes: string[] = [];
-  await loadAwsDump(dir, { onNote: (n) => notes.push(n) });
+  await loadAwsDump(dir, { note: (n) => notes.push(n) });
   return notes;
 }
 
 /** The load fails with exactly this InputError (one line, exit 2). */
 async function expectInputError(dir: string, message: string | RegExp): Promise<void> {
-  const err = await loadAwsDump(dir, { onNote: () => undefined }).then(
+  const err = await loadAwsDump(dir, { note: () => undefined }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -107,7 +107,7 @@ describe('links and odd files', () => {
     const folder = join(dir, '210987654321/us-east-1/get-managed-prefix-list-entries');
     mkdirSync(join(folder, 'pl-0e1f2a3b4c5d6e7f8'));
     writeFileSync(join(folder, 'pl-0e1f2a3b4c5d6e7f8', 'page-2.json'), JSON.stringify({ Entries: [{ Cidr: '192.0.2.0/24' }, { Cidr: '203.0.113.0/26', Description: 'Lisbon office' }] }));
-    const t = await loadAwsDump(dir, { onNote: () => undefined });
+    const t = await loadAwsDump(dir, { note: () => undefined });
     expect([...t.prefixLists!.find((p) => p.id === 'pl-0e1f2a3b4c5d6e7f8')!.cidrs].sort()).toEqual(['192.0.2.0/24', '198.51.100.0/28', '203.0.113.0/26']);
   });
 });

@@ -48,7 +48,7 @@ function editJson(file: string, edit: (data: DumpJson) => void): void {
 
 async function load(dir: string, opts: { region?: string; vpc?: string } = {}): Promise<{ t: Topology; notes: string[] }> {
   const notes: string[] = [];
-  const t = await loadAwsDump(dir, { ...opts, onNote: (n) => notes.push(n) });
+  const t = await loadAwsDump(dir, { ...opts, note: (n) => notes.push(n) });
   return { t, notes };
 }
 

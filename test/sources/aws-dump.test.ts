@@ -318,7 +318,7 @@ describe('bad dumps', () => {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'collector', version: '1.0.0' }));
     writeFileSync(join(dir, 'regions.json'), JSON.stringify(['us-east-1', 'eu-west-1']));
     const notes: string[] = [];
-    expect((await loadAwsDump(dir, { onNote: (n) => notes.push(n) })).vpcs).toHaveLength(2);
+    expect((await loadAwsDump(dir, { note: (n) => notes.push(n) })).vpcs).toHaveLength(2);
     expect(notes).toEqual([
       `--aws-dump: skipped ${join(dir, 'package.json')}: not a describe-* output (top-level keys "name", "version")`,
       `--aws-dump: skipped ${join(dir, 'regions.json')}: not a describe-* output (a JSON array, not an object)`,
@@ -329,7 +329,7 @@ describe('bad dumps', () => {
     const dir = copyOf(SEED_LAB);
     writeFileSync(join(dir, 'stack.json'), JSON.stringify({ Stacks: [] }));
     const notes: string[] = [];
-    await loadAwsDump(dir, { onNote: (n) => notes.push(n) });
+    await loadAwsDump(dir, { note: (n) => notes.push(n) });
     expect(notes).toEqual([`--aws-dump: Stacks read, not used by the model: ${join(dir, 'stack.json')}`]);
   });
 

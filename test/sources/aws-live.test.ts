@@ -106,7 +106,7 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
   test('gives the same topology as the dump of the same account', async () => {
     await serveSeedLab(100);
     const notes: string[] = [];
-    const live = await loadLiveTopology({ region: 'us-east-1', onNote: (n) => notes.push(n) });
+    const live = await loadLiveTopology({ region: 'us-east-1', note: (n) => notes.push(n) });
     const dump = await loadAwsDump(SEED_LAB);
     // The route's and the rule's prefix list: its entries were denied, so it stays named only.
     expect(ec2.commandCalls(GetManagedPrefixListEntriesCommand).map((c) => c.args[0].input.PrefixListId)).toEqual(['pl-63a5400a']);
@@ -118,8 +118,8 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
 
   test('a whole region: endpoints, egress-only gateways, both prefix list calls and the entries of the list a rule names, as the dump of it', async () => {
     await serveFullRegion();
-    const live = await loadLiveTopology({ region: 'us-east-1', onNote: () => undefined });
-    const dump = await loadAwsDump(FULL, { onNote: () => undefined });
+    const live = await loadLiveTopology({ region: 'us-east-1', note: () => undefined });
+    const dump = await loadAwsDump(FULL, { note: () => undefined });
     expect({ ...live, name: '', source: '' }).toEqual({ ...dump, name: '', source: '' });
     // The S3 list came with its CIDRs from DescribePrefixLists: only the office list's entries are fetched.
     expect(ec2.commandCalls(GetManagedPrefixListEntriesCommand).map((c) => c.args[0].input.PrefixListId)).toEqual(['pl-0e1f2a3b4c5d6e7f8']);
@@ -130,14 +130,14 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
   test('a failure reading entries other than a denial names the call', async () => {
     await serveFullRegion();
     ec2.on(GetManagedPrefixListEntriesCommand).rejects(Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' }));
-    await expect(loadLiveTopology({ region: 'us-east-1', onNote: () => undefined })).rejects.toThrow(
+    await expect(loadLiveTopology({ region: 'us-east-1', note: () => undefined })).rejects.toThrow(
       new InputError("--aws: AWS kept throttling ec2:GetManagedPrefixListEntries (RequestLimitExceeded) after the SDK's retries: wait a minute and run again"),
     );
   });
 
   test('follows NextToken through every page of every paginated call', async () => {
     await serveSeedLab(1);
-    const live = await loadLiveTopology({ region: 'us-east-1', profile: 'lab', onNote: () => undefined });
+    const live = await loadLiveTopology({ region: 'us-east-1', profile: 'lab', note: () => undefined });
     expect(live.hosts.map((h) => h.name)).toEqual(['client-a', 'client-b', 'direct', 'server', 'NatGatewayLab-ProbeFunction-x1Y2z3']);
     // Three NAT Gateways in the fixture, one page each: three calls, the 2nd and 3rd with a token.
     expect(tokens.NatGateways).toEqual([undefined, 'page-1', 'page-2']);
@@ -149,7 +149,7 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
 
   test('--vpc filters every call on the server side, each with the filter name that call takes', async () => {
     await serveSeedLab(100);
-    await loadLiveTopology({ region: 'us-east-1', vpcIds: ['vpc-0a1b2c3d4e5f60718'], onNote: () => undefined });
+    await loadLiveTopology({ region: 'us-east-1', vpcIds: ['vpc-0a1b2c3d4e5f60718'], note: () => undefined });
     const vpcFilter = [{ Name: 'vpc-id', Values: ['vpc-0a1b2c3d4e5f60718'] }];
     expect(ec2.commandCalls(DescribeVpcsCommand)[0].args[0].input.Filters).toEqual(vpcFilter);
     expect(ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters).toEqual(vpcFilter);
@@ -200,7 +200,7 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
     await expect(loadLiveTopology({ region: 'us-east-1' })).rejects.toThrow('--aws: access denied for ec2:DescribeNetworkAcls: no; natlab needs read-only EC2 access (ec2:Describe*)');
     ec2.on(DescribeNetworkAclsCommand).resolves({ NetworkAcls: [] });
     ec2.on(DescribeVpcEndpointsCommand).rejects(failure('Throttling', 'Rate exceeded'));
-    await expect(loadLiveTopology({ region: 'us-east-1', onNote: () => undefined })).rejects.toThrow("--aws: AWS kept throttling ec2:DescribeVpcEndpoints (Throttling) after the SDK's retries: wait a minute and run again");
+    await expect(loadLiveTopology({ region: 'us-east-1', note: () => undefined })).rejects.toThrow("--aws: AWS kept throttling ec2:DescribeVpcEndpoints (Throttling) after the SDK's retries: wait a minute and run again");
   });
 
   test('a policy granting only the ten IPv4 calls still reads the topology: endpoints and prefix lists denied read as none, with a note each', async () => {
@@ -209,7 +209,7 @@ describe('--aws (live, against aws-sdk-client-mock)', () => {
       (ec2.on as unknown as (c: unknown) => { rejects(e: unknown): unknown })(command).rejects(failure('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
     }
     const notes: string[] = [];
-    const live = await loadLiveTopology({ region: 'us-east-1', onNote: (n) => notes.push(n) });
+    const live = await loadLiveTopology({ region: 'us-east-1', note: (n) => notes.push(n) });
     expect(live.hosts).toHaveLength(5);
     expect(notes.slice(0, 4)).toEqual(
       ['DescribeVpcEndpoints', 'DescribeEgressOnlyInternetGateways', 'DescribePrefixLists', 'DescribeManagedPrefixLists'].map((c) => `--aws: ec2:${c} denied: read as none (grant ec2:Describe* to include it)`),

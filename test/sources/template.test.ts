@@ -71,10 +71,11 @@ describe('a hand-written YAML template with short-form tags (seed-lab.yaml)', ()
   test('each VPC gets its implicit main route table; every table starts with the local route', () => {
     expect(t.vpcs[0]).toEqual({ id: 'Vpc', name: 'lab', cidrs: ['10.0.0.0/16'], mainRouteTable: 'Vpc/MainRouteTable' });
     expect(t.routeTables.find((r) => r.id === 'Vpc/MainRouteTable')!.routes).toEqual([{ destination: '10.0.0.0/16', target: { kind: 'local' } }]);
-    // The S3 prefix-list route is outside the IPv4-CIDR model and left out.
+    // The S3 prefix-list route is carried with its kind; its target is the gateway endpoint.
     expect(t.routeTables.find((r) => r.id === 'PrivateRouteTable')!.routes).toEqual([
       { destination: '10.0.0.0/16', target: { kind: 'local' } },
       { destination: '0.0.0.0/0', target: { kind: 'nat', id: 'Nat' } },
+      { destination: 'pl-63a5400a', destinationKind: 'prefix-list', target: { kind: 'vpc-endpoint', id: 'vpce-0a1b2c3d4e5f6a7b8' } },
     ]);
     expect(t.routeTables.find((r) => r.id === 'PublicRouteTable')!.routes[1]).toEqual({ destination: '0.0.0.0/0', target: { kind: 'igw', id: 'Igw' } });
     expect(t.internetGateways).toEqual([{ id: 'Igw', vpc: 'Vpc' }, { id: 'InternetIgw', vpc: 'InternetVpc' }]);

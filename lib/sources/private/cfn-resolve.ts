@@ -5,39 +5,64 @@
  * deploy becomes `<where it comes from>` (an unresolved IpValue), never an invented one.
  */
 import { InputError } from '../../errors';
-import type { CfnResource, CfnTemplate } from './cfn-parse';
+import { describe, isObject, type CfnResource, type CfnTemplate } from './cfn-parse';
 import { formatIp, parseCidr, type Cidr } from '../../model/address';
-import { unresolvedIp } from './unresolved';
+import { isUnresolved, unresolvedIp } from './unresolved';
 
 /** One template being resolved. */
 export interface StackInput {
   readonly file: string;
-  /** Stack name (from the file name: `NatGatewayLab.template.json` -> `NatGatewayLab`). */
+  /** Stack name (from the file name: `NatGatewayLab.template.json` -> `NatGatewayLab`); unique among the given templates. */
   readonly stack: string;
   readonly template: CfnTemplate;
+  /**
+   * Parameter values given for this stack (`--parameter`, `--parameters`), as CloudFormation takes them: text.
+   * @default - none: parameters take their Default, or stay values given at deploy
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
 /** `AWS::NoValue`: removes the property or list item it stands in. */
 export const NO_VALUE = Symbol('AWS::NoValue');
+
+/** Fn::Cidr makes at most 256 blocks (CloudFormation's limit). */
+const MAX_CIDR_COUNT = 256;
+/** References followed one inside another (GetAtt of a property holding a GetAtt ...) before natlab gives up. */
+const MAX_REFERENCE_DEPTH = 100;
+
+/** A parameter without a value, as its unresolved token names it; conditions on it name the parameter to pass. */
+const PARAMETER_TOKEN = /^<Parameter ([A-Za-z0-9]+), given at deploy>$/;
+
+/** Something being resolved, for cycle detection: `Conditions.A`, `Resources.B.Properties.C`, `export X`. */
+interface Visit {
+  readonly stack: StackInput;
+  readonly what: string;
+}
 
 export class CfnResolver {
   /** AZ names assumed for Fn::GetAZs: `<region>a`, `<region>b`, ... (a template does not know them). */
   readonly assumedAzs: string[];
   /** Set once a template used Fn::GetAZs, so the topology can say its AZ names are assumed. */
   usedGetAzs = false;
-  private readonly exports = new Map<string, { stack: StackInput; value: unknown }>();
-  private readonly conditionCache = new Map<string, boolean>();
+  private readonly exports = new Map<string, { stack: StackInput; output: string; value: unknown }>();
+  private readonly conditionCache = new Map<StackInput, Map<string, boolean>>();
+  private readonly visiting: Visit[] = [];
 
   constructor(
     readonly stacks: readonly StackInput[],
     readonly region: string,
   ) {
-    this.assumedAzs = ['a', 'b', 'c', 'd', 'e', 'f'].map((s) => `${region}${s}`);
+    this.assumedAzs = azsOf(region);
     for (const stack of stacks) {
       for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
         if (output.Export?.Name === undefined) continue;
-        const exportName = this.resolve(stack, output.Export.Name, `Outputs.${name}.Export.Name`);
-        if (typeof exportName === 'string') this.exports.set(exportName, { stack, value: output.Value });
+        const path = `Outputs.${name}.Export.Name`;
+        const exportName = this.resolve(stack, output.Export.Name, path);
+        if (typeof exportName !== 'string') throw new InputError(`${stack.file}: ${path}: expected a string, got ${describe(exportName)}`);
+        const earlier = this.exports.get(exportName);
+        // CloudFormation refuses a second stack exporting a name already exported in the region.
+        if (earlier) throw new InputError(`${stack.file}: ${path}: "${exportName}" is already exported by ${earlier.stack.file} (Outputs.${earlier.output})`);
+        this.exports.set(exportName, { stack, output: name, value: output.Value });
       }
     }
   }
@@ -66,6 +91,27 @@ export class CfnResolver {
     return out;
   }
 
+  /**
+   * Runs `fn` with `what` marked as being resolved: meeting it again inside is a cycle, an
+   * error that names the chain; a chain past MAX_REFERENCE_DEPTH is refused too.
+   */
+  private visit<T>(stack: StackInput, what: string, path: string, fn: () => T, from: StackInput = stack): T {
+    const at = this.visiting.findIndex((v) => v.stack === stack && v.what === what);
+    if (at >= 0) {
+      const chain = [...this.visiting.slice(at), { stack, what }];
+      const oneFile = chain.every((v) => v.stack === stack);
+      const names = chain.map((v) => (oneFile ? v.what : `${v.stack.file} ${v.what}`));
+      throw new InputError(`${from.file}: ${path}: a cycle: ${names.join(' -> ')}`);
+    }
+    if (this.visiting.length >= MAX_REFERENCE_DEPTH) throw new InputError(`${from.file}: ${path}: references nest more than ${MAX_REFERENCE_DEPTH} deep`);
+    this.visiting.push({ stack, what });
+    try {
+      return fn();
+    } finally {
+      this.visiting.pop();
+    }
+  }
+
   private intrinsic(stack: StackInput, fn: string, arg: unknown, path: string): unknown {
     const bad = (what: string): never => {
       throw new InputError(`${stack.file}: ${path}: ${fn} ${what}`);
@@ -75,55 +121,65 @@ export class CfnResolver {
         if (typeof arg !== 'string') bad('takes a name');
         return this.ref(stack, arg as string, path);
       case 'Fn::GetAtt': {
-        const [logical, ...attr] = Array.isArray(arg) ? (arg as unknown[]).map((a) => this.resolve(stack, a, path)) : String(arg).split('.');
-        if (typeof logical !== 'string' || attr.length === 0) bad('takes [resource, attribute]');
+        const [logical, ...attr] = Array.isArray(arg) ? (arg as unknown[]).map((a) => this.resolve(stack, a, path)) : typeof arg === 'string' ? arg.split('.') : bad('takes [resource, attribute]');
+        if (typeof logical !== 'string' || attr.length === 0 || attr.some((a) => typeof a !== 'string')) bad('takes [resource, attribute]');
         return this.getAtt(stack, logical as string, attr.join('.'), path);
       }
       case 'Fn::Select': {
         const [index, list] = this.args(stack, arg, 2, fn, path);
-        const items = Array.isArray(list) ? list : bad('needs a list');
+        // An index or a list known only at deploy: the item is a value of its own, named by where it comes from.
+        if (isToken(list) || isToken(index)) return unresolvedIp(`item ${tokenText(index)} of ${tokenText(list)}`);
+        if (!Array.isArray(list)) bad(`needs a list, got ${describe(list)}`);
+        const items = list as unknown[];
         const i = Number(index);
-        if (!Number.isInteger(i) || i < 0 || i >= (items as unknown[]).length) bad(`index ${String(index)} is outside the list of ${(items as unknown[]).length}`);
-        return (items as unknown[])[i];
+        if (!Number.isInteger(i) || i < 0 || i >= items.length) bad(`index ${describe(index)} is outside the list of ${items.length}`);
+        return items[i];
       }
-      case 'Fn::GetAZs':
+      case 'Fn::GetAZs': {
+        const region = this.resolve(stack, arg, `${path}.Fn::GetAZs`);
+        if (isToken(region)) return unresolvedIp(`the AZs of ${tokenText(region)}`);
+        if (typeof region !== 'string') bad(`takes a region name, got ${describe(region)}`);
         this.usedGetAzs = true;
-        return this.assumedAzs.slice(0, 3);
+        return region === '' || region === this.region ? this.assumedAzs : azsOf(region as string);
+      }
       case 'Fn::Join': {
         const [separator, list] = this.args(stack, arg, 2, fn, path);
-        if (!Array.isArray(list)) return unresolvedIp(`Fn::Join over a list known after deploy`);
-        return list.map((x) => String(x)).join(String(separator));
+        if (isToken(list)) return unresolvedIp(`${tokenText(list)} joined by "${String(separator)}"`);
+        if (!Array.isArray(list)) bad(`needs a list, got ${describe(list)}`);
+        if (typeof separator !== 'string') bad(`takes a text separator, got ${describe(separator)}`);
+        return (list as unknown[]).map((x) => scalarText(x, () => bad(`joins only texts, got ${describe(x)}`))).join(separator as string);
       }
       case 'Fn::Split': {
         const [separator, text] = this.args(stack, arg, 2, fn, path);
-        return String(text).split(String(separator));
+        if (typeof separator !== 'string' || separator === '') bad(`takes a text separator, got ${describe(separator)}`);
+        if (isToken(text)) return unresolvedIp(`${tokenText(text)} split at "${String(separator)}"`);
+        if (typeof text !== 'string') bad(`splits a text, got ${describe(text)}`);
+        return (text as string).split(separator as string);
       }
       case 'Fn::Sub':
         return this.sub(stack, arg, path);
       case 'Fn::If': {
-        if (!Array.isArray(arg) || arg.length !== 3) bad('takes [condition, then, else]');
+        if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') bad('takes [condition, then, else]');
         const [cond, yes, no] = arg as unknown[];
-        return this.resolve(stack, this.condition(stack, String(cond)) ? yes : no, path);
+        return this.resolve(stack, this.condition(stack, cond as string, path) ? yes : no, path);
       }
       case 'Fn::FindInMap': {
         const [map, top, second] = this.args(stack, arg, 3, fn, path);
+        if ([map, top, second].some(isToken)) return unresolvedIp(`Fn::FindInMap [${[map, top, second].map(tokenText).join(', ')}]`);
+        const where = `Mappings.${String(map)}.${String(top)}.${String(second)}`;
         const value = stack.template.Mappings?.[String(map)]?.[String(top)]?.[String(second)];
-        if (value === undefined) bad(`finds nothing at ${String(map)}.${String(top)}.${String(second)}`);
-        return this.resolve(stack, value, path);
+        if (value === undefined) bad(`finds nothing at ${where}`);
+        return this.visit(stack, where, path, () => this.resolve(stack, value, where));
       }
       case 'Fn::ImportValue': {
         const name = this.resolve(stack, arg, path);
         const exported = typeof name === 'string' ? this.exports.get(name) : undefined;
-        if (!exported) return unresolvedIp(`Fn::ImportValue ${String(name)}, exported by none of the given templates`);
-        return this.resolve(exported.stack, exported.value, `Outputs exporting ${String(name)}`);
+        if (!exported) return unresolvedIp(`Fn::ImportValue ${tokenText(name)}, exported by none of the given templates`);
+        const where = `Outputs.${exported.output}.Value`;
+        return this.visit(exported.stack, where, path, () => this.resolve(exported.stack, exported.value, where), stack);
       }
-      case 'Fn::Cidr': {
-        const [block, count, bits] = this.args(stack, arg, 3, fn, path);
-        const parsed = typeof block === 'string' ? cidrOrUndefined(block) : undefined;
-        if (!parsed) return unresolvedIp(`Fn::Cidr of ${String(block)}`);
-        const size = 2 ** Number(bits);
-        return Array.from({ length: Number(count) }, (_x, i) => `${formatIp(parsed.network + i * size)}/${32 - Number(bits)}`);
-      }
+      case 'Fn::Cidr':
+        return this.cidr(stack, arg, path);
       case 'Fn::Base64':
         return this.resolve(stack, arg, path);
       case 'Fn::Equals':
@@ -134,6 +190,26 @@ export class CfnResolver {
       default:
         return unresolvedIp(`${fn} at ${path}, evaluated by CloudFormation`);
     }
+  }
+
+  /** Fn::Cidr: `count` blocks of `bits` host bits each, from the start of `block`; an unknown block gives a named list. */
+  private cidr(stack: StackInput, arg: unknown, path: string): unknown {
+    const [block, count, bits] = this.args(stack, arg, 3, 'Fn::Cidr', path);
+    const bad = (what: string): never => {
+      throw new InputError(`${stack.file}: ${path}: Fn::Cidr ${what}`);
+    };
+    const n = Number(count);
+    const b = Number(bits);
+    if (!isToken(count) && (!Number.isInteger(n) || n < 1 || n > MAX_CIDR_COUNT)) bad(`count ${describe(count)} is not a whole number from 1 to ${MAX_CIDR_COUNT}`);
+    if (!isToken(bits) && (!Number.isInteger(b) || b < 1 || b > 128)) bad(`cidrBits ${describe(bits)} is not a whole number from 1 to 128`);
+    const ipv4 = typeof block === 'string' && !block.includes(':') ? cidrOrUndefined(block) : undefined;
+    if (typeof block === 'string' && !isToken(block) && !block.includes('<') && !block.includes(':') && !ipv4) bad(`block "${block}" is not a CIDR block`);
+    if (!ipv4 || isToken(count) || isToken(bits)) return unresolvedIp(`Fn::Cidr [${[block, count, bits].map(tokenText).join(', ')}]`);
+    if (b > 32 - ipv4.prefix) bad(`cidrBits ${b} does not fit in ${ipv4.text} (at most ${32 - ipv4.prefix})`);
+    const available = 2 ** (32 - ipv4.prefix - b);
+    if (n > available) bad(`count ${n} is more than the ${available} blocks of /${32 - b} in ${ipv4.text}`);
+    const size = 2 ** b;
+    return Array.from({ length: n }, (_x, i) => `${formatIp(ipv4.network + i * size)}/${32 - b}`);
   }
 
   private args(stack: StackInput, arg: unknown, count: number, fn: string, path: string): unknown[] {
@@ -159,11 +235,7 @@ export class CfnResolver {
         return unresolvedIp(`${name}, known after deploy`);
     }
     const parameter = stack.template.Parameters?.[name];
-    if (parameter) {
-      // SSM-backed parameters (the CDK's AMI lookups) are read at deploy time.
-      if (parameter.Default !== undefined && !String(parameter.Type ?? '').startsWith('AWS::SSM::')) return this.resolve(stack, parameter.Default, `Parameters.${name}.Default`);
-      return unresolvedIp(`Parameter ${name}, given at deploy`);
-    }
+    if (parameter) return this.parameter(stack, name, path);
     const resource = stack.template.Resources[name];
     if (!resource) throw new InputError(`${stack.file}: ${path}: Ref names "${name}", which is neither a parameter nor a resource`);
     // Ref of an Elastic IP is its address; of everything natlab reads, the resource's id.
@@ -171,12 +243,32 @@ export class CfnResolver {
     return this.idOf(stack, name);
   }
 
+  /** A parameter's value: the one given, else its Default, else a value given at deploy (named). */
+  private parameter(stack: StackInput, name: string, path: string): unknown {
+    const parameter = stack.template.Parameters![name];
+    const type = parameter.Type ?? 'String';
+    const given = stack.parameters?.[name];
+    // SSM-backed parameters (the CDK's AMI lookups) hold the name of an SSM parameter read at deploy.
+    if (type.startsWith('AWS::SSM::')) return unresolvedIp(`SSM parameter ${given ?? String(parameter.Default ?? name)}, read at deploy`);
+    let value: unknown;
+    if (given !== undefined) value = given;
+    else if (parameter.Default !== undefined) value = this.visit(stack, `Parameters.${name}.Default`, path, () => this.resolve(stack, parameter.Default, `Parameters.${name}.Default`));
+    else return unresolvedIp(`Parameter ${name}, given at deploy`);
+    // A list parameter is given as comma-separated text; Ref gives the list.
+    if (isListType(type) && typeof value === 'string') return value.split(',').map((x) => x.trim());
+    return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+  }
+
   private getAtt(stack: StackInput, logical: string, attr: string, path: string): unknown {
     const resource = stack.template.Resources[logical];
     if (!resource) throw new InputError(`${stack.file}: ${path}: Fn::GetAtt names "${logical}", which is not a resource`);
     const props = resource.Properties ?? {};
     const id = this.idOf(stack, logical);
-    const prop = (key: string): unknown => (props[key] === undefined ? undefined : this.resolve(stack, props[key], `Resources.${logical}.Properties.${key}`));
+    const prop = (key: string): unknown => {
+      if (props[key] === undefined) return undefined;
+      const where = `Resources.${logical}.Properties.${key}`;
+      return this.visit(stack, where, path, () => this.resolve(stack, props[key], where));
+    };
     const later = (what: string) => unresolvedIp(`${shortType(resource.Type)} ${logical}.${what}, known after deploy`);
     switch (`${resource.Type}.${attr}`) {
       case 'AWS::EC2::EIP.PublicIp':
@@ -204,7 +296,8 @@ export class CfnResolver {
       case 'AWS::EC2::SecurityGroup.VpcId':
         return prop('VpcId');
       case 'AWS::EC2::Instance.PrivateIp': {
-        const primary = (prop('NetworkInterfaces') as Array<Record<string, unknown>> | undefined)?.find((n) => String(n.DeviceIndex ?? '0') === '0');
+        const interfaces = prop('NetworkInterfaces');
+        const primary = Array.isArray(interfaces) ? (interfaces as unknown[]).find((n): n is Record<string, unknown> => isObject(n) && String(n.DeviceIndex ?? '0') === '0') : undefined;
         return prop('PrivateIpAddress') ?? primary?.PrivateIpAddress ?? later(attr);
       }
       case 'AWS::EC2::Instance.PublicIp':
@@ -213,55 +306,111 @@ export class CfnResolver {
         return id;
       case 'AWS::EC2::NatGateway.NatGatewayId':
         return id;
+      case 'AWS::EC2::EgressOnlyInternetGateway.Id':
+      case 'AWS::EC2::VPCEndpoint.Id':
+      case 'AWS::EC2::PrefixList.PrefixListId':
+        return id;
       default:
         return lookedUpElasticIp(resource, attr) ?? later(attr);
     }
   }
 
   private sub(stack: StackInput, arg: unknown, path: string): unknown {
-    const [template, vars] = Array.isArray(arg) ? [arg[0], this.resolve(stack, arg[1] ?? {}, path) as Record<string, unknown>] : [arg, {}];
-    if (typeof template !== 'string') throw new InputError(`${stack.file}: ${path}: Fn::Sub takes a string`);
-    return template.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+    const bad = (what: string): never => {
+      throw new InputError(`${stack.file}: ${path}: Fn::Sub ${what}`);
+    };
+    if (Array.isArray(arg) && arg.length !== 2) bad('takes a text, or [text, variables]');
+    const [template, rawVars] = Array.isArray(arg) ? arg : [arg, {}];
+    if (typeof template !== 'string') bad(`takes a text, got ${describe(template)}`);
+    const vars = this.resolve(stack, rawVars, `${path}.Fn::Sub[1]`);
+    if (!isObject(vars)) bad(`takes its variables as a mapping, got ${describe(vars)}`);
+    const variables = vars as Record<string, unknown>;
+    return (template as string).replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
       if (name.startsWith('!')) return `\${${name.slice(1)}}`;
-      if (name in vars) return String(vars[name]);
       const dot = name.indexOf('.');
-      const value = dot > 0 && !name.startsWith('AWS::') ? this.getAtt(stack, name.slice(0, dot), name.slice(dot + 1), path) : this.ref(stack, name, path);
-      return String(value);
+      const value = Object.hasOwn(variables, name)
+        ? variables[name]
+        : dot > 0 && !name.startsWith('AWS::')
+          ? this.getAtt(stack, name.slice(0, dot), name.slice(dot + 1), path)
+          : this.ref(stack, name, path);
+      return scalarText(value, () => bad(`variable \${${name}} is ${describe(value)}, not a text`));
     });
   }
 
-  private condition(stack: StackInput, name: string): boolean {
-    const key = `${stack.stack}/${name}`;
-    const cached = this.conditionCache.get(key);
+  private condition(stack: StackInput, name: string, path = `Conditions.${name}`): boolean {
+    let cache = this.conditionCache.get(stack);
+    if (!cache) this.conditionCache.set(stack, (cache = new Map()));
+    const cached = cache.get(name);
     if (cached !== undefined) return cached;
     const definition = stack.template.Conditions?.[name];
     if (definition === undefined) throw new InputError(`${stack.file}: condition "${name}" is not defined in Conditions`);
-    const value = this.evaluate(stack, definition, `Conditions.${name}`);
-    this.conditionCache.set(key, value);
+    const value = this.visit(stack, `Conditions.${name}`, path, () => this.evaluate(stack, definition, `Conditions.${name}`));
+    cache.set(name, value);
     return value;
   }
 
   private evaluate(stack: StackInput, definition: unknown, path: string): boolean {
-    const [fn, arg] = Object.entries(definition as Record<string, unknown>)[0] ?? [];
+    const bad = (what: string): never => {
+      throw new InputError(`${stack.file}: ${path}: ${what}`);
+    };
+    if (!isObject(definition) || Object.keys(definition).length !== 1) bad(`not a condition (expected one of Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition), got ${describe(definition)}`);
+    const [fn, arg] = Object.entries(definition as Record<string, unknown>)[0];
     const list = Array.isArray(arg) ? arg : [];
     switch (fn) {
       case 'Fn::Equals': {
+        if (list.length !== 2) bad('Fn::Equals takes 2 values');
         const [a, b] = list.map((x, i) => this.resolve(stack, x, `${path}[${i}]`));
-        if ([a, b].some((x) => typeof x === 'string' && x.startsWith('<'))) throw new InputError(`${stack.file}: ${path}: cannot decide Fn::Equals before deploy (${String(a)} vs ${String(b)})`);
+        const unknown = [a, b].find(isToken) as string | undefined;
+        if (unknown !== undefined) {
+          const parameter = PARAMETER_TOKEN.exec(unknown)?.[1];
+          const allowed = parameter ? stack.template.Parameters?.[parameter]?.AllowedValues : undefined;
+          const choices = Array.isArray(allowed) ? ` (one of ${allowed.map(String).join(', ')})` : '';
+          if (parameter) bad(`depends on parameter ${parameter}, which has no default: pass --parameter ${parameter}=VALUE${choices}`);
+          bad(`cannot decide Fn::Equals before deploy (${String(a)} vs ${String(b)})`);
+        }
         return JSON.stringify(a) === JSON.stringify(b);
       }
       case 'Fn::Not':
+        if (list.length !== 1) bad('Fn::Not takes 1 condition');
         return !this.evaluate(stack, list[0], `${path}[0]`);
       case 'Fn::And':
-        return list.every((x, i) => this.evaluate(stack, x, `${path}[${i}]`));
       case 'Fn::Or':
-        return list.some((x, i) => this.evaluate(stack, x, `${path}[${i}]`));
+        if (list.length < 1) bad(`${fn} takes a list of conditions`);
+        return fn === 'Fn::And' ? list.every((x, i) => this.evaluate(stack, x, `${path}[${i}]`)) : list.some((x, i) => this.evaluate(stack, x, `${path}[${i}]`));
       case 'Condition':
-        return this.condition(stack, String(arg));
+        if (typeof arg !== 'string') bad(`Condition takes a condition name, got ${describe(arg)}`);
+        return this.condition(stack, arg as string, path);
       default:
-        throw new InputError(`${stack.file}: ${path}: not a condition (${String(fn)})`);
+        return bad(`not a condition (${fn})`);
     }
   }
+}
+
+/** True for a value only known at deploy (`<...>`). */
+function isToken(value: unknown): boolean {
+  return typeof value === 'string' && isUnresolved(value);
+}
+
+/** A value inside another token's description: a token without its brackets, anything else as text. */
+function tokenText(value: unknown): string {
+  if (isToken(value)) return (value as string).slice(1, -1);
+  return typeof value === 'string' ? value : describe(value);
+}
+
+/** A value Fn::Join and Fn::Sub put into text: strings and numbers as they are. */
+function scalarText(value: unknown, otherwise: () => never): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return otherwise();
+}
+
+function isListType(type: string): boolean {
+  return type.startsWith('List<') || type === 'CommaDelimitedList';
+}
+
+/** AZ names assumed for a region: `<region>a` to `<region>f`. */
+function azsOf(region: string): string[] {
+  return ['a', 'b', 'c', 'd', 'e', 'f'].map((s) => `${region}${s}`);
 }
 
 /** The address of an Elastic IP a template allocates. */

@@ -203,7 +203,7 @@ export function checkTopology(t: Topology, opts: CheckOptions = {}): TopologyPro
         const p = `networkAcls[${i}].${direction}[${j}]`;
         if (seen.has(r.ruleNumber)) report(`${p}.ruleNumber`, `${r.ruleNumber} is used twice in ${direction}`);
         seen.add(r.ruleNumber);
-        cidr(`${p}.cidr`, r.cidr);
+        if (!r.cidr.includes(':')) cidr(`${p}.cidr`, r.cidr); // an IPv6 entry (`::/0`) is carried, not walked
         portRange(p, r.fromPort, r.toPort);
       });
     }
