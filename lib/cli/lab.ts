@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
 import type { RunResult } from '../model/types';
-import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson, writeStdout } from './common';
 
 interface LabCliOptions extends TopologySourceOptions {
   json?: boolean;
@@ -35,10 +35,11 @@ function positive(flag: string, text: string | undefined): number | undefined {
 }
 
 async function writeHtml(path: string | undefined, result: RunResult, say: boolean): Promise<void> {
-  if (!path) return;
+  if (path === undefined) return;
   const { writeLabReport } = await import('../lab/report-file');
   const written = await writeLabReport(result, path);
-  if (say) process.stdout.write(`HTML report: ${written}\n`);
+  if (written === '-') return;
+  if (say) writeStdout(`HTML report: ${written}\n`);
   else process.stderr.write(`natlab lab: HTML report: ${written}\n`);
 }
 
@@ -63,8 +64,8 @@ export function registerLab(program: Command): void {
         const { removed, live } = await cleanupLeftovers();
         if (opts.json) printJson({ removed, live });
         else {
-          process.stdout.write(removed.length ? `removed ${removed.length} namespace(s): ${removed.join(', ')}\n` : 'nothing to clean up\n');
-          if (live.length) process.stdout.write(`left alone (their natlab is still running): ${live.join(', ')}\n`);
+          writeStdout(removed.length ? `removed ${removed.length} namespace(s): ${removed.join(', ')}\n` : 'nothing to clean up\n');
+          if (live.length) writeStdout(`left alone (their natlab is still running): ${live.join(', ')}\n`);
         }
         return 0;
       }
@@ -72,7 +73,10 @@ export function registerLab(program: Command): void {
       const clients = positive('--clients', opts.clients);
       const connections = positive('--connections', opts.connections);
       const timeoutMs = positive('--timeout', opts.timeout);
-      if (opts.html) (await import('../files')).assertWritableTarget(opts.html, '--html');
+      if (opts.html !== undefined) {
+        (await import('../files')).assertWritableTarget(opts.html, '--html');
+        if (opts.html === '-') throw new InputError('--html -: stdout holds the run\'s result; write the HTML page to a file');
+      }
       const topology = await loadTopologyFrom(opts);
       assertTwinPrerequisites();
       const { runLabInterruptibly } = await import('../lab/interrupt');
@@ -85,7 +89,7 @@ export function registerLab(program: Command): void {
         if (opts.json) printJson(outcome.result);
         else {
           const { renderScaleText } = await import('../lab/render');
-          process.stdout.write(renderScaleText(outcome.result));
+          writeStdout(renderScaleText(outcome.result));
         }
         await writeHtml(opts.html, outcome.result, !opts.json);
         return outcome.result.compare.ok ? 0 : 1;
@@ -95,7 +99,7 @@ export function registerLab(program: Command): void {
       if (opts.json) printJson(outcome.result);
       else {
         const { renderLabText } = await import('../lab/render');
-        process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
+        writeStdout(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
       }
       await writeHtml(opts.html, outcome.result, !opts.json);
       return outcome.result.compare.ok ? 0 : 1;

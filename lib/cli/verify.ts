@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors';
-import { action, printJson } from './common';
+import { action, printJson, writeStdout } from './common';
 
 interface VerifyCliOptions {
   stack: string;
@@ -73,7 +73,7 @@ export function registerVerify(program: Command): void {
           );
         }
         if (opts.json) printJson(result);
-        else process.stdout.write(renderVerifyResult(result) + '\n');
+        else writeStdout(renderVerifyResult(result) + '\n');
         return verifyExitCode(result);
       }),
     );
