@@ -38,7 +38,7 @@ export async function readResultFile(file: string, topologyForWalk: () => Promis
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new InputError(`${file} is not JSON (${(err as Error).message}); give the output of a natlab command run with --json`);
   }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
 import { emptyDescribeOutputs, topologyFromDescribe, type DescribeOutputs } from './aws-describe';
+import { withoutBom } from './private/bom';
 import { checkTopology } from './private/check-topology';
 import { problemsError } from './private/problems';
 import { problemsFromZod } from './private/topology-schema';
@@ -137,7 +138,7 @@ export async function readAwsDumpFiles(dir: string): Promise<DumpFile[]> {
 async function readDumpFile(path: string, folderRegion: string | undefined): Promise<DumpFile> {
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(path, 'utf8'));
+    data = JSON.parse(withoutBom(await readFile(path, 'utf8')));
   } catch (err) {
     throw new InputError(`${path}: not valid JSON (${err instanceof SyntaxError ? err.message : describeFsError(err)})`);
   }

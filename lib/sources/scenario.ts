@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError } from '../errors';
+import { withoutBom } from './private/bom';
 import { describeFsError } from './private/fs-error';
 import type { Topology } from '../model/types';
 import { checkTopology } from './private/check-topology';
@@ -25,7 +26,7 @@ export async function loadScenario(file: string): Promise<Topology> {
 
 /** Parses scenario text (JSON is YAML, so one parser serves both); `file` names it in errors. */
 export function parseScenario(text: string, file: string): Topology {
-  const data = parseYamlOrJson(text, file);
+  const data = parseYamlOrJson(withoutBom(text), file);
   const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) throw problemsError(file, problemsFromZod(parsed.error));
   const topology = toTopology(parsed.data, basename(file, extname(file)), file);

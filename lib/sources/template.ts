@@ -168,7 +168,9 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
   }
   for (const r of ofType('AWS::EC2::SubnetRouteTableAssociation')) {
     const subnet = subnets.get(refTo(r, 'SubnetId', ['AWS::EC2::Subnet'])!);
-    if (subnet) subnets.set(subnet.id, { ...subnet, routeTable: refTo(r, 'RouteTableId', ['AWS::EC2::RouteTable'])! });
+    const routeTable = refTo(r, 'RouteTableId', ['AWS::EC2::RouteTable'])!;
+    // A second association is kept for the topology check to refuse, naming both tables.
+    if (subnet) subnets.set(subnet.id, { ...subnet, routeTable, routeTableAssociations: [...(subnet.routeTableAssociations ?? (subnet.routeTable ? [subnet.routeTable] : [])), routeTable] });
   }
 
   // ---- Elastic IPs and what they are attached to
@@ -317,7 +319,7 @@ export function topologyFromTemplates(stacks: readonly StackInput[], opts: Templ
     const icmp = r.props.Icmp as { Type?: unknown; Code?: unknown } | undefined;
     const types = protocol === 'icmp' && icmp !== undefined ? icmpFields(icmp.Type, icmp.Code) : {};
     if (isIcmpProblem(types)) throw new InputError(`${r.stack.file}: Resources.${r.logicalId}.Properties.Icmp.${types.field === 'type' ? 'Type' : 'Code'}: ${types.message}`);
-    acl[truthy(r.props.Egress) ? 'egress' : 'ingress'].push({ ruleNumber: Number(r.props.RuleNumber), protocol, action: r.props.RuleAction === 'allow' ? 'allow' : 'deny', cidr, ...ports, ...types });
+    acl[truthy(r.props.Egress) ? 'egress' : 'ingress'].push({ ruleNumber: Number(r.props.RuleNumber), protocol, action: String(r.props.RuleAction) as 'allow' | 'deny', cidr, ...ports, ...types });
   }
   for (const acl of acls.values()) for (const list of [acl.ingress, acl.egress]) list.sort((a, b) => a.ruleNumber - b.ruleNumber);
   for (const r of ofType('AWS::EC2::SubnetNetworkAclAssociation')) {

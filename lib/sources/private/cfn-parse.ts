@@ -3,6 +3,7 @@
  * (`!Ref`, `!GetAtt`, `!Sub`, ...) turned into their long form (`{ "Fn::GetAtt": [...] }`).
  */
 import { parseDocument, type Tags } from 'yaml';
+import { withoutBom } from './bom';
 import { InputError } from '../../errors';
 
 /** The parts of a template natlab reads. */
@@ -62,7 +63,8 @@ const CUSTOM_TAGS: Tags = Object.entries(SHORT_FORMS).flatMap(([short, long]) =>
 ) as Tags;
 
 /** Parses template text; `file` names it in errors. */
-export function parseTemplate(text: string, file: string): CfnTemplate {
+export function parseTemplate(withMark: string, file: string): CfnTemplate {
+  const text = withoutBom(withMark);
   let data: unknown;
   if (/^\s*\{/.test(text)) {
     try {
