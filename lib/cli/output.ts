@@ -49,11 +49,19 @@ export function writeStdout(text: string): void {
 }
 
 /** Resolves once everything written so far has reached stdout or failed (so EPIPE is known). */
-export function flushStdout(): Promise<void> {
-  if (stdoutClosed || process.stdout.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    process.stdout.write('', () => resolve());
-  });
+export async function flushStdout(): Promise<void> {
+  const out = process.stdout;
+  if (!stdoutClosed && !out.destroyed && out.writableLength > 0) {
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        out.off('drain', done).off('close', done).off('error', done);
+        resolve();
+      };
+      out.on('drain', done).on('close', done).on('error', done);
+    });
+  }
+  // A failed write reports its EPIPE on a later turn of the event loop.
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Prints exactly one JSON document on stdout. */

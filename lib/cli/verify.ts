@@ -43,6 +43,9 @@ export function registerVerify(program: Command): void {
         const ssm = seconds(opts.timeoutSsm, '--timeout-ssm');
         const logs = seconds(opts.timeoutLogs, '--timeout-logs');
         if (!opts.stack) throw new InputError('--stack must name the lab stack');
+        const { checkProfile, checkRegion } = await import('../sources/private/aws-settings');
+        checkRegion(opts.region);
+        checkProfile(opts.profile);
         const { createAwsClients } = await import('../aws/clients');
         const { stderrProgress } = await import('../aws/progress');
         const { verifyExitCode } = await import('../aws/verify');
