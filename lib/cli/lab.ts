@@ -28,11 +28,18 @@ export function parsePortRange(text: string): [number, number] {
   return range;
 }
 
-function positive(flag: string, text: string | undefined): number | undefined {
+function positive(flag: string, text: string | undefined, max = Number.MAX_SAFE_INTEGER, unit = ''): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new InputError(`${flag} "${text}" must be a whole number of at least 1`);
+  if (Number(text) > max) throw new InputError(`${flag} ${text} is more than ${max}${unit}`);
   return Number(text);
 }
+
+/**
+ * The longest probe deadline: ten minutes per connection. Node's timers hold at most
+ * 2^31-1 ms (about 24.8 days) and fire at once past that, so an unbounded value would not wait.
+ */
+export const MAX_TIMEOUT_MS = 600_000;
 
 async function writeHtml(path: string | undefined, result: RunResult, say: boolean): Promise<void> {
   if (path === undefined) return;
@@ -52,7 +59,7 @@ export function registerLab(program: Command): void {
     .option('--clients <n>', 'scale run: this many clients beside the first NAT flow')
     .option('--connections <m>', 'scale run: connections per client, all open at once (source ports P..P+M-1 on every client)')
     .option('--nat-port-range <a-b>', "the twin NAT's source port range (the model uses the same)", '1024-65535')
-    .option('--timeout <ms>', 'probe deadline per connection (flows that die wait this long)')
+    .option('--timeout <ms>', `probe deadline per connection, 1-${MAX_TIMEOUT_MS} (flows that die wait this long)`)
     .option('--html <file>', 'also write the result as a self-contained HTML page')
     .addOption(new Option('--cleanup', 'remove namespaces and processes left behind by crashed runs (never a run whose natlab is alive), then exit'));
   addTopologyOptions(cmd).action(
@@ -72,7 +79,7 @@ export function registerLab(program: Command): void {
       const natPortRange = parsePortRange(opts.natPortRange ?? '1024-65535');
       const clients = positive('--clients', opts.clients);
       const connections = positive('--connections', opts.connections);
-      const timeoutMs = positive('--timeout', opts.timeout);
+      const timeoutMs = positive('--timeout', opts.timeout, MAX_TIMEOUT_MS, ' ms (10 minutes), the longest probe deadline');
       if (opts.html !== undefined) {
         (await import('../files')).assertWritableTarget(opts.html, '--html');
         if (opts.html === '-') throw new InputError('--html -: stdout holds the run\'s result; write the HTML page to a file');
