@@ -105,7 +105,7 @@ describeRoot('natlab lab (CLI)', () => {
   it.each([
     ['SIGHUP', 129],
     ['SIGQUIT', 131],
-  ] as const)('tears everything down on %s (the terminal closing, Ctrl-\\) and exits %i', async (signal, code) => {
+  ] as const)('tears everything down on %s and exits %i', async (signal, code) => {
     const child = spawn(process.execPath, [cli, 'lab', '--scenario', 'scenarios/nacl-no-ephemeral.yaml', '--timeout', '30000'], { cwd: root });
     let stderr = '';
     const sending = new Promise<void>((ok) =>
