@@ -6,7 +6,7 @@
  * temporary file. Targets are checked before the long work starts.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors';
 
@@ -134,6 +134,9 @@ function writeTemp(target: string, content: string): string {
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx', 0o644);
+    // A replaced file keeps its permissions, as `sed -i` leaves them.
+    const existing = statOrUndefined(target, true);
+    if (existing?.isFile()) fchmodSync(fd, existing.mode & 0o7777);
     writeAll(fd, content);
     closeSync(fd);
     fd = undefined;

@@ -80,7 +80,7 @@ describe('output files', () => {
 
   it('keeps a symlink and replaces the file it points to', () => {
     mkdirSync(join(dir, 'reports'));
-    writeFileSync(join(dir, 'reports', 'seed.md'), 'an older report\n');
+    writeFileSync(join(dir, 'reports', 'seed.md'), 'an older report\n', { mode: 0o640 });
     symlinkSync(join('reports', 'seed.md'), join(dir, 'latest.md'));
     const r = natlab(dir, 'report', '--markdown', 'latest.md');
     expect(r.stderr).toBe('');
@@ -89,6 +89,8 @@ describe('output files', () => {
     expect(readlinkSync(join(dir, 'latest.md'))).toBe(join('reports', 'seed.md'));
     expect(readFileSync(join(dir, 'reports', 'seed.md'), 'utf8')).toMatch(/^# natlab predict: seed\n/);
     expect(readdirSync(join(dir, 'reports'))).toEqual(['seed.md']);
+    // Replaced, not rewritten in place, yet with the permissions it had.
+    expect(statSync(join(dir, 'reports', 'seed.md')).mode & 0o777).toBe(0o640);
   }, 60_000);
 
   it('takes - as stdout, and refuses two reports on stdout or one beside --json', () => {
