@@ -7,6 +7,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { connectionRecords, LAB_FIELDS, NAT_IP, SERVER, T0, toText } from '../fixtures/flowlogs/generate';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -140,6 +141,18 @@ describe('a stdout whose reader goes away', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   }, 60_000);
+
+  it('flowlogs ... | head: a thousand connections of NAT ENI records, the reader gone after ten lines', () => {
+    const records = Array.from({ length: 1000 }, (_, i) => connectionRecords({ client: { ip: `10.0.1.${10 + (i % 200)}`, port: 32000 + i }, nat: { ip: NAT_IP, port: 1024 + i }, destination: SERVER, start: T0 + i, end: T0 + i + 1 })).flat();
+    writeFileSync(join(dir, 'nat-eni.log'), toText(records, LAB_FIELDS, { header: true }));
+    const r = natlabIntoHead(dir, 1, 'flowlogs', 'nat-eni.log', '--json');
+    expect(r.headSaw).toBe('{');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const text = natlabIntoHead(dir, 10, 'flowlogs', 'nat-eni.log', '--limit', '1000');
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+  }, 90_000);
 
   it('ends quietly at any size: megabytes of JSON into head -c 1, and a failing prediction still exits 0', () => {
     // The seed with 20 copies of its flows: several megabytes of walks, and one flow expected
