@@ -58,7 +58,12 @@ function parseYamlOrJson(text: string, file: string): unknown {
     throw new InputError(`${file}: not valid ${format} at ${where}: ${firstSentence(error.message)}`);
   }
   if (doc.contents === null) throw new InputError(`${file}: the scenario file is empty`);
-  return doc.toJS();
+  try {
+    // maxAliasCount bounds an alias bomb; an alias before its anchor is an error here too.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new InputError(`${file}: not valid YAML: ${firstSentence((err as Error).message)}`);
+  }
 }
 
 function firstSentence(message: string): string {

@@ -192,3 +192,11 @@ describe('a UTF-8 byte order mark', () => {
     expect((await loadAwsDump(copy)).vpcs).toHaveLength(2);
   });
 });
+
+describe('YAML aliases in a scenario', () => {
+  it('an alias before its anchor, and an alias bomb, are one line naming the file', () => {
+    expect(() => parseScenario('vpcs: [{ id: v, cidrs: [*a] }]\n', 'early.yaml')).toThrow(new InputError('early.yaml: not valid YAML: Unresolved alias (the anchor must be set before the alias): a'));
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', 'vpcs: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]'].join('\n');
+    expect(() => parseScenario(bomb, 'bomb.yaml')).toThrow(/^bomb\.yaml: not valid YAML: Excessive alias count/);
+  });
+});
