@@ -56,7 +56,8 @@ export function reportError(err: unknown): number {
     return 0;
   }
   if (err instanceof InputError) {
-    process.stderr.write(`natlab: ${err.message}\n`);
+    // One line, whatever a message quotes from the input (a JSON excerpt with its newlines).
+    process.stderr.write(`natlab: ${err.message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);

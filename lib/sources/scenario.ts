@@ -44,7 +44,8 @@ function parseYamlOrJson(text: string, file: string): unknown {
     try {
       return JSON.parse(text);
     } catch (err) {
-      jsonError = (err as Error).message;
+      // V8 quotes the text around the mistake, newlines included: one line for the message.
+      jsonError = (err as Error).message.replace(/\s*\n\s*/g, ' ');
     }
   }
   const doc = parseDocument(text, { uniqueKeys: true });

@@ -200,3 +200,17 @@ describe('YAML aliases in a scenario', () => {
     expect(() => parseScenario(bomb, 'bomb.yaml')).toThrow(/^bomb\.yaml: not valid YAML: Excessive alias count/);
   });
 });
+
+describe('a JSON mistake in a scenario', () => {
+  it('is one line although V8 quotes the text around it, newlines included', () => {
+    const text = JSON.stringify(seedTopology(), null, 2).replace('"region": "us-east-1",', '"region": "us-east-1",,');
+    let message = '';
+    try {
+      parseScenario(text, 'lab.json');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^lab\.json: not valid JSON: /);
+    expect(message).not.toMatch(/\n/);
+  });
+});
