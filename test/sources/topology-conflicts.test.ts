@@ -203,14 +203,15 @@ describe('YAML aliases in a scenario', () => {
 
 describe('a JSON mistake in a scenario', () => {
   it('is one line although V8 quotes the text around it, newlines included', () => {
-    const text = JSON.stringify(seedTopology(), null, 2).replace('"region": "us-east-1",', '"region": "us-east-1",,');
+    // A trailing comma: YAML reads it, JSON does not, and V8 quotes the lines around it.
+    const text = JSON.stringify(seedTopology(), null, 2).replace('"10.0.0.0/16"\n', '"10.0.0.0/16",\n');
     let message = '';
     try {
       parseScenario(text, 'lab.json');
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^lab\.json: not valid JSON: /);
+    expect(message).toMatch(/^lab\.json: not valid JSON: Unexpected token '\]'/);
     expect(message).not.toMatch(/\n/);
   });
 });
