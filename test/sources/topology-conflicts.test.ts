@@ -215,3 +215,17 @@ describe('a JSON mistake in a scenario', () => {
     expect(message).not.toMatch(/\n/);
   });
 });
+
+describe('an unknown field that is a mistyped value', () => {
+  it('is quoted on one line (a ": " typed after a flow map turns the whole map into a key)', () => {
+    const text = 'vpcs: [{ id: v, cidrs: [10.0.0.0/16] }]\nhosts:\n  - { id: a, privateIp: 10.0.0.9 }\n  - { id: client-b, name: client-b, subnet: subnet-private, privateIp: 10.0.0.10, securityGroups: [sg-clients] }: \n';
+    let message = '';
+    try {
+      parseScenario(text, 'typo.yaml');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^typo\.yaml: hosts\[1\]\.id: is missing .*hosts\[1\]: has unknown field "\{\\n {2}id: client-b,\\n/);
+    expect(message).not.toMatch(/\n/);
+  });
+});
