@@ -3,6 +3,10 @@
 import { Command } from 'commander';
 import { commands } from '../lib/cli';
 import { reportError } from '../lib/cli/common';
+import { guardOutputStreams } from '../lib/cli/output';
+
+// A reader that goes away (`| head`) must end the command quietly, not with a stack trace.
+guardOutputStreams();
 
 const program = new Command('natlab')
   .description('See where NAT happens: walk, predict, run and verify packets through an AWS NAT Gateway and Internet Gateway.')

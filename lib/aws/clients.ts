@@ -7,6 +7,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { quietSdkNodeVersionWarning } from '../sources/private/aws-settings';
 
 /** One client per AWS service `natlab verify` talks to. */
 export interface AwsClients {
@@ -36,9 +37,7 @@ export interface AwsClientOptions {
 
 /** Makes the five clients with a bounded request timeout and the SDK's adaptive retries. */
 export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
-  // The SDK's multi-line notice about Node < 22 would bury the one-line result or error that
-  // verify prints; natlab supports Node 20 (package.json engines). A user's own setting wins.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  quietSdkNodeVersionWarning();
   const config = {
     region: opts.region,
     profile: opts.profile,

@@ -4,7 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
+import { OutputClosedError } from '../files';
 import type { Topology } from '../model/types';
+import { flushStdout, isStdoutClosed, markStdoutClosed } from './output';
 import type { TopologySourceOptions } from '../sources/options';
 
 export type { TopologySourceOptions } from '../sources/options';
@@ -33,17 +35,16 @@ export async function loadTopologyFrom(opts: TopologySourceOptions): Promise<Top
   return loadTopology({ note: (message) => process.stderr.write(`natlab: note: ${message}\n`), ...opts });
 }
 
-/** Prints exactly one JSON document on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}
+export { printJson, writeStdout } from './output';
 
 /** Runs a command action; turns errors into one line on stderr and the right exit code. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       const code = await fn(...args);
-      process.exitCode = code ?? 0;
+      await flushStdout();
+      // A reader that went away (`| head`) ends the command quietly, whatever it found.
+      process.exitCode = isStdoutClosed() ? 0 : (code ?? 0);
     } catch (err) {
       process.exitCode = reportError(err);
     }
@@ -52,8 +53,13 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
 
 /** Writes an error as one line (a stack only with NATLAB_DEBUG=1) and returns the exit code. */
 export function reportError(err: unknown): number {
+  if (err instanceof OutputClosedError) {
+    markStdoutClosed();
+    return 0;
+  }
   if (err instanceof InputError) {
-    process.stderr.write(`natlab: ${err.message}\n`);
+    // One line, whatever a message quotes from the input (a JSON excerpt with its newlines).
+    process.stderr.write(`natlab: ${err.message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);

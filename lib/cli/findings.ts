@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
 import type { Protocol } from '../model/types';
-import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom } from './common';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, writeStdout } from './common';
 import { splitHostPort } from './walk';
 
 interface FindingsCliOptions extends TopologySourceOptions {
@@ -36,10 +36,10 @@ export function registerFindings(program: Command): void {
       const { findings } = await import('../model/findings');
       const result = findings(topology, { hostPort, internet: { ip: internet.host, port: internet.port ?? 443 }, protocols: [...new Set(opts.protocol)], reasons: opts.json ? 'every-flow' : 'first-per-cause' });
       // One flow per line: a list of thousands stays one JSON document that grep and diff can read.
-      if (opts.json) process.stdout.write(`[\n${result.flows.map((f) => JSON.stringify(f)).join(',\n')}\n]\n`);
+      if (opts.json) writeStdout(`[\n${result.flows.map((f) => JSON.stringify(f)).join(',\n')}\n]\n`);
       else {
         const { renderFindings } = await import('../report/findings');
-        process.stdout.write(renderFindings(result) + '\n');
+        writeStdout(renderFindings(result) + '\n');
       }
       const failing = opts.strict ? result.causes : result.causes.filter((c) => c.stage !== 'security-group-ingress');
       return failing.length > 0 ? 1 : 0;

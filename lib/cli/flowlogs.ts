@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { isIP } from 'node:net';
 import { InputError } from '../errors';
-import { action, printJson } from './common';
+import { action, printJson, writeStdout } from './common';
 
 interface FlowLogsCliOptions {
   format?: string;
@@ -46,7 +46,7 @@ export function registerFlowLogs(program: Command): void {
         // An empty log is not bad input, but reading nothing should not pass in silence.
         if (result.records === 0) process.stderr.write(`natlab flowlogs: no flow log records in ${source}\n`);
         if (opts.json) printJson(result);
-        else process.stdout.write(renderFlowLogs(result, { limit, source }));
+        else writeStdout(renderFlowLogs(result, { limit, source }));
         return 0;
       }),
     );

@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
 import type { RunResult } from '../model/types';
-import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson, writeStdout } from './common';
 
 interface LabCliOptions extends TopologySourceOptions {
   json?: boolean;
@@ -28,17 +28,25 @@ export function parsePortRange(text: string): [number, number] {
   return range;
 }
 
-function positive(flag: string, text: string | undefined): number | undefined {
+function positive(flag: string, text: string | undefined, max = Number.MAX_SAFE_INTEGER, unit = ''): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new InputError(`${flag} "${text}" must be a whole number of at least 1`);
+  if (Number(text) > max) throw new InputError(`${flag} ${text} is more than ${max}${unit}`);
   return Number(text);
 }
 
+/**
+ * The longest probe deadline: ten minutes per connection. Node's timers hold at most
+ * 2^31-1 ms (about 24.8 days) and fire at once past that, so an unbounded value would not wait.
+ */
+export const MAX_TIMEOUT_MS = 600_000;
+
 async function writeHtml(path: string | undefined, result: RunResult, say: boolean): Promise<void> {
-  if (!path) return;
+  if (path === undefined) return;
   const { writeLabReport } = await import('../lab/report-file');
   const written = await writeLabReport(result, path);
-  if (say) process.stdout.write(`HTML report: ${written}\n`);
+  if (written === '-') return;
+  if (say) writeStdout(`HTML report: ${written}\n`);
   else process.stderr.write(`natlab lab: HTML report: ${written}\n`);
 }
 
@@ -51,7 +59,7 @@ export function registerLab(program: Command): void {
     .option('--clients <n>', 'scale run: this many clients beside the first NAT flow')
     .option('--connections <m>', 'scale run: connections per client, all open at once (source ports P..P+M-1 on every client)')
     .option('--nat-port-range <a-b>', "the twin NAT's source port range (the model uses the same)", '1024-65535')
-    .option('--timeout <ms>', 'probe deadline per connection (flows that die wait this long)')
+    .option('--timeout <ms>', `probe deadline per connection, 1-${MAX_TIMEOUT_MS} (flows that die wait this long)`)
     .option('--html <file>', 'also write the result as a self-contained HTML page')
     .addOption(new Option('--cleanup', 'remove namespaces and processes left behind by crashed runs (never a run whose natlab is alive), then exit'));
   addTopologyOptions(cmd).action(
@@ -63,16 +71,19 @@ export function registerLab(program: Command): void {
         const { removed, live } = await cleanupLeftovers();
         if (opts.json) printJson({ removed, live });
         else {
-          process.stdout.write(removed.length ? `removed ${removed.length} namespace(s): ${removed.join(', ')}\n` : 'nothing to clean up\n');
-          if (live.length) process.stdout.write(`left alone (their natlab is still running): ${live.join(', ')}\n`);
+          writeStdout(removed.length ? `removed ${removed.length} namespace(s): ${removed.join(', ')}\n` : 'nothing to clean up\n');
+          if (live.length) writeStdout(`left alone (their natlab is still running): ${live.join(', ')}\n`);
         }
         return 0;
       }
       const natPortRange = parsePortRange(opts.natPortRange ?? '1024-65535');
       const clients = positive('--clients', opts.clients);
       const connections = positive('--connections', opts.connections);
-      const timeoutMs = positive('--timeout', opts.timeout);
-      if (opts.html) (await import('../files')).assertWritableTarget(opts.html, '--html');
+      const timeoutMs = positive('--timeout', opts.timeout, MAX_TIMEOUT_MS, ' ms (10 minutes), the longest probe deadline');
+      if (opts.html !== undefined) {
+        (await import('../files')).assertWritableTarget(opts.html, '--html');
+        if (opts.html === '-') throw new InputError('--html -: stdout holds the run\'s result; write the HTML page to a file');
+      }
       const topology = await loadTopologyFrom(opts);
       assertTwinPrerequisites();
       const { runLabInterruptibly } = await import('../lab/interrupt');
@@ -85,7 +96,7 @@ export function registerLab(program: Command): void {
         if (opts.json) printJson(outcome.result);
         else {
           const { renderScaleText } = await import('../lab/render');
-          process.stdout.write(renderScaleText(outcome.result));
+          writeStdout(renderScaleText(outcome.result));
         }
         await writeHtml(opts.html, outcome.result, !opts.json);
         return outcome.result.compare.ok ? 0 : 1;
@@ -95,7 +106,7 @@ export function registerLab(program: Command): void {
       if (opts.json) printJson(outcome.result);
       else {
         const { renderLabText } = await import('../lab/render');
-        process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
+        writeStdout(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
       }
       await writeHtml(opts.html, outcome.result, !opts.json);
       return outcome.result.compare.ok ? 0 : 1;

@@ -1,7 +1,7 @@
 /** `natlab predict`: walk every flow the topology defines and say what each destination sees. */
 import type { Command } from 'commander';
 import type { PredictResult, Topology } from '../model/types';
-import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson, writeStdout } from './common';
 
 interface PredictCliOptions extends TopologySourceOptions {
   json?: boolean;
@@ -30,7 +30,7 @@ export async function printPrediction(topology: Topology, json: boolean | undefi
   if (json) printJson(result);
   else {
     const { renderPrediction } = await import('../report/text');
-    process.stdout.write(renderPrediction(result) + '\n');
+    writeStdout(renderPrediction(result) + '\n');
   }
   return result;
 }

@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
 import type { ReportInput } from '../report/view';
-import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
-import { fileErrorReason as reason, writeFileAtomic } from '../files';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson, writeStdout } from './common';
+import { assertWritableTarget, fileErrorReason as reason, STDOUT_PATH, writeFileAtomic } from '../files';
 
 interface ReportCliOptions extends TopologySourceOptions {
   html?: string;
@@ -38,7 +38,7 @@ export async function readResultFile(file: string, topologyForWalk: () => Promis
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new InputError(`${file} is not JSON (${(err as Error).message}); give the output of a natlab command run with --json`);
   }
@@ -54,19 +54,32 @@ async function runTwin(topology: Topology): Promise<ReportInput> {
   return outcome.result;
 }
 
+/** Refuses bad output targets before any work: empty names, a directory, two reports on stdout or stdout beside --json. */
+function checkOutputTargets(opts: ReportCliOptions): void {
+  const targets = [
+    ['--html', opts.html],
+    ['--markdown', opts.markdown],
+  ] as const;
+  for (const [flag, path] of targets) if (path !== undefined) assertWritableTarget(path, flag);
+  const onStdout = targets.filter(([, path]) => path === STDOUT_PATH).map(([flag]) => flag);
+  if (onStdout.length > 1) throw new InputError(`${onStdout.join(' and ')} both name - (stdout); write one of them to a file`);
+  if (onStdout.length && opts.json) throw new InputError(`${onStdout[0]} - and --json both want stdout; write the report to a file`);
+}
+
 /** Registers `natlab report`. */
 export function registerReport(program: Command): void {
   const cmd = program
     .command('report')
     .description('draw the article\'s diagram and tables for a walk, prediction or run: a self-contained HTML page and/or Markdown with a Mermaid sequence diagram')
     .argument('[result]', 'a file holding the --json output of natlab walk, predict, lab or verify')
-    .option('--html <file>', 'write the HTML page (inline SVG and CSS, no network at view time)')
-    .option('--markdown <file>', 'write Markdown (tables and a Mermaid sequenceDiagram per walk)')
+    .option('--html <file>', 'write the HTML page (inline SVG and CSS, no network at view time); - for stdout')
+    .option('--markdown <file>', 'write Markdown (tables and a Mermaid sequenceDiagram per walk); - for stdout')
     .option('--lab', 'run the local twin on the topology first (needs root) and report its result')
     .option('--json', 'print what was written as one JSON document');
   addTopologyOptions(cmd).action(
     action(async (result: string | undefined, opts: ReportCliOptions) => {
       if (result && opts.lab) throw new InputError('give either a result file or --lab, not both');
+      checkOutputTargets(opts);
       let input: ReportInput;
       if (result) input = await readResultFile(result, () => loadTopologyFrom(opts));
       else {
@@ -79,19 +92,20 @@ export function registerReport(program: Command): void {
       }
       // Render everything before writing anything: a rendering error leaves no files.
       const { renderHtml, renderMarkdown } = await import('../report');
-      const html = opts.html ? renderHtml(input) : undefined;
-      const markdown = opts.markdown || !opts.html ? renderMarkdown(input) : undefined;
+      const html = opts.html !== undefined ? renderHtml(input) : undefined;
+      const markdown = opts.markdown !== undefined || opts.html === undefined ? renderMarkdown(input) : undefined;
       // All targets are checked and written to temporary files before any is renamed into place:
       // one bad path leaves none of the reports behind.
-      const wanted: { format: WrittenFile['format']; path: string; content: string }[] = [];
-      if (opts.html && html !== undefined) wanted.push({ format: 'html', path: opts.html, content: html });
-      if (opts.markdown && markdown !== undefined) wanted.push({ format: 'markdown', path: opts.markdown, content: markdown });
+      const wanted: { format: WrittenFile['format']; path: string; content: string; flag: string }[] = [];
+      if (opts.html !== undefined && html !== undefined) wanted.push({ format: 'html', path: opts.html, content: html, flag: '--html' });
+      if (opts.markdown !== undefined && markdown !== undefined) wanted.push({ format: 'markdown', path: opts.markdown, content: markdown, flag: '--markdown' });
       const { writeFilesAtomic } = await import('../files');
       const paths = writeFilesAtomic(wanted);
       const files: WrittenFile[] = wanted.map((w, i) => ({ format: w.format, path: paths[i] }));
       if (opts.json) printJson({ kind: 'report', input: input.kind, topology: input.topology.name, files, ...(files.length === 0 ? { markdown } : {}) });
-      else if (files.length === 0) process.stdout.write(markdown ?? '');
-      else for (const f of files) process.stdout.write(`${f.format === 'html' ? 'HTML' : 'Markdown'} report: ${f.path}\n`);
+      else if (files.length === 0) writeStdout(markdown ?? '');
+      // A report written to stdout (`-`) is the output itself: no line about it.
+      else for (const f of files) if (f.path !== STDOUT_PATH) writeStdout(`${f.format === 'html' ? 'HTML' : 'Markdown'} report: ${f.path}\n`);
       return 0;
     }),
   );

@@ -3,7 +3,7 @@
  * tools it runs the local twin on the seed, prints the result and writes it as an HTML page; without them it says exactly what is missing and shows the model's prediction.
  */
 import type { Command } from 'commander';
-import { action, printJson } from './common';
+import { action, printJson, writeStdout } from './common';
 
 interface StartCliOptions {
   json?: boolean;
@@ -36,12 +36,12 @@ export function registerStart(program: Command): void {
         if (opts.json) printJson(outcome.result);
         else {
           const { renderLabText } = await import('../lab/render');
-          process.stdout.write(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
+          writeStdout(renderLabText(outcome.result, outcome.comparisons, outcome.plan.prefix));
         }
         // The page is always written; with --json stdout holds only the document.
         const written = await writeLabReport(outcome.result);
         if (opts.json) process.stderr.write(`natlab start: HTML report: ${written}\n`);
-        else process.stdout.write(`HTML report: ${written}\n`);
+        else writeStdout(`HTML report: ${written}\n`);
         return outcome.result.compare.ok ? 0 : 1;
       }),
     );

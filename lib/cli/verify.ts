@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors';
-import { action, printJson } from './common';
+import { action, printJson, writeStdout } from './common';
 
 interface VerifyCliOptions {
   stack: string;
@@ -43,6 +43,9 @@ export function registerVerify(program: Command): void {
         const ssm = seconds(opts.timeoutSsm, '--timeout-ssm');
         const logs = seconds(opts.timeoutLogs, '--timeout-logs');
         if (!opts.stack) throw new InputError('--stack must name the lab stack');
+        const { checkProfile, checkRegion } = await import('../sources/private/aws-settings');
+        checkRegion(opts.region);
+        checkProfile(opts.profile);
         const { createAwsClients } = await import('../aws/clients');
         const { stderrProgress } = await import('../aws/progress');
         const { verifyExitCode } = await import('../aws/verify');
@@ -73,7 +76,7 @@ export function registerVerify(program: Command): void {
           );
         }
         if (opts.json) printJson(result);
-        else process.stdout.write(renderVerifyResult(result) + '\n');
+        else writeStdout(renderVerifyResult(result) + '\n');
         return verifyExitCode(result);
       }),
     );

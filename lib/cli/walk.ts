@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../errors';
 import type { Topology } from '../model/types';
-import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson } from './common';
+import { type TopologySourceOptions, action, addTopologyOptions, loadTopologyFrom, printJson, writeStdout } from './common';
 
 interface WalkCliOptions extends TopologySourceOptions {
   from: string;
@@ -59,7 +59,7 @@ export function registerWalk(program: Command): void {
       if (opts.json) printJson(result);
       else {
         const { renderWalk } = await import('../report/text');
-        process.stdout.write(renderWalk(result) + '\n');
+        writeStdout(renderWalk(result) + '\n');
       }
       return result.verdict === 'dropped' || result.reply?.verdict === 'dropped' ? 1 : 0;
     }),

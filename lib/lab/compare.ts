@@ -167,6 +167,11 @@ function conntrackFor(run: FlowRun, entries: ConntrackEntry[], standIns: StandIn
   };
 }
 
+/** True when the receiver's conntrack holds the connection whose SYN arrived as `seen` (real addresses). */
+function receiverAccepted(entries: ConntrackEntry[], seen: SeenHeader, port: number, standIns: StandInMap): boolean {
+  return entries.some((e) => e.protocol === 'tcp' && standIns.real(e.original.srcIp) === seen.srcIp && e.original.srcPort === seen.srcPort && e.original.dstPort === port);
+}
+
 function check(name: string, expected: unknown, observed: unknown, ok: boolean): Check {
   return { name, expected, observed, ok };
 }
@@ -181,6 +186,12 @@ export interface CompareInput {
   readonly runs: FlowRun[];
   readonly packets: CapturedPacket[];
   readonly conntrack: Map<string, ConntrackEntry[]>;
+  /**
+   * What each destination namespace's own filter accepted (its conntrack table). A SYN seen
+   * on the destination's segment counts as delivered only when it is here.
+   * @default - nothing accepted: only the server's own log counts
+   */
+  readonly accepted?: Map<string, ConntrackEntry[]>;
   readonly standIns: StandInMap;
 }
 
@@ -205,10 +216,12 @@ export function compareTwin(input: CompareInput): FlowComparison[] {
     const reply = walk.reply ? observeHops(walk.reply.hops, 'reply', replySeen, run.flow.from.hostId, undefined) : [];
     const hops = [...forward, ...reply];
 
-    // What the destination saw: the server's own answer, else its segment's capture (a
-    // connection whose reply dies still delivers its SYN).
+    // What the destination saw: the server's own answer, else a SYN on its segment that its
+    // own filter accepted (a connection whose reply dies still delivers its SYN). A capture
+    // alone is before the host's security group: a SYN it drops is on the wire all the same.
     const atServer = (forwardSeen.get(`host:${dstHost}`) ?? [])[0];
-    const observedAtDestination = saw ?? (atServer ? { srcIp: atServer.srcIp, srcPort: atServer.srcPort } : null);
+    const accepted = atServer && receiverAccepted(input.accepted?.get(run.flow.to.ns) ?? [], atServer, run.flow.spec.to.port, standIns);
+    const observedAtDestination = saw ?? (atServer && accepted ? { srcIp: atServer.srcIp, srcPort: atServer.srcPort } : null);
     const base = compareWalk(walk, observedAtDestination, { name });
     const checks: Check[] = [...base.checks];
 

@@ -37,6 +37,16 @@ export async function readConntrack(ns: string): Promise<ConntrackEntry[]> {
   return parseConntrack(r.stdout);
 }
 
+/**
+ * Every entry in a receiver's namespace (`conntrack -L`): what its own filter accepted. A
+ * packet the host's security group drops never gets a confirmed entry, so a capture before
+ * the filter (which sees it) cannot say it was delivered, but this can.
+ */
+export async function readAccepted(ns: string): Promise<ConntrackEntry[]> {
+  const r = await runIn(ns, ['conntrack', '-L'], { allowFail: true });
+  return parseConntrack(r.stdout);
+}
+
 /** Number of conntrack entries in a namespace (`conntrack -C`). */
 export async function countConntrack(ns: string): Promise<number> {
   const r = await runIn(ns, ['conntrack', '-C'], { allowFail: true });

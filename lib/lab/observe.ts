@@ -9,7 +9,7 @@ import { isIpv4 } from '../model/address';
 import { findHosts, resolveHost } from '../model/hosts';
 import type { FlowSpec, Topology } from '../model/types';
 import { startCaptures, type CapturedPacket, type CaptureSet } from './capture';
-import { readConntrack, type ConntrackEntry } from './conntrack';
+import { readAccepted, readConntrack, type ConntrackEntry } from './conntrack';
 import type { TwinHost, TwinPlan } from './plan';
 import { runProbe, startEchoServer, type ProbeLine } from './processes';
 
@@ -33,6 +33,8 @@ export interface TwinObservations {
   readonly runs: FlowRun[];
   /** Source-NAT entries per NAT Gateway id. */
   readonly conntrack: Map<string, ConntrackEntry[]>;
+  /** What each destination's namespace accepted (its conntrack table), per namespace. */
+  readonly accepted: Map<string, ConntrackEntry[]>;
   readonly packets: CapturedPacket[];
   /** Flows the twin could not send (not TCP), with why. */
   readonly skipped: Array<{ flow: string; reason: string }>;
@@ -151,7 +153,9 @@ export async function observeFlows(plan: TwinPlan, flows: TwinFlow[], listeners:
     }
     const conntrack = new Map<string, ConntrackEntry[]>();
     for (const nat of plan.nats) conntrack.set(nat.id, await readConntrack(nat.ns));
-    return { runs, conntrack, packets };
+    const accepted = new Map<string, ConntrackEntry[]>();
+    for (const ns of new Set(flows.map((f) => f.to.ns))) accepted.set(ns, await readAccepted(ns));
+    return { runs, conntrack, accepted, packets };
   } finally {
     for (const s of listeners.servers) s.kill('SIGTERM');
   }

@@ -10,7 +10,7 @@ import { compareTwin, type FlowComparison } from './compare';
 import { throwIfInterrupted } from './interrupt';
 import { newRunPrefix } from './names';
 import { observeFlows, ProcessRegistry, resolveFlows, startListeners, type Listeners } from './observe';
-import { planTwin, type TwinPlan, type TwinTamper } from './plan';
+import { DEFAULT_NAT_PORT_RANGE, planTwin, type TwinPlan, type TwinTamper } from './plan';
 import { assertTwinPrerequisites } from './prereq';
 
 export interface LabOptions {
@@ -57,7 +57,9 @@ export async function runLab(topology: Topology, options: LabOptions = {}): Prom
   const startedAt = new Date(started).toISOString();
   const prefix = options.prefix ?? newRunPrefix();
   const plan = planTwin(topology, { prefix, natPortRange: options.natPortRange, tamper: options.tamper });
-  const prediction = predict(topology);
+  // The model predicts the twin's NAT: the same port range as the twin's nftables rule.
+  const range = options.natPortRange ?? DEFAULT_NAT_PORT_RANGE;
+  const prediction = predict(topology, { natPortRange: { min: range[0], max: range[1] } });
   const { flows, skipped } = resolveFlows(topology, plan, topology.flows);
   if (flows.length === 0) {
     const why = skipped.length ? `: ${skipped.map((s) => `${s.flow}: ${s.reason}`).join('; ')}` : '';
@@ -82,7 +84,7 @@ export async function runLab(topology: Topology, options: LabOptions = {}): Prom
     throwIfInterrupted(options.signal);
     const observed = await observeFlows(plan, flows, listeners!, observeOptions);
     throwIfInterrupted(options.signal);
-    const comparisons = compareTwin({ walks: prediction.walks, runs: observed.runs, packets: observed.packets, conntrack: observed.conntrack, standIns: plan.standIns });
+    const comparisons = compareTwin({ walks: prediction.walks, runs: observed.runs, packets: observed.packets, conntrack: observed.conntrack, accepted: observed.accepted, standIns: plan.standIns });
     const real = (ip: string): string => plan.standIns.real(ip);
     const observations: Observation[] = [];
     for (const run of observed.runs) {

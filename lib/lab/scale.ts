@@ -4,6 +4,7 @@
  * model's NatTable with the same port range: every connection a distinct outside port, no two
  * clients colliding, the table never above its limit, and exhaustion at the same point.
  */
+import { readFileSync } from 'node:fs';
 import { InputError } from '../errors';
 import { cidrSize, formatIp, parseCidr, reservedRole } from '../model/address';
 import { findSubnet, resolveHost } from '../model/hosts';
@@ -19,7 +20,7 @@ import { newRunPrefix } from './names';
 import { ProcessRegistry, resolveFlows } from './observe';
 import { planTwin, DEFAULT_NAT_PORT_RANGE, type TwinPlan } from './plan';
 import { assertTwinPrerequisites } from './prereq';
-import { runProbe, startEchoServer } from './processes';
+import { PROBE_DEADLINE_MARGIN_MS, runProbe, startEchoServer } from './processes';
 import { teardownRun, type ActiveRun } from './run';
 
 export interface ScaleOptions {
@@ -55,6 +56,48 @@ export interface ScaleFigures {
 export interface ScaleOutcome {
   readonly result: RunResult;
   readonly figures: ScaleFigures;
+}
+
+/** A scale run that cannot finish within a limit of this machine (time, open files): one line, exit 2. */
+export class ScaleLimitError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScaleLimitError';
+  }
+}
+
+function attemptedOf(clients: number, connections: number): string {
+  return `${clients} x ${connections} = ${clients * connections} connections`;
+}
+
+/** Open files one process may hold here (the hard limit, which Node raises its soft limit to). */
+export function openFileLimit(limits: string = readProcLimits()): number | undefined {
+  const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(limits);
+  if (!m) return undefined;
+  return m[2] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[2]);
+}
+
+function readProcLimits(): string {
+  try {
+    return readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Descriptors beside the connections: node itself, stdio, the listening socket, pipes. */
+const FD_HEADROOM = 64;
+
+/**
+ * Refuses a scale run the echo server cannot hold: it keeps every connection open at once,
+ * one descriptor each, and the process limit is fixed for the run.
+ */
+export function checkOpenFiles(clients: number, connections: number, limit = openFileLimit()): void {
+  if (limit === undefined) return;
+  const needed = clients * connections + FD_HEADROOM;
+  if (needed > limit) {
+    throw new ScaleLimitError(`--clients ${clients} --connections ${connections}: ${attemptedOf(clients, connections)} held open at once need about ${needed} open files in the echo server, past this machine's limit of ${limit} (ulimit -n); lower --clients or --connections`);
+  }
 }
 
 /** The template flow: the first one the model sends through a NAT Gateway. */
@@ -169,6 +212,7 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
   assertTwinPrerequisites();
   if (!Number.isInteger(options.clients) || options.clients < 1) throw new InputError(`--clients ${options.clients} must be a whole number of at least 1`);
   if (!Number.isInteger(options.connections) || options.connections < 1) throw new InputError(`--connections ${options.connections} must be a whole number of at least 1`);
+  checkOpenFiles(options.clients, options.connections);
   const started = Date.now();
   const flow = templateFlow(topology);
   const sourcePort = options.sourcePort ?? (flow.sourcePort === 'any' ? 32222 : flow.sourcePort);
@@ -183,7 +227,7 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
   const serverCapture = full.captures.filter((c) => c.id === `host:${flows[0]?.to.hostId}`);
   const plan: TwinPlan = { ...full, captures: serverCapture };
   if (flows.length === 0) throw new InputError(`flow ${flow.name} cannot be sent in the twin`);
-  const walk = predict({ ...scaled, flows: [scaleFlows[0]] }).walks[0];
+  const walk = predict({ ...scaled, flows: [scaleFlows[0]] }, { natPortRange: { min: range[0], max: range[1] } }).walks[0];
   const translation = walk.translations?.[0];
   const natId = translation?.component;
   const nat = plan.nats.find((n) => n.id === natId);
@@ -211,8 +255,10 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
     // The table's size is sampled the whole time connections open, so the limit check sees
     // every size the table went through (at this sampling rate), not only the final one.
     sampler = nat ? sampleTableSize(nat.ns) : undefined;
-    const running = flows.map((f) =>
-      runProbe(f.from.ns, { host: f.dstTwinIp, port: f.spec.to.port, sourcePort, count: options.connections, hold: true, timeoutMs }, active.processes.add),
+    // Settled from the start: a probe that fails while the others still open (its deadline
+    // passed) must not be an unhandled rejection that kills natlab before the teardown.
+    const running = Promise.allSettled(
+      flows.map((f) => runProbe(f.from.ns, { host: f.dstTwinIp, port: f.spec.to.port, sourcePort, count: options.connections, hold: true, timeoutMs }, active.processes.add)),
     );
     await waitForSockets(flows.map((f) => f.from.ns), target.dstTwinIp, options.connections, Math.max(timeoutMs - 1000, 1000), options.signal);
     await new Promise((r) => setTimeout(r, 300));
@@ -225,8 +271,9 @@ export async function runScale(topology: Topology, options: ScaleOptions): Promi
     const syns = (await capture.stop()).filter((p) => p.flags === 'S' && p.dstIp === target.dstTwinIp && p.dstPort === target.spec.to.port);
     const serverView = [...new Map(syns.map((p) => [`${p.srcIp}:${p.srcPort}`, { ip: p.srcIp, port: p.srcPort }])).values()];
     active.processes.killAll();
-    await Promise.all(running);
+    const late = (await running).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     throwIfInterrupted(options.signal);
+    if (late.length) throw new ScaleLimitError(`${late.length} of ${flows.length} scale clients did not finish within their deadline (--timeout ${timeoutMs} ms per connection, plus ${PROBE_DEADLINE_MARGIN_MS} ms to start): this machine cannot open ${attemptedOf(clients.length, options.connections)} in time; raise --timeout or lower --clients/--connections`);
 
     const real = (ip: string): string => plan.standIns.real(ip);
     const clientByIp = new Map(clients.map((c) => [c.privateIp, c.id]));

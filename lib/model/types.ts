@@ -125,6 +125,12 @@ export interface Subnet {
   readonly az: string;
   /** Explicitly associated route table; absent means the VPC's main route table. */
   readonly routeTable?: string;
+  /**
+   * Every route table the source associates with this subnet, when it names more than one
+   * (AWS allows one: the topology check refuses this).
+   * @default - only `routeTable`
+   */
+  readonly routeTableAssociations?: string[];
   /** Explicitly associated network ACL; absent means the VPC's default ACL. */
   readonly networkAcl?: string;
   readonly mapPublicIp?: boolean;

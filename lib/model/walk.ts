@@ -44,6 +44,12 @@ export interface WalkOptions {
    * @default true
    */
   readonly hops?: boolean;
+  /**
+   * The source port range NAT Gateways choose from: the local twin's `--nat-port-range`, so
+   * the model predicts what the twin it is held against does.
+   * @default - AWS's 1024-65535
+   */
+  readonly natPortRange?: { readonly min: number; readonly max: number };
 }
 
 /** The most components a packet may pass before the walk calls it a routing loop. */
@@ -133,7 +139,7 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
     : { protocol: request.protocol, srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: request.to.port } };
   const name = request.name ?? (icmp ? `${request.from} -> ${request.to.host} (icmp echo)` : `${request.from} -> ${request.to.host}:${request.to.port}`);
 
-  const ctx = new WalkContext(topology, source.subnet !== undefined, options.nat, options.hops !== false);
+  const ctx = new WalkContext(topology, source.subnet !== undefined, options.nat, options.hops !== false, options.natPortRange);
   const forward = run(ctx, new HostSender(source), { header, arrival: { kind: 'host' } });
   const hops = ctx.hops;
   const end = ending(forward);

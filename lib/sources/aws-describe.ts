@@ -275,7 +275,8 @@ function vpcFrom(v: Ec2Vpc, routeTables: Ec2RouteTable[], acls: Ec2NetworkAcl[])
 }
 
 function subnetFrom(s: Ec2Subnet, routeTables: Ec2RouteTable[], acls: Ec2NetworkAcl[]): Subnet {
-  const explicit = routeTables.find((r) => (r.Associations ?? []).some((a) => a.SubnetId === s.SubnetId && !a.Main && isAssociated(a.AssociationState?.State)));
+  const associated = routeTables.filter((r) => (r.Associations ?? []).some((a) => a.SubnetId === s.SubnetId && !a.Main && isAssociated(a.AssociationState?.State)));
+  const explicit = associated[0];
   const acl = acls.find((a) => (a.Associations ?? []).some((x) => x.SubnetId === s.SubnetId));
   const ipv6Cidr = (s.Ipv6CidrBlockAssociationSet ?? []).find((a) => a.Ipv6CidrBlock && isAssociated(a.Ipv6CidrBlockState?.State))?.Ipv6CidrBlock;
   return {
@@ -285,6 +286,8 @@ function subnetFrom(s: Ec2Subnet, routeTables: Ec2RouteTable[], acls: Ec2Network
     cidr: s.CidrBlock!,
     az: s.AvailabilityZone!,
     ...(explicit ? { routeTable: explicit.RouteTableId! } : {}),
+    // A second association is kept for the topology check to refuse, naming both tables.
+    ...(associated.length > 1 ? { routeTableAssociations: associated.map((r) => r.RouteTableId!) } : {}),
     ...(acl ? { networkAcl: acl.NetworkAclId! } : {}),
     mapPublicIp: s.MapPublicIpOnLaunch ?? false,
     ...(ipv6Cidr ? { ipv6Cidr } : {}),
@@ -429,7 +432,7 @@ function networkAclFrom(a: Ec2NetworkAcl): NetworkAcl {
         const ports = (protocol === 'tcp' || protocol === 'udp') && e.PortRange?.From !== undefined && e.PortRange.To !== undefined ? { fromPort: e.PortRange.From, toPort: e.PortRange.To } : {};
         const types = protocol === 'icmp' && e.IcmpTypeCode ? icmpFields(e.IcmpTypeCode.Type, e.IcmpTypeCode.Code) : {};
         if (isIcmpProblem(types)) throw new InputError(`network ACL ${a.NetworkAclId} entry ${e.RuleNumber}: ${types.message}`);
-        return [{ ruleNumber: e.RuleNumber!, protocol, action: e.RuleAction === 'allow' ? ('allow' as const) : ('deny' as const), cidr: e.CidrBlock!, ...ports, ...types }];
+        return [{ ruleNumber: e.RuleNumber!, protocol, action: e.RuleAction as 'allow' | 'deny', cidr: e.CidrBlock!, ...ports, ...types }];
       })
       .sort((x, y) => x.ruleNumber - y.ruleNumber);
   return { id: a.NetworkAclId!, ...named(a.Tags), vpc: a.VpcId!, isDefault: !!a.IsDefault, ingress: rules(false), egress: rules(true) };

@@ -8,6 +8,7 @@ import { InputError } from '../errors';
 import type { Topology } from '../model/types';
 import { emptyDescribeOutputs, topologyFromDescribe, type DescribeOutputs } from './aws-describe';
 import { explainAwsError } from './private/aws-error';
+import { quietSdkNodeVersionWarning } from './private/aws-settings';
 
 export type { DescribeOutputs } from './aws-describe';
 
@@ -65,6 +66,7 @@ export async function loadLiveTopology(opts: LiveTopologyOptions = {}): Promise<
 
 /** The describe calls, every page, as one `DescribeOutputs`. */
 export async function describeLive(opts: LiveTopologyOptions = {}): Promise<DescribeOutputs> {
+  quietSdkNodeVersionWarning();
   const ec2 = await import('@aws-sdk/client-ec2');
   const client = new ec2.EC2Client(ec2ClientConfig(opts));
   const vpcFilter = opts.vpcIds?.length ? [{ Name: 'vpc-id', Values: [...opts.vpcIds] }] : undefined;

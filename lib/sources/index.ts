@@ -25,8 +25,13 @@ export async function loadTopology(opts: TopologySourceOptions): Promise<Topolog
   if (named.length > 1 && !templatesIntoDump) throw new InputError(`choose one topology source, not ${named.join(' and ')}`);
   const source = templatesIntoDump ? '--template' : named[0];
   if (opts.vpc && !opts.aws && !opts.awsDump) throw new InputError('--vpc applies only to --aws and --aws-dump');
-  if (opts.profile && source !== '--aws') throw new InputError('--profile applies only to --aws');
+  if (opts.profile !== undefined && source !== '--aws') throw new InputError('--profile applies only to --aws');
   if ((opts.parameter?.length || opts.parameters) && source !== '--template') throw new InputError(`${opts.parameters ? '--parameters' : '--parameter'} applies only to --template`);
+  if (opts.region !== undefined || opts.profile !== undefined) {
+    const { checkProfile, checkRegion } = await import('./private/aws-settings');
+    checkRegion(opts.region);
+    if (source === '--aws') checkProfile(opts.profile);
+  }
   switch (source) {
     case '--scenario':
       return (await import('./scenario')).loadScenario(opts.scenario!);
@@ -42,7 +47,7 @@ export async function loadTopology(opts: TopologySourceOptions): Promise<Topolog
     case '--aws':
       return (await import('./aws-live')).loadLiveTopology({ region: opts.region, profile: opts.profile, vpcIds: opts.vpc ? [opts.vpc] : undefined, note: opts.note });
     default:
-      if (opts.region) throw new InputError('--region applies only to --aws, --aws-dump and --template');
+      if (opts.region !== undefined) throw new InputError('--region applies only to --aws, --aws-dump and --template');
       return seedTopology();
   }
 }

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError } from '../errors';
+import { withoutBom } from './private/bom';
 import { describeFsError } from './private/fs-error';
 import type { Topology } from '../model/types';
 import { checkTopology } from './private/check-topology';
@@ -25,7 +26,7 @@ export async function loadScenario(file: string): Promise<Topology> {
 
 /** Parses scenario text (JSON is YAML, so one parser serves both); `file` names it in errors. */
 export function parseScenario(text: string, file: string): Topology {
-  const data = parseYamlOrJson(text, file);
+  const data = parseYamlOrJson(withoutBom(text), file);
   const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) throw problemsError(file, problemsFromZod(parsed.error));
   const topology = toTopology(parsed.data, basename(file, extname(file)), file);
@@ -43,7 +44,8 @@ function parseYamlOrJson(text: string, file: string): unknown {
     try {
       return JSON.parse(text);
     } catch (err) {
-      jsonError = (err as Error).message;
+      // V8 quotes the text around the mistake, newlines included: one line for the message.
+      jsonError = (err as Error).message.replace(/\s*\n\s*/g, ' ');
     }
   }
   const doc = parseDocument(text, { uniqueKeys: true });
@@ -57,7 +59,12 @@ function parseYamlOrJson(text: string, file: string): unknown {
     throw new InputError(`${file}: not valid ${format} at ${where}: ${firstSentence(error.message)}`);
   }
   if (doc.contents === null) throw new InputError(`${file}: the scenario file is empty`);
-  return doc.toJS();
+  try {
+    // maxAliasCount bounds an alias bomb; an alias before its anchor is an error here too.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new InputError(`${file}: not valid YAML: ${firstSentence((err as Error).message)}`);
+  }
 }
 
 function firstSentence(message: string): string {

@@ -296,7 +296,9 @@ function convert(stacks: readonly StackInput[], opts: TemplateOptions): Topology
   }
   for (const r of ofType('AWS::EC2::SubnetRouteTableAssociation')) {
     const subnet = subnets.get(refTo(r, 'SubnetId', ['AWS::EC2::Subnet'])!);
-    if (subnet) subnets.set(subnet.id, { ...subnet, routeTable: refTo(r, 'RouteTableId', ['AWS::EC2::RouteTable'])! });
+    const routeTable = refTo(r, 'RouteTableId', ['AWS::EC2::RouteTable'])!;
+    // A second association is kept for the topology check to refuse, naming both tables.
+    if (subnet) subnets.set(subnet.id, { ...subnet, routeTable, routeTableAssociations: [...(subnet.routeTableAssociations ?? (subnet.routeTable ? [subnet.routeTable] : [])), routeTable] });
   }
 
   // ---- prefix lists and VPC endpoints (a gateway endpoint adds a prefix-list route to each of its tables)

@@ -102,6 +102,70 @@ describeRoot('natlab lab (CLI)', () => {
     expect(stderr).not.toContain('internal error');
   });
 
+  it.each([
+    ['SIGHUP', 129],
+    ['SIGQUIT', 131],
+  ] as const)('tears everything down on %s and exits %i', async (signal, code) => {
+    const child = spawn(process.execPath, [cli, 'lab', '--scenario', 'scenarios/nacl-no-ephemeral.yaml', '--timeout', '30000'], { cwd: root });
+    let stderr = '';
+    const sending = new Promise<void>((ok) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('sending')) ok();
+      }),
+    );
+    const exited = new Promise<number | null>((ok) => child.on('exit', (c) => ok(c)));
+    await sending;
+    const prefix = /prefix (nl[0-9a-f]{6}-)/.exec(stderr)?.[1];
+    expect(namespacesWith(prefix!).length).toBeGreaterThan(0);
+    child.kill(signal);
+    expect(await exited).toBe(code);
+    expect(namespacesWith(prefix!)).toEqual([]);
+    expect(processesWith(prefix!)).toEqual([]);
+    expect(stderr.trim().split('\n').slice(-1)).toEqual(['natlab: interrupted; the twin was torn down']);
+  });
+
+  it("a flow the server's own security group drops is not delivered, though its SYN is on the server's segment", () => {
+    // The seed with sg-server ingress []: the model drops every flow at the server's group.
+    const seed = JSON.parse(readFileSync(join(root, 'scenarios', 'seed.json'), 'utf8'));
+    seed.securityGroups.find((g: { id: string }) => g.id === 'sg-server').ingress = [];
+    const dir = mkdtempSync(join(tmpdir(), 'natlab-sg-closed-'));
+    try {
+      writeFileSync(join(dir, 'sg-closed.json'), JSON.stringify(seed));
+      const r = natlab(['lab', '--scenario', join(dir, 'sg-closed.json'), '--timeout', '1500', '--json']);
+      const result = JSON.parse(r.stdout) as RunResult;
+      expect(result.walks.every((w) => w.verdict === 'dropped' && w.dropped?.component === 'sg-server')).toBe(true);
+      for (const f of result.compare.flows) {
+        expect(f.observed).toBeNull();
+        expect(f.checks.filter((c) => !c.ok)).toEqual([]);
+      }
+      expect(result.observations.filter((o) => o.source === 'server')).toEqual([]);
+      // The SYNs did reach the server's segment: the capture alone would have said delivered.
+      expect(result.observations.some((o) => o.source === 'capture' && o.dstIp === '44.198.164.163')).toBe(true);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--nat-port-range without --clients: the model predicts the same range the twin uses, and every check holds', () => {
+    const r = natlab(['lab', '--nat-port-range', '100-200', '--json']);
+    const result = JSON.parse(r.stdout) as RunResult;
+    expect(result.compare.flows.flatMap((f) => f.checks.filter((c) => !c.ok))).toEqual([]);
+    expect(r.code).toBe(0);
+    const viaNat = result.compare.flows.filter((f) => f.name !== 'direct');
+    for (const f of viaNat) {
+      expect(f.predicted?.srcPort).toMatchObject({ min: 100, max: 200 });
+      expect((f.observed?.srcPort as number) >= 100 && (f.observed?.srcPort as number) <= 200).toBe(true);
+    }
+  });
+
+  it('--timeout past the longest probe deadline is bad input (Node timers overflow past 2^31-1 ms)', () => {
+    const r = natlab(['lab', '--timeout', '3000000000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('natlab: --timeout 3000000000 is more than 600000 ms (10 minutes), the longest probe deadline\n');
+  });
+
   it('scale: a deliberately small NAT port range runs out exactly where the model says', () => {
     const r = natlab(['lab', '--clients', '3', '--connections', '30', '--nat-port-range', '30000-30063', '--json']);
     const result = JSON.parse(r.stdout) as RunResult;

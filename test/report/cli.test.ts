@@ -87,15 +87,15 @@ describe('natlab report', () => {
   it('leaves no partial or temporary file when the output cannot be written', () => {
     const r = natlab(dir, 'report', '--html', join(dir, 'no-such-folder', 'out.html'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`natlab: cannot write ${join(dir, 'no-such-folder', 'out.html')}: no such file or directory\n`);
+    expect(r.stderr).toBe(`natlab: --html ${join(dir, 'no-such-folder', 'out.html')}: cannot write into ${join(dir, 'no-such-folder')}: no such file or directory\n`);
     expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 
-  it('removes its temporary file when the final rename fails', () => {
+  it('refuses a directory as the target before writing anything', () => {
     mkdirSync(join(dir, 'taken.html'));
     const r = natlab(dir, 'report', '--html', 'taken.html');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^natlab: cannot write taken\.html: .+\n$/);
+    expect(r.stderr).toBe('natlab: --html taken.html: it is a directory; give a file name\n');
     expect(readdirSync(dir)).toEqual(['taken.html']);
     expect(readdirSync(join(dir, 'taken.html'))).toEqual([]);
   }, 60_000);
@@ -103,7 +103,7 @@ describe('natlab report', () => {
   it('writes neither report when one of two targets cannot be written', () => {
     const r = natlab(dir, 'report', '--html', 'ok.html', '--markdown', join(dir, 'no-such-folder', 'x.md'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`natlab: cannot write ${join(dir, 'no-such-folder', 'x.md')}: no such file or directory\n`);
+    expect(r.stderr).toBe(`natlab: --markdown ${join(dir, 'no-such-folder', 'x.md')}: cannot write into ${join(dir, 'no-such-folder')}: no such file or directory\n`);
     expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 
@@ -111,7 +111,7 @@ describe('natlab report', () => {
     mkdirSync(join(dir, 'taken.md'));
     const r = natlab(dir, 'report', '--html', 'ok.html', '--markdown', 'taken.md');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('natlab: cannot write taken.md: it is a directory\n');
+    expect(r.stderr).toBe('natlab: --markdown taken.md: it is a directory; give a file name\n');
     expect(readdirSync(dir)).toEqual(['taken.md']);
     expect(readdirSync(join(dir, 'taken.md'))).toEqual([]);
   }, 60_000);

@@ -104,6 +104,8 @@ export class WalkContext {
     readonly nat: NatState | undefined,
     /** False when only the walk's end is wanted: no hop is kept. */
     readonly keepHops = true,
+    /** The port range NAT gateways choose from, when not AWS's. */
+    readonly natPortRange?: { readonly min: number; readonly max: number },
   ) {}
 
   /** Moves the walk into an article step (no-op when steps do not apply). */

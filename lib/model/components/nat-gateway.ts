@@ -14,8 +14,8 @@ import { internetGateway } from './internet-gateway';
 import { deliverLocally, routeFromSubnet } from './vpc-router';
 
 /** The ports a NAT Gateway chooses from, as a prediction. */
-export function natPortRange(): PortPrediction {
-  return { min: NAT_DEFAULTS.portRange.min, max: NAT_DEFAULTS.portRange.max };
+export function natPortRange(range: { readonly min: number; readonly max: number } = NAT_DEFAULTS.portRange): PortPrediction {
+  return { min: range.min, max: range.max };
 }
 
 function portFits(entry: PortPrediction, packet: PortPrediction): boolean {
@@ -79,7 +79,7 @@ export class NatGatewayComponent implements Component {
       }
     }
     let address: NatAddress = candidates.find((a) => a.isPrimary) ?? candidates[0];
-    let port: PortPrediction = natPortRange();
+    let port: PortPrediction = natPortRange(ctx.natPortRange);
     let evictedNote = '';
     const table = ctx.nat?.table(nat.id);
     if (table && 'exact' in h.srcPort && 'exact' in h.dstPort) {

@@ -3,6 +3,7 @@
  * (`!Ref`, `!GetAtt`, `!Sub`, ...) turned into their long form (`{ "Fn::GetAtt": [...] }`).
  */
 import { parseDocument, type Tags } from 'yaml';
+import { withoutBom } from './bom';
 import { InputError } from '../../errors';
 
 /** The parts of a template natlab reads. */
@@ -69,10 +70,10 @@ export const MAX_TEMPLATE_DEPTH = 200;
 const MAX_ALIAS_COUNT = 100;
 
 /** Parses template text; `file` names it in errors. */
-export function parseTemplate(text: string, file: string): CfnTemplate {
-  if (text.length > MAX_TEMPLATE_BYTES) throw new InputError(`${file}: the template is larger than ${MAX_TEMPLATE_BYTES / 1024 / 1024} MB`);
+export function parseTemplate(withMark: string, file: string): CfnTemplate {
+  if (withMark.length > MAX_TEMPLATE_BYTES) throw new InputError(`${file}: the template is larger than ${MAX_TEMPLATE_BYTES / 1024 / 1024} MB`);
   // A UTF-8 byte order mark, as Windows editors write it, is no part of the template.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = withoutBom(withMark);
   let data: unknown;
   if (/^\s*\{/.test(text)) {
     try {

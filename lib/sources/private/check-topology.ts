@@ -214,6 +214,8 @@ export function checkTopology(t: Topology, opts: CheckOptions = {}): TopologyPro
     else if (from !== undefined && to !== undefined && from > to) report(`${p}.fromPort`, `${from} is greater than toPort ${to}`);
   }
 
+  for (const problem of [...conflictProblems(t), ...rejectedValueProblems(t)]) reportAddress(problem.path, problem.message);
+
   const names = new Set<string>();
   t.flows.forEach((f, i) => {
     const p = `flows[${i}]`;
@@ -238,4 +240,127 @@ function indexById<T extends { id: string }>(items: readonly T[], path: string, 
     index.set(item.id, item);
   });
   return index;
+}
+
+/** An address a topology element holds, with the scope it must be unique in. */
+interface HeldAddress {
+  /** `vpc:<id>` for private addresses, `internet` for public ones. */
+  readonly scope: string;
+  readonly ip: string;
+  /** Path of the field that holds it. */
+  readonly path: string;
+  /** What holds it, for the message ("host client-a", "NAT gateway nat-1"). */
+  readonly owner: string;
+  /** Addresses of one owner never conflict with each other. */
+  readonly ownerKey: string;
+}
+
+function heldAddresses(t: Topology): HeldAddress[] {
+  const vpcOf = new Map(t.subnets.map((s) => [s.id, s.vpc]));
+  const out: HeldAddress[] = [];
+  const add = (scope: string | undefined, ip: string | undefined, path: string, owner: string, ownerKey: string): void => {
+    if (scope === undefined || ip === undefined || !isIpv4(ip)) return;
+    out.push({ scope, ip, path, owner, ownerKey });
+  };
+  const privateScope = (subnet: string | undefined): string | undefined => {
+    const vpc = subnet === undefined ? undefined : vpcOf.get(subnet);
+    return vpc === undefined ? undefined : `vpc:${vpc}`;
+  };
+  t.natGateways.forEach((n, i) => {
+    n.addresses.forEach((a, j) => {
+      const owner = `NAT gateway "${n.id}"`;
+      add(`vpc:${n.vpc}`, a.privateIp, `natGateways[${i}].addresses[${j}].privateIp`, owner, `nat:${n.id}`);
+      add('internet', a.publicIp, `natGateways[${i}].addresses[${j}].publicIp`, `${owner} (its Elastic IP)`, `nat:${n.id}`);
+    });
+  });
+  t.hosts.forEach((h, i) => {
+    const p = `hosts[${i}]`;
+    const owner = `host "${h.id}"`;
+    const key = `host:${h.id}`;
+    // A host on the internet is at its public address; one in a subnet at a private one.
+    add(h.subnet === undefined ? 'internet' : privateScope(h.subnet), h.privateIp, `${p}.privateIp`, owner, key);
+    (h.secondaryPrivateIps ?? []).forEach((ip, j) => add(privateScope(h.subnet), ip, `${p}.secondaryPrivateIps[${j}]`, owner, key));
+    add('internet', h.publicIp, `${p}.publicIp`, owner, key);
+    (h.interfaces ?? []).forEach((f, k) => {
+      const fp = `${p}.interfaces[${k}]`;
+      add(privateScope(f.subnet), f.privateIp, `${fp}.privateIp`, owner, key);
+      (f.secondaryPrivateIps ?? []).forEach((ip, j) => add(privateScope(f.subnet), ip, `${fp}.secondaryPrivateIps[${j}]`, owner, key));
+      add('internet', f.publicIp, `${fp}.publicIp`, owner, key);
+    });
+  });
+  return out;
+}
+
+/**
+ * Conflicts that make a topology ambiguous, each naming both sides: two owners of one address
+ * (two hosts, a host at a NAT gateway's own private IP or Elastic IP), one destination twice in
+ * a route table, a subnet associated with two route tables. AWS allows none of them; a walk
+ * would otherwise pick one side silently.
+ */
+export function conflictProblems(t: Topology): Problem[] {
+  const problems: Problem[] = [];
+  const first = new Map<string, HeldAddress>();
+  for (const a of heldAddresses(t)) {
+    const key = `${a.scope} ${a.ip}`;
+    const earlier = first.get(key);
+    if (!earlier) first.set(key, a);
+    else if (earlier.ownerKey !== a.ownerKey) {
+      const where = a.scope === 'internet' ? 'public address' : `address in VPC "${a.scope.slice(4)}"`;
+      problems.push({ path: a.path, message: `${a.ip} is also the ${where} of ${earlier.owner} (${earlier.path}); one address, one owner` });
+    }
+  }
+  t.routeTables.forEach((rt, i) => {
+    const seen = new Map<string, number>();
+    rt.routes.forEach((r, j) => {
+      const earlier = seen.get(r.destination);
+      if (earlier !== undefined) problems.push({ path: `routeTables[${i}].routes[${j}].destination`, message: `${r.destination} is already the destination of routes[${earlier}] in route table "${rt.id}"; a route table holds each destination once` });
+      else seen.set(r.destination, j);
+    });
+  });
+  t.subnets.forEach((s, i) => {
+    const tables = [...new Set(s.routeTableAssociations ?? [])];
+    if (tables.length > 1) problems.push({ path: `subnets[${i}].routeTable`, message: `subnet "${s.id}" is associated with route tables ${tables.map((x) => `"${x}"`).join(' and ')}; a subnet has one` });
+  });
+  return problems;
+}
+
+/** The lowest and highest network ACL rule numbers AWS accepts (32767 is the default rule). */
+const ACL_RULE_NUMBERS = { min: 1, max: 32766 } as const;
+
+/**
+ * Values AWS itself rejects, whatever source carried them: security group and network ACL
+ * ports outside 0-65535 (-1, "all", is read as no ports before this), network ACL rule
+ * numbers outside 1-32766, a rule action other than allow or deny.
+ */
+export function rejectedValueProblems(t: Topology): Problem[] {
+  const problems: Problem[] = [];
+  // Template and dump errors name the resource, not this path: the message says which rule.
+  const what = (p: string): string => {
+    const m = /\.(ingress|egress)\[(\d+)\]$/.exec(p)!;
+    return `${m[1]} rule ${Number(m[2]) + 1}`;
+  };
+  const ports = (p: string, rule: { fromPort?: number; toPort?: number }): void => {
+    for (const key of ['fromPort', 'toPort'] as const) {
+      const v = rule[key];
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 65535)) problems.push({ path: `${p}.${key}`, message: `${what(p)}: ${key} ${v} is not a port (0-65535, or -1 for all)` });
+    }
+  };
+  t.securityGroups.forEach((g, i) => {
+    for (const direction of ['ingress', 'egress'] as const) g[direction].forEach((r, j) => ports(`securityGroups[${i}].${direction}[${j}]`, r));
+  });
+  t.networkAcls.forEach((a, i) => {
+    for (const direction of ['ingress', 'egress'] as const) {
+      a[direction].forEach((r, j) => {
+        const p = `networkAcls[${i}].${direction}[${j}]`;
+        const n = r.ruleNumber;
+        if (!(Number.isInteger(n) && n >= ACL_RULE_NUMBERS.min && n <= ACL_RULE_NUMBERS.max)) {
+          problems.push({ path: `${p}.ruleNumber`, message: `${direction} rule number ${n} is not one AWS accepts (${ACL_RULE_NUMBERS.min}-${ACL_RULE_NUMBERS.max})` });
+        }
+        const action: string = r.action;
+        if (action !== 'allow' && action !== 'deny') problems.push({ path: `${p}.action`, message: `${direction} rule ${n}: action ${JSON.stringify(action)} is not allow or deny` });
+        ports(p, r);
+      });
+    }
+  });
+  return problems;
 }

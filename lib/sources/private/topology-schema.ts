@@ -196,7 +196,8 @@ export function problemsFromZod(error: z.ZodError): Problem[] {
       case 'invalid_type':
         return { path, message: /received undefined/.test(issue.message) ? `is missing (expected ${issue.expected})` : `must be ${article(issue.expected)}${received(issue)}` };
       case 'unrecognized_keys':
-        return { path, message: `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+        // JSON quoting keeps a key that is really a mistyped multi-line value on one line.
+        return { path, message: `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` };
       case 'invalid_value':
         return { path, message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };
       case 'invalid_union':
