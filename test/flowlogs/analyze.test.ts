@@ -68,7 +68,7 @@ describe('the article\'s flows', () => {
       'tcp 10.0.1.32:32222 -> 10.0.0.226:27318 -> 44.198.164.163:8080 likely',
       'tcp 10.0.1.123:32222 -> 10.0.0.226:10722 -> 44.198.164.163:8080 likely',
     ]);
-    expect(result.translations[0].basis).toMatch(/2 inside legs .* overlap in time; its start\/end times .*match this outside leg better/);
+    expect(result.translations[0].basis).toMatch(/2 inside legs .* overlap in time; its start\/end times.*match this outside leg better/);
   });
 
   test('same times but different packet/byte counts: paired by volume, likely', () => {

@@ -63,6 +63,7 @@ test('--json prints one document in the DESIGN.md section 4 shape and exits 0', 
     lastSeen: '2026-11-23T10:00:01.000Z',
     confidence: 'certain',
     basis: expect.any(String),
+    evidence: { legs: ['inside', 'outside', 'reply-from-outside', 'reply-to-client'], matched: ['start/end times', 'packet and byte counts', 'reply times', 'reply packet and byte counts'] },
   });
   expect(doc.translations.map((t: { outside: { port: number } }) => t.outside.port)).toEqual([27318, 51123, 10722, 40999]);
   expect(doc.unsolicited.map((u: { destination: { port: number } }) => u.destination.port)).toEqual([22, 3389]);

@@ -8,7 +8,7 @@ import { FastLineReader } from './fast-line';
 import { classifyFlows, inferNatIps, type Leg } from './classify';
 import type { FlowLogFormat } from './format';
 import { FlowLogLineParser } from './lines';
-import { pairLegs } from './pair';
+import { evidenceOf, pairLegs } from './pair';
 import type { FlowLogRecord, RecordContext } from './record';
 import type { FlowLogEndpoint, FlowLogSkipped, FlowLogsResult, FlowLogTranslation, FlowLogUnmatched, FlowLogUnsolicited } from './types';
 
@@ -164,22 +164,31 @@ export class FlowLogAnalyzer {
       const first = p.inside ? Math.min(o.spanFirst, p.inside.spanFirst) : o.spanFirst;
       const last = p.inside ? Math.max(o.spanLast, p.inside.spanLast) : o.spanLast;
       const protocol = (PROTOCOL_NAMES[o.flow.protocol] ?? 'tcp') as Protocol;
-      const inside = p.inside ? endpoint(p.inside.flow.src, p.inside.flow.srcPort) : null;
+      const inside = p.inside ? endpoint(p.inside.clientIp, p.inside.clientPort) : null;
       const outside = endpoint(o.flow.src, o.flow.srcPort);
       const destination = endpoint(o.flow.dst, o.flow.dstPort);
       const iface = o.flow.iface ?? p.inside?.flow.iface ?? null;
-      // Two literals rather than a spread: the key order (and so the JSON) stays the same.
-      if (p.confidence === 'ambiguous') {
-        const candidates = p.candidates.map((c) => endpoint(c.flow.src, c.flow.srcPort));
-        return { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence: p.confidence, candidates, basis: p.basis };
+      const evidence = evidenceOf(p);
+      // An IPv6 client reaches an IPv4 destination through NAT64: the destination is matched
+      // through the 64:ff9b::/96 prefix, so the pairing is never more than likely.
+      let confidence = p.confidence;
+      let basis = p.basis;
+      if (confidence === 'certain' && inside && inside.ip.includes(':') && !outside.ip.includes(':')) {
+        confidence = 'likely';
+        basis = `${basis}; an IPv6 client behind NAT64 (destination matched through 64:ff9b::/96), so never certain`;
       }
-      const t: FlowLogTranslation = { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence: p.confidence, basis: p.basis };
+      // Two literals rather than a spread: the key order (and so the JSON) stays the same.
+      if (confidence === 'ambiguous') {
+        const candidates = p.candidates.map((c) => endpoint(c.clientIp, c.clientPort));
+        return { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence, candidates, basis, evidence };
+      }
+      const t: FlowLogTranslation = { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence, basis, evidence };
       return t;
     });
     translations.sort((a, b) => (a.firstSeen ?? '').localeCompare(b.firstSeen ?? '') || a.outside.port - b.outside.port);
 
     const unmatched: FlowLogUnmatched[] = [
-      ...paired.unmatchedInsides.map((l) => unmatchedOf(l, `no outside leg from the NAT to ${l.destIp ?? '*'}:${l.flow.dstPort} in this time window (a record not delivered, a port allocation failure, or a NAT that refused it)`)),
+      ...paired.unmatchedInsides.map((l) => unmatchedOf(l, `no outside leg from the NAT to ${l.destIp ?? '*'}:${l.destPort} in this time window (a record not delivered, a port allocation failure, or a NAT that refused it)`)),
       ...paired.unmatchedOutsides.map((l) => unmatchedOf(l, `no inside leg to ${l.destIp}:${l.flow.dstPort} in this time window (the client's record may be missing, or the log started after the connection did)`)),
       ...classified.unmatched.map((l) => unmatchedOf(l, l.note ?? 'not part of a translation')),
     ];

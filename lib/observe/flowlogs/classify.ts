@@ -28,6 +28,18 @@ export class Leg {
   /** Packets/bytes of the replies attached to this leg. */
   replyPackets = 0;
   replyBytes = 0;
+  /** Records of the replies attached to this leg (0: no reply seen). */
+  replyRecords = 0;
+  /** Earliest and latest time of the attached replies (NaN: none, or no time). */
+  replyFirst = NaN;
+  replyLast = NaN;
+  /** True when all attached replies carry the records' own start/end. */
+  replyPrecise = true;
+  /**
+   * An inside leg rebuilt from a reply-to-client record (NAT:d -> client:c, pkt-srcaddr the
+   * destination) whose request record is missing: it stands for the client's endpoint.
+   */
+  standIn = false;
   /** Earliest and latest time of the leg and its replies. */
   spanFirst: number;
   spanLast: number;
@@ -51,6 +63,20 @@ export class Leg {
   ) {
     this.spanFirst = ep.first;
     this.spanLast = ep.last;
+  }
+
+  /** The client's address (inside legs): the sender, or a stand-in's receiver. */
+  get clientIp(): string {
+    return this.standIn ? this.flow.dst : this.flow.src;
+  }
+
+  get clientPort(): number {
+    return this.standIn ? this.flow.dstPort : this.flow.srcPort;
+  }
+
+  /** The destination port the leg is about (a stand-in's is its source port). */
+  get destPort(): number {
+    return this.standIn ? this.flow.srcPort : this.flow.dstPort;
   }
 
   /** Sets role and note (for legs that turn out unsolicited or unmatched). */
@@ -120,6 +146,21 @@ function ranked(counts: Map<string, number>): string[] {
   return sorted.filter(([, n]) => n * 10 >= top).map(([ip]) => ip);
 }
 
+/**
+ * The IPv4 destination behind a NAT64 address (64:ff9b::/96, RFC 6052: the last 32 bits),
+ * so that an IPv6 client's inside leg meets the NAT's IPv4 outside leg; any other address as is.
+ */
+export function nat64Target(ip: string): string {
+  if (!/^64:ff9b::/i.test(ip)) return ip;
+  const tail = ip.slice(9);
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(tail)) return tail;
+  const m = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(tail);
+  if (!m) return ip;
+  const hi = parseInt(m[1], 16);
+  const lo = parseInt(m[2], 16);
+  return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+}
+
 function leg(role: LegRole, flow: Flow, ep: Episode, destIp: string | undefined): Leg {
   return new Leg(role, flow, ep, destIp);
 }
@@ -145,7 +186,7 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     } else if (fromNat && toNat) {
       for (const ep of f.episodes) unmatched.push(leg('other', f, ep, f.dst).as('other', 'both addresses are the NAT\'s own'));
     } else if (toNat) {
-      if (f.pktDst !== undefined && f.pktDst !== f.dst) for (const ep of f.episodes) insides.push(leg('inside', f, ep, f.pktDst));
+      if (f.pktDst !== undefined && f.pktDst !== f.dst) for (const ep of f.episodes) insides.push(leg('inside', f, ep, nat64Target(f.pktDst)));
       else if (f.pktDst === undefined && isPrivateAddress(f.src)) toNatPrivateUnknown.push(f);
       else inbound.push(f);
     } else if (fromNat) {
@@ -195,13 +236,26 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     }
   }
 
+  // A reply to a client whose request record is missing still names the client, its port
+  // and the destination: it stands in for the inside leg (every leg is evidence).
   const insideIndex = new LegIndex(insides);
+  const standIns: Leg[] = [];
   for (const f of repliesToClient) {
     const key = forwardKey(f);
+    const dest = f.pktSrc === undefined ? undefined : nat64Target(f.pktSrc);
     for (const ep of f.episodes) {
-      if (!insideIndex.attach(key, ep, f.pktSrc)) unmatched.push(leg('reply-to-client', f, ep, f.pktSrc).as('reply-to-client', 'a reply to a client with no inside leg from that client in the records'));
+      if (insideIndex.attach(key, ep, dest)) continue;
+      if (dest === undefined || f.action === 'REJECT') {
+        unmatched.push(leg('reply-to-client', f, ep, dest).as('reply-to-client', 'a reply to a client with no inside leg from that client in the records'));
+        continue;
+      }
+      const stand = leg('inside', f, ep, dest);
+      stand.standIn = true;
+      credit(stand, ep, Number.isNaN(ep.first));
+      standIns.push(stand);
     }
   }
+  insides.push(...standIns);
 
   // Rejected legs translate nothing: report them rather than pair them.
   const keep = (legs: Leg[]): Leg[] =>
@@ -296,6 +350,12 @@ function answers(l: Leg, ep: Episode, destIp: string | undefined, timeless: bool
 function credit(l: Leg, ep: Episode, timeless: boolean): void {
   l.replyPackets += ep.packets;
   l.replyBytes += ep.bytes;
+  l.replyRecords += ep.records;
+  l.replyPrecise = l.replyPrecise && ep.precise;
+  if (!timeless) {
+    if (!(ep.first >= l.replyFirst)) l.replyFirst = ep.first;
+    if (!(ep.last <= l.replyLast)) l.replyLast = ep.last;
+  }
   if (!timeless && !Number.isNaN(l.ep.first)) {
     if (ep.first < l.spanFirst) l.spanFirst = ep.first;
     if (ep.last > l.spanLast) l.spanLast = ep.last;

@@ -38,6 +38,19 @@ export interface FlowLogTranslation {
   readonly candidates?: FlowLogEndpoint[];
   /** One sentence: the evidence behind the confidence. */
   readonly basis: string;
+  /** Which records back the pairing and what in them agreed with the outside leg. */
+  readonly evidence: FlowLogEvidence;
+}
+
+/** The records a pairing used, and what in them agreed. */
+export interface FlowLogEvidence {
+  /**
+   * The legs present: `inside` (the client's request), `outside`, `reply-from-outside`,
+   * `reply-to-client` (which stands for the client when its request record is missing).
+   */
+  readonly legs: ReadonlyArray<'inside' | 'outside' | 'reply-from-outside' | 'reply-to-client'>;
+  /** What agreed between the chosen inside leg and the outside leg ("reply times", ...). */
+  readonly matched: readonly string[];
 }
 
 /** Traffic from outside to the NAT's address with no translation behind it (the NAT drops it). */
