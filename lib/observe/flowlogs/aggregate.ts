@@ -3,10 +3,11 @@
  * addresses, action), split into episodes at idle gaps longer than the NAT Gateway's idle
  * timeout. Memory grows with the number of distinct flows, never with the number of records.
  */
+import { NAT_DEFAULTS } from '../../model/nat-table';
 import type { FlowLogRecord } from './record';
 
 /** A NAT Gateway forgets an idle connection after 350 s: a longer gap starts a new one. */
-export const NAT_IDLE_TIMEOUT_SECONDS = 350;
+export const NAT_IDLE_TIMEOUT_SECONDS: number = NAT_DEFAULTS.idleTimeoutSeconds;
 
 /** How many of a flow's newest episodes a record may join; older ones are closed. */
 const RECENT_EPISODES = 8;

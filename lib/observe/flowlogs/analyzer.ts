@@ -5,8 +5,11 @@
 import type { Protocol } from '../../model/types';
 import { FlowTable, type Flow } from './aggregate';
 import { FastLineReader } from './fast-line';
-import { classifyFlows, inferNatIps, type Leg } from './classify';
-import type { FlowLogFormat } from './format';
+import { classifyFlows, type Leg } from './classify';
+import { TRANSLATION_FIELDS, type FlowLogFormat } from './format';
+import { computeHeadroom, DEFAULT_HEADROOM_ROWS } from './headroom';
+import { InterfaceCollector } from './interfaces';
+import { computeUsage, DEFAULT_PRICE_PER_GB, DEFAULT_USAGE_ROWS } from './usage';
 import { FlowLogLineParser } from './lines';
 import { evidenceOf, pairLegs } from './pair';
 import type { FlowLogRecord, RecordContext } from './record';
@@ -39,6 +42,21 @@ export interface AnalyzeOptions {
    * @default "input"
    */
   readonly source?: string;
+  /**
+   * NAT Gateway data processing price, USD per GB, for the usage figures.
+   * @default 0.045 (us-east-1)
+   */
+  readonly pricePerGb?: number;
+  /**
+   * Rows per usage table (by source, destination, NAT address); the rest are summed.
+   * @default 100
+   */
+  readonly usageRows?: number;
+  /**
+   * Destinations listed in the port headroom, closest to the limit first.
+   * @default 10
+   */
+  readonly headroomRows?: number;
 }
 
 const PROTOCOL_NAMES: Record<number, Protocol> = { 6: 'tcp', 17: 'udp', 1: 'icmp' };
@@ -68,6 +86,7 @@ export class FlowLogAnalyzer {
   /** Reads the common lines; the line parser takes the rest (and gives the reasons). */
   private fast: FastLineReader | undefined = undefined;
   private readonly table = new FlowTable();
+  private readonly interfaces = new InterfaceCollector();
   private readonly enis: ReadonlySet<string> | undefined;
   private readonly source: string;
   private readonly notes: string[] = [];
@@ -126,6 +145,7 @@ export class FlowLogAnalyzer {
       this.skipData++;
       return;
     }
+    this.interfaces.add(rec);
     if (rec.interfaceId !== undefined) {
       this.sawInterface = true;
       if (this.enis && !this.enis.has(rec.interfaceId)) {
@@ -135,7 +155,8 @@ export class FlowLogAnalyzer {
     }
     if (rec.start !== undefined || rec.end !== undefined || rec.timestamp !== undefined) this.sawTime = true;
     if (rec.pktDstaddr !== undefined || rec.pktSrcaddr !== undefined) this.sawPkt = true;
-    this.table.add(rec);
+    // Records without a protocol (AWS's short example formats) show traffic, not connections.
+    if (rec.protocol !== undefined) this.table.add(rec);
   }
 
   /** Records a line that is not a record, with the reason. */
@@ -147,17 +168,38 @@ export class FlowLogAnalyzer {
   /** Classifies and pairs everything read so far. */
   finish(): FlowLogsResult {
     const flows = this.table.takeFlows();
+    const interfaces = this.interfaces.interfaces();
+    const format = this.lines.format;
+    const missing = TRANSLATION_FIELDS.filter((f) => format.index[f] === undefined);
+    // Translations need the packet-level addresses: without them an inside leg does not say
+    // where it was going, and any pairing would be a guess.
+    const canPair = missing.length === 0 || (this.sawPkt && !missing.some((f) => !f.startsWith('pkt-')));
     let natIps = this.options.natPrivateIps?.length ? [...this.options.natPrivateIps] : [];
     let inferred = false;
-    if (!natIps.length && flows.length) {
-      const found = inferNatIps(flows);
-      natIps = found.ips;
+    if (!natIps.length && this.records) {
+      const nats = interfaces.filter((i) => i.kind === 'nat-gateway');
+      natIps = [...new Set(nats.flatMap((i) => i.addresses))];
       inferred = true;
-      if (natIps.length) this.notes.push(`NAT private IP ${natIps.join(', ')} inferred from the records (${found.how}); pass --nat-ip to set it.`);
-      else this.notes.push('No NAT Gateway address could be inferred from the records; pass --nat-ip.');
+      if (natIps.length) {
+        this.notes.push(`NAT private IP ${natIps.join(', ')} inferred from the records of ${nats.map((i) => i.interface ?? 'the ENI').join(', ')} (the address that receives records whose pkt-dstaddr is another address); pass --nat-ip to set it.`);
+      } else if (interfaces.some((i) => i.kind === 'unknown')) {
+        this.notes.push('No NAT Gateway address can be inferred: the format has no pkt-srcaddr/pkt-dstaddr, so a translation cannot be seen; pass --nat-ip to read legs by address.');
+      } else {
+        this.notes.push('No ENI in the records translates addresses: none of them is a NAT Gateway\'s (see interfaces).');
+      }
     }
-    const classified = classifyFlows(flows, new Set(natIps));
-    const paired = pairLegs(classified.insides, classified.outsides);
+    const natSet = new Set(natIps);
+    const classified = classifyFlows(flows, natSet);
+    const usage = computeUsage(classified.insides, classified.outsides, this.options.pricePerGb ?? DEFAULT_PRICE_PER_GB, this.options.usageRows ?? DEFAULT_USAGE_ROWS);
+    const headroom = computeHeadroom(classified.outsides, protocolName, this.options.headroomRows ?? DEFAULT_HEADROOM_ROWS);
+    if (!canPair && this.records) {
+      this.notes.push(
+        `Translations cannot be rebuilt from this format: it lacks ${missing.map((f) => `\${${f}}`).join(' ')}. ` +
+          'What the records still show: each ENI\'s traffic and kind (interfaces)' +
+          (natIps.length ? ', and with the NAT address known, traffic and port headroom per destination and NAT address (usage, headroom).' : '.'),
+      );
+    }
+    const paired = canPair ? pairLegs(classified.insides, classified.outsides) : { pairs: [], unmatchedInsides: [], unmatchedOutsides: [] };
 
     const translations: FlowLogTranslation[] = paired.pairs.map((p) => {
       const o = p.outside;
@@ -187,7 +229,7 @@ export class FlowLogAnalyzer {
     });
     translations.sort((a, b) => (a.firstSeen ?? '').localeCompare(b.firstSeen ?? '') || a.outside.port - b.outside.port);
 
-    const unmatched: FlowLogUnmatched[] = [
+    const unmatched: FlowLogUnmatched[] = !canPair ? [] : [
       ...paired.unmatchedInsides.map((l) => unmatchedOf(l, `no outside leg from the NAT to ${l.destIp ?? '*'}:${l.destPort} in this time window (a record not delivered, a port allocation failure, or a NAT that refused it)`)),
       ...paired.unmatchedOutsides.map((l) => unmatchedOf(l, `no inside leg to ${l.destIp}:${l.flow.dstPort} in this time window (the client's record may be missing, or the log started after the connection did)`)),
       ...classified.unmatched.map((l) => unmatchedOf(l, l.note ?? 'not part of a translation')),
@@ -201,7 +243,6 @@ export class FlowLogAnalyzer {
     if (this.enis && !this.sawInterface && this.records) notes.push('--nat-eni could not filter: the records carry no interface-id.');
     if (this.otherEniRecords) notes.push(`${this.otherEniRecords} records on other ENIs than ${[...this.enis ?? []].join(', ')} were left out.`);
     if (classified.otherRecords) notes.push(`${classified.otherRecords} records involve none of the NAT's addresses (${natIps.join(', ') || 'none known'}): other ENIs in the same log, or a wrong --nat-ip.`);
-    if (this.records && !this.sawPkt && flows.length) notes.push('The records have no pkt-srcaddr/pkt-dstaddr: inside legs show the NAT as destination, so they are matched to outside legs by protocol, port and time only.');
     if (this.records && !this.sawTime && flows.length) notes.push('The records carry no time (no start/end, no event timestamp): pairing cannot use time, so more pairings are ambiguous.');
     if (this.noData) notes.push(`${this.noData} NODATA records (no traffic in their capture window).`);
     if (this.skipData) notes.push(`${this.skipData} SKIPDATA records: AWS skipped records during some capture windows, so some legs may be missing.`);
@@ -219,6 +260,9 @@ export class FlowLogAnalyzer {
       otherRecords,
       format: this.lines.format.text,
       notes,
+      interfaces,
+      usage,
+      headroom,
     };
   }
 }

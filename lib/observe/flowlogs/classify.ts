@@ -108,45 +108,6 @@ export function isPrivateAddress(ip: string): boolean {
 }
 
 /**
- * Infers the NAT's private IP(s) from the flows: an address that receives traffic whose
- * pkt-dstaddr is another address (the NAT's inside legs). Without pkt-dstaddr in the format:
- * an address that receives from a private address on port d and sends on to another address
- * on the same port d and protocol (the relay a NAT makes).
- */
-export function inferNatIps(flows: readonly Flow[]): { ips: string[]; how: string } {
-  const byPktDst = new Map<string, number>();
-  for (const f of flows) {
-    if (f.pktDst !== undefined && f.pktDst !== f.dst) byPktDst.set(f.dst, (byPktDst.get(f.dst) ?? 0) + f.episodes.length);
-  }
-  if (byPktDst.size) {
-    return { ips: ranked(byPktDst), how: 'the address that receives records whose pkt-dstaddr is another address' };
-  }
-  const relayIn = new Map<string, Set<string>>();
-  for (const f of flows) {
-    if (isPrivateAddress(f.src) && f.src !== f.dst) {
-      const k = `${f.protocol}|${f.dstPort}`;
-      let s = relayIn.get(k);
-      if (!s) relayIn.set(k, (s = new Set()));
-      s.add(f.dst);
-    }
-  }
-  const relays = new Map<string, number>();
-  for (const f of flows) {
-    const receivers = relayIn.get(`${f.protocol}|${f.dstPort}`);
-    if (receivers?.has(f.src) && !isPrivateAddress(f.dst)) relays.set(f.src, (relays.get(f.src) ?? 0) + 1);
-  }
-  return { ips: ranked(relays), how: 'the address that receives from private clients and sends on to public addresses on the same port (the format has no pkt-dstaddr)' };
-}
-
-/** Addresses with at least a tenth of the top count, most frequent first. */
-function ranked(counts: Map<string, number>): string[] {
-  const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  if (!sorted.length) return [];
-  const top = sorted[0][1];
-  return sorted.filter(([, n]) => n * 10 >= top).map(([ip]) => ip);
-}
-
-/**
  * The IPv4 destination behind a NAT64 address (64:ff9b::/96, RFC 6052: the last 32 bits),
  * so that an IPv6 client's inside leg meets the NAT's IPv4 outside leg; any other address as is.
  */

@@ -193,7 +193,7 @@ export function parseRecordTokens(tokens: readonly string[], line: number, forma
     return `end ${rec.end} is before start ${rec.start}`;
   }
   if (rec.logStatus === undefined || rec.logStatus === 'OK') {
-    for (const f of ['srcaddr', 'dstaddr', 'protocol'] as const) {
+    for (const f of format.index.protocol === undefined ? (['srcaddr', 'dstaddr'] as const) : (['srcaddr', 'dstaddr', 'protocol'] as const)) {
       if (rec[f] === undefined) return `${f} is missing ("-") in a record whose log-status is not NODATA or SKIPDATA`;
     }
   }

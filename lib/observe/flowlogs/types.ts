@@ -3,6 +3,13 @@
  * table rebuilt from a NAT Gateway ENI's flow log records, with how sure each pairing is.
  */
 import type { Protocol } from '../../model/types';
+import type { FlowLogHeadroom } from './headroom';
+import type { FlowLogInterface } from './interfaces';
+import type { FlowLogUsage } from './usage';
+
+export type { FlowLogHeadroom, FlowLogHeadroomRow } from './headroom';
+export type { FlowLogInterface, FlowLogInterfaceKind } from './interfaces';
+export type { FlowLogUsage, FlowLogUsageRow, FlowLogUsageTable, UsageGrouping } from './usage';
 
 /** An address and port as seen in a flow log record. */
 export interface FlowLogEndpoint {
@@ -116,4 +123,10 @@ export interface FlowLogsResult {
   readonly format: string;
   /** Things a reader should know: inferred addresses, missing fields, SKIPDATA windows. */
   readonly notes: string[];
+  /** Each ENI in the records: what its records show it to be (NAT Gateway or not) and its traffic. */
+  readonly interfaces: FlowLogInterface[];
+  /** Who uses the NAT: traffic each way per source, destination and NAT address, and the processing charge. */
+  readonly usage: FlowLogUsage;
+  /** Peak simultaneous connections per destination per NAT address against the 55,000 limit. */
+  readonly headroom: FlowLogHeadroom;
 }
