@@ -48,6 +48,8 @@ class InterfaceEvidence {
   preserved = 0;
   instanceId: string | undefined = undefined;
   readonly addresses = new Map<string, number>();
+  /** Private senders to public destinations, untranslated: a NAT's outside legs (its IPv4 side under NAT64). */
+  readonly outsideSources = new Map<string, number>();
   readonly paths = new Map<number, number>();
 }
 
@@ -89,6 +91,10 @@ export class InterfaceCollector {
       e.translated++;
     } else {
       e.preserved++;
+      const src = rec.srcaddr as string;
+      if (isPrivateIpv4(src) && !isPrivateIpv4(rec.dstaddr as string) && (e.outsideSources.has(src) || e.outsideSources.size < MAX_ADDRESSES)) {
+        e.outsideSources.set(src, (e.outsideSources.get(src) ?? 0) + 1);
+      }
     }
   }
 
@@ -107,7 +113,7 @@ export class InterfaceCollector {
         interface: key === '' ? null : key,
         kind,
         reason,
-        addresses: kind === 'nat-gateway' ? ranked(e.addresses) : [],
+        addresses: kind === 'nat-gateway' ? natAddresses(e) : [],
         instanceId: e.instanceId ?? null,
         records: e.records,
         packets: e.packets,
@@ -143,4 +149,20 @@ function ranked(counts: Map<string, number>): string[] {
   if (!sorted.length) return [];
   const top = sorted[0][1];
   return sorted.filter(([, n]) => n * 10 >= top).map(([ip]) => ip);
+}
+
+/** The NAT's own addresses: those its inside legs were sent to, and the IPv4 side its outside legs leave from. */
+function natAddresses(e: InterfaceEvidence): string[] {
+  const found = ranked(e.addresses);
+  for (const ip of ranked(e.outsideSources)) if (!found.includes(ip)) found.push(ip);
+  return found;
+}
+
+/** RFC 1918 and the shared address space (100.64/10): where a NAT Gateway's private IPv4 lives. */
+function isPrivateIpv4(ip: string): boolean {
+  if (ip.includes(':')) return false;
+  const dot1 = ip.indexOf('.');
+  const a = Number(ip.slice(0, dot1));
+  const b = Number(ip.slice(dot1 + 1, ip.indexOf('.', dot1 + 1)));
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
 }

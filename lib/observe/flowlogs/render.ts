@@ -3,8 +3,9 @@
  * it (client:port -> NAT private IP:port -> destination:port) with each pairing's confidence,
  * then summaries of unsolicited traffic, unmatched records, skipped lines and notes.
  */
-import type { FlowLogEndpoint, FlowLogsResult, FlowLogUnsolicited } from './types';
+import type { FlowLogEndpoint, FlowLogsResult, FlowLogUnsolicited, UsageGrouping } from './types';
 import { alignColumns } from '../../report/columns';
+import { renderHeadroom, renderInterfaces, renderUsage } from './render-usage';
 
 /** Options of renderFlowLogs. */
 export interface RenderFlowLogsOptions {
@@ -18,6 +19,11 @@ export interface RenderFlowLogsOptions {
    * @default - not named
    */
   readonly source?: string;
+  /**
+   * How the usage table groups the traffic.
+   * @default "source"
+   */
+  readonly by?: UsageGrouping;
 }
 
 function ep(e: FlowLogEndpoint): string {
@@ -96,6 +102,16 @@ export function renderFlowLogs(result: FlowLogsResult, options: RenderFlowLogsOp
     out.push(...more(result.unmatched.length, limit));
   } else {
     out.push('Unmatched NAT records: none');
+  }
+
+  out.push('');
+  out.push(...renderUsage(result.usage, options.by ?? 'source', Math.min(limit, 20)));
+  out.push('');
+  out.push(...renderHeadroom(result.headroom, Math.min(limit, 10)));
+  // The ENI list matters when something is not a plain NAT ENI.
+  if (result.interfaces.length > 1 || result.interfaces.some((i) => i.kind !== 'nat-gateway')) {
+    out.push('');
+    out.push(...renderInterfaces(result.interfaces, limit));
   }
 
   if (result.skippedTotal) {
