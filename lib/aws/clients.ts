@@ -34,18 +34,29 @@ export interface AwsClientOptions {
   readonly maxAttempts?: number;
 }
 
-/** Makes the five clients with a bounded request timeout and the SDK's adaptive retries. */
-export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
+/** The configuration every natlab SDK client shares: region, profile, timeouts, adaptive retries. */
+export function awsClientConfig(opts: AwsClientOptions = {}): {
+  region?: string;
+  profile?: string;
+  maxAttempts: number;
+  retryMode: string;
+  requestHandler: { requestTimeout: number; connectionTimeout: number };
+} {
   // The SDK's multi-line notice about Node < 22 would bury the one-line result or error that
   // verify prints; natlab supports Node 20 (package.json engines). A user's own setting wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const config = {
+  return {
     region: opts.region,
     profile: opts.profile,
     maxAttempts: opts.maxAttempts ?? 5,
     retryMode: 'adaptive',
     requestHandler: { requestTimeout: opts.requestTimeoutMs ?? 30_000, connectionTimeout: 10_000 },
   };
+}
+
+/** Makes the five clients with a bounded request timeout and the SDK's adaptive retries. */
+export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
+  const config = awsClientConfig(opts);
   return {
     cloudformation: new CloudFormationClient(config),
     ec2: new EC2Client(config),

@@ -22,6 +22,7 @@ export function humanBytes(n: number): string {
 
 /** USD with enough places to show small amounts. */
 export function usd(n: number): string {
+  if (n > 0 && n < 0.0001) return '<$0.0001';
   return n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`;
 }
 
@@ -56,7 +57,7 @@ export function renderUsage(usage: FlowLogUsage, by: UsageGrouping, limit: numbe
     );
     rows.push(line(sum));
   }
-  out.push(...alignColumns(rows, '  ').map((l) => `  ${l}`));
+  out.push(...alignColumns(rows, '  '));
   return out;
 }
 
@@ -75,7 +76,7 @@ export function renderHeadroom(h: FlowLogHeadroom, limit: number): string[] {
   for (const r of h.closest.slice(0, limit)) {
     rows.push([r.natIp, `${r.destination.ip}:${r.destination.port}`, r.protocol, String(r.peak), `${(r.utilisation * 100).toFixed(2)}%`, r.peakAt.replace('T', ' ').replace(/\.000Z$/, 'Z'), String(r.connections)]);
   }
-  out.push(...alignColumns(rows, '  ').map((l) => `  ${l}`));
+  out.push(...alignColumns(rows, '  '));
   if (h.untimed) out.push(`  ${h.untimed} outside legs carry no time and are not counted`);
   return out;
 }
