@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { isIP } from 'node:net';
 import { InputError } from '../errors';
-import { action, printJson } from './common';
+import { action } from './common';
 
 interface FlowLogsCliOptions {
   format?: string;
@@ -65,8 +65,13 @@ export function registerFlowLogs(program: Command): void {
         if ((opts.since !== undefined || opts.until !== undefined) && opts.logGroup === undefined) throw new InputError('--since and --until go with --log-group');
 
         const { analyzeFlowLogFile, parseFlowLogFormat, renderFlowLogs } = await import('../observe/flowlogs');
+        const { JsonStreamSink, SampleSink } = await import('../observe/flowlogs/json-stream');
         const format = opts.format === undefined ? undefined : parseFlowLogFormat(opts.format);
-        const analyze = { format, natPrivateIps: opts.natIp, natEniIds: opts.natEni, pricePerGb };
+        // --json streams the lists as time batches settle; the text keeps the first rows.
+        const json = opts.json ? new JsonStreamSink((text) => process.stdout.write(text)) : undefined;
+        const sample = opts.json ? undefined : new SampleSink(limit);
+        const analyze = { format, natPrivateIps: opts.natIp, natEniIds: opts.natEni, pricePerGb, sink: json ?? sample };
+        try {
         let source: string;
         let result;
         if (opts.logGroup !== undefined || opts.s3 !== undefined) {
@@ -96,9 +101,12 @@ export function registerFlowLogs(program: Command): void {
         }
         // An empty log is not bad input, but reading nothing should not pass in silence.
         if (result.records === 0) process.stderr.write(`natlab flowlogs: no flow log records in ${source}\n`);
-        if (opts.json) printJson(result);
-        else process.stdout.write(renderFlowLogs(result, { limit, source, by }));
+        if (json) json.end(result);
+        else process.stdout.write(renderFlowLogs((sample as InstanceType<typeof SampleSink>).fill(result), { limit, source, by }));
         return 0;
+        } finally {
+          json?.dispose();
+        }
       }),
     );
 }

@@ -40,6 +40,8 @@ export class Leg {
    * destination) whose request record is missing: it stands for the client's endpoint.
    */
   standIn = false;
+  /** The reply flows credited to it, so that a batch can carry the leg over with them. */
+  replies: Flow[] | undefined = undefined;
   /** Earliest and latest time of the leg and its replies. */
   spanFirst: number;
   spanLast: number;
@@ -184,7 +186,7 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     for (const ep of f.episodes) {
       if (f.action === 'REJECT') {
         unsolicited.push(leg('reply-from-outside', f, ep, f.src).as('unsolicited', 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it'));
-      } else if (!outsideIndex.attach(key, ep, f.src)) {
+      } else if (!outsideIndex.attach(key, ep, f.src, f)) {
         unsolicited.push(
           leg('reply-from-outside', f, ep, f.src).as(
             'unsolicited',
@@ -205,14 +207,14 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     const key = forwardKey(f);
     const dest = f.pktSrc === undefined ? undefined : nat64Target(f.pktSrc);
     for (const ep of f.episodes) {
-      if (insideIndex.attach(key, ep, dest)) continue;
+      if (insideIndex.attach(key, ep, dest, f)) continue;
       if (dest === undefined || f.action === 'REJECT') {
         unmatched.push(leg('reply-to-client', f, ep, dest).as('reply-to-client', 'a reply to a client with no inside leg from that client in the records'));
         continue;
       }
       const stand = leg('inside', f, ep, dest);
       stand.standIn = true;
-      credit(stand, ep, Number.isNaN(ep.first));
+      credit(stand, ep, Number.isNaN(ep.first), undefined);
       standIns.push(stand);
     }
   }
@@ -261,7 +263,7 @@ class LegIndex {
    * when both are known, and a time no earlier than the leg's start and no later than the
    * idle timeout after its end. False when there is none.
    */
-  attach(key: string, ep: Episode, destIp: string | undefined): boolean {
+  attach(key: string, ep: Episode, destIp: string | undefined, flow: Flow): boolean {
     const g = this.groups.get(key);
     if (g === undefined) return false;
     const timeless = Number.isNaN(ep.first);
@@ -270,7 +272,7 @@ class LegIndex {
     const floor = timeless ? -Infinity : ep.first - NAT_IDLE_TIMEOUT_SECONDS;
     if (g instanceof Leg) {
       if (timeOrder(g.ep.first) > limit || lastOrder(g.ep.last) < floor || !answers(g, ep, destIp, timeless)) return false;
-      credit(g, ep, timeless);
+      credit(g, ep, timeless, flow);
       return true;
     }
     let lo = 0;
@@ -283,7 +285,7 @@ class LegIndex {
     for (let j = lo - 1; j >= 0 && g.maxLast[j] >= floor; j--) {
       const l = g.legs[j];
       if (!answers(l, ep, destIp, timeless)) continue;
-      credit(l, ep, timeless);
+      credit(l, ep, timeless, flow);
       return true;
     }
     // Timeless legs sort first and are reached above; a timeless reply may answer any.
@@ -308,7 +310,8 @@ function answers(l: Leg, ep: Episode, destIp: string | undefined, timeless: bool
 }
 
 /** Adds a reply's counts and times to the leg it answers. */
-function credit(l: Leg, ep: Episode, timeless: boolean): void {
+function credit(l: Leg, ep: Episode, timeless: boolean, flow: Flow | undefined): void {
+  if (flow) (l.replies ??= []).push(flow);
   l.replyPackets += ep.packets;
   l.replyBytes += ep.bytes;
   l.replyRecords += ep.records;

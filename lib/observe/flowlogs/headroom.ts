@@ -43,52 +43,93 @@ export interface FlowLogHeadroom {
   readonly method: string;
 }
 
-/**
- * Peak simultaneous connections per (NAT address, destination IP, port, protocol): a sweep
- * over each group's outside legs, open from their first to their last second inclusive.
- */
-export function computeHeadroom(outsides: readonly Leg[], protocolName: (n: number) => string, rows = DEFAULT_HEADROOM_ROWS): FlowLogHeadroom {
-  const groups = new Map<string, Leg[]>();
-  let untimed = 0;
-  for (const l of outsides) {
-    if (Number.isNaN(l.ep.first)) {
-      untimed++;
-      continue;
-    }
-    const key = `${l.flow.src}|${l.flow.dst}|${l.flow.dstPort}|${l.flow.protocol}`;
-    const g = groups.get(key);
-    if (g) g.push(l);
-    else groups.set(key, [l]);
-  }
-  const all: FlowLogHeadroomRow[] = [];
-  for (const legs of groups.values()) {
-    const { peak, at } = sweep(legs);
-    const f = legs[0].flow;
-    all.push({
-      natIp: f.src,
-      destination: { ip: f.dst, port: f.dstPort },
-      protocol: protocolName(f.protocol),
-      peak,
-      peakAt: new Date(at * 1000).toISOString(),
-      utilisation: Math.round((peak / PER_DESTINATION_LIMIT) * 1e6) / 1e6,
-      connections: legs.length,
-    });
-  }
-  all.sort((a, b) => b.peak - a.peak || a.peakAt.localeCompare(b.peakAt) || a.destination.ip.localeCompare(b.destination.ip));
-  return {
-    limit: PER_DESTINATION_LIMIT,
-    closest: all.slice(0, rows),
-    destinations: all.length,
-    untimed,
-    method: 'connections open at once per NAT address and destination (IP, port, protocol), each from its first to its last packet as the outside-leg records show (aggregation windows round to the second)',
-  };
+interface Group {
+  natIp: string;
+  destIp: string;
+  destPort: number;
+  protocol: number;
+  peak: number;
+  at: number;
+  connections: number;
+  /** Open intervals of the previous batch that may overlap the next one's. */
+  carried: Array<[number, number]>;
 }
 
-/** Most legs open at once (each open over [first, last] inclusive) and the first second it happened. */
-function sweep(legs: readonly Leg[]): { peak: number; at: number } {
-  if (legs.length === 1) return { peak: 1, at: legs[0].ep.first };
-  const starts = legs.map((l) => l.ep.first).sort((a, b) => a - b);
-  const ends = legs.map((l) => l.ep.last + 1).sort((a, b) => a - b);
+/**
+ * Peak simultaneous connections per (NAT address, destination IP, port, protocol), batch by
+ * batch: a sweep over each group's outside legs, open from their first to their last second
+ * inclusive, with the previous batch's legs that end within `horizon` seconds of its cut
+ * carried into the next sweep (legs longer than that across a cut are counted in their own
+ * batch only). Memory: one entry per group plus the legs near the last cut.
+ */
+export class HeadroomTracker {
+  private readonly groups = new Map<string, Group>();
+  private untimed = 0;
+
+  constructor(private readonly protocolName: (n: number) => string) {}
+
+  /** Adds one batch of outside legs; `cut` is the batch's time bound (legs ended before it). */
+  add(outsides: readonly Leg[], cut: number, horizon: number): void {
+    const batch = new Map<Group, Array<[number, number]>>();
+    for (const l of outsides) {
+      if (Number.isNaN(l.ep.first)) {
+        this.untimed++;
+        continue;
+      }
+      const f = l.flow;
+      const key = `${f.src}|${f.dst}|${f.dstPort}|${f.protocol}`;
+      let g = this.groups.get(key);
+      if (!g) this.groups.set(key, (g = { natIp: f.src, destIp: f.dst, destPort: f.dstPort, protocol: f.protocol, peak: 0, at: NaN, connections: 0, carried: [] }));
+      g.connections++;
+      const list = batch.get(g);
+      if (list) list.push([l.ep.first, l.ep.last]);
+      else batch.set(g, [[l.ep.first, l.ep.last]]);
+    }
+    for (const [g, intervals] of batch) {
+      const all = g.carried.length ? [...g.carried, ...intervals] : intervals;
+      const { peak, at } = sweep(all);
+      if (peak > g.peak) {
+        g.peak = peak;
+        g.at = at;
+      }
+      g.carried = Number.isFinite(cut) ? intervals.filter(([, last]) => last >= cut - horizon) : [];
+    }
+  }
+
+  /** The destinations closest to the limit. */
+  result(rows = DEFAULT_HEADROOM_ROWS): FlowLogHeadroom {
+    const all: FlowLogHeadroomRow[] = [...this.groups.values()].map((g) => ({
+      natIp: g.natIp,
+      destination: { ip: g.destIp, port: g.destPort },
+      protocol: this.protocolName(g.protocol),
+      peak: g.peak,
+      peakAt: new Date(g.at * 1000).toISOString(),
+      utilisation: Math.round((g.peak / PER_DESTINATION_LIMIT) * 1e6) / 1e6,
+      connections: g.connections,
+    }));
+    all.sort((a, b) => b.peak - a.peak || a.peakAt.localeCompare(b.peakAt) || a.destination.ip.localeCompare(b.destination.ip));
+    return {
+      limit: PER_DESTINATION_LIMIT,
+      closest: all.slice(0, rows),
+      destinations: all.length,
+      untimed: this.untimed,
+      method: 'connections open at once per NAT address and destination (IP, port, protocol), each from its first to its last packet as the outside-leg records show (aggregation windows round to the second)',
+    };
+  }
+}
+
+/** Peak simultaneous connections of one set of outside legs. */
+export function computeHeadroom(outsides: readonly Leg[], protocolName: (n: number) => string, rows = DEFAULT_HEADROOM_ROWS): FlowLogHeadroom {
+  const t = new HeadroomTracker(protocolName);
+  t.add(outsides, Infinity, 0);
+  return t.result(rows);
+}
+
+/** Most intervals open at once (each [first, last] inclusive) and the first second it happened. */
+function sweep(intervals: ReadonlyArray<readonly [number, number]>): { peak: number; at: number } {
+  if (intervals.length === 1) return { peak: 1, at: intervals[0][0] };
+  const starts = intervals.map((i) => i[0]).sort((a, b) => a - b);
+  const ends = intervals.map((i) => i[1] + 1).sort((a, b) => a - b);
   let open = 0;
   let peak = 0;
   let at = starts[0];

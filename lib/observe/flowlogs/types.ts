@@ -129,4 +129,16 @@ export interface FlowLogsResult {
   readonly usage: FlowLogUsage;
   /** Peak simultaneous connections per destination per NAT address against the 55,000 limit. */
   readonly headroom: FlowLogHeadroom;
+  /** How many items each list has (also when a streaming sink took them and the lists are empty). */
+  readonly totals: FlowLogTotals;
+}
+
+/** Counts of the result's lists. */
+export interface FlowLogTotals {
+  readonly translations: number;
+  readonly certain: number;
+  readonly likely: number;
+  readonly ambiguous: number;
+  readonly unsolicited: number;
+  readonly unmatched: number;
 }

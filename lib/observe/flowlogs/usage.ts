@@ -80,27 +80,59 @@ function bump(map: Map<string, Tally>, key: string, l: Leg, standIn: boolean): v
 }
 
 /**
- * Usage from the classified legs. Destinations and NAT addresses come from outside legs and
- * the replies attached to them; sources from inside legs (and stand-ins: a reply to a client
- * whose request record is missing counts its reply bytes only).
+ * Usage from the classified legs, batch by batch. Destinations and NAT addresses come from
+ * outside legs and the replies attached to them; sources from inside legs (and stand-ins: a
+ * reply to a client whose request record is missing counts its reply bytes only). Memory:
+ * one tally per distinct source, destination and NAT address.
  */
-export function computeUsage(insides: readonly Leg[], outsides: readonly Leg[], pricePerGb = DEFAULT_PRICE_PER_GB, rows = DEFAULT_USAGE_ROWS): FlowLogUsage {
-  const sources = new Map<string, Tally>();
-  const destinations = new Map<string, Tally>();
-  const nats = new Map<string, Tally>();
-  let bytes = 0;
-  let packets = 0;
-  for (const l of insides) bump(sources, l.clientIp, l, l.standIn);
-  for (const l of outsides) {
-    bump(destinations, l.flow.dst, l, false);
-    bump(nats, l.flow.src, l, false);
-    bytes += l.ep.bytes + l.replyBytes;
-    packets += l.ep.packets + l.replyPackets;
+export class UsageTally {
+  private readonly sources = new Map<string, Tally>();
+  private readonly destinations = new Map<string, Tally>();
+  private readonly nats = new Map<string, Tally>();
+  private bytes = 0;
+  private packets = 0;
+  private sawOutside = false;
+
+  constructor(
+    private readonly pricePerGb = DEFAULT_PRICE_PER_GB,
+    private readonly rows = DEFAULT_USAGE_ROWS,
+  ) {}
+
+  /** Adds one batch of legs. */
+  add(insides: readonly Leg[], outsides: readonly Leg[]): void {
+    for (const l of insides) bump(this.sources, l.clientIp, l, l.standIn);
+    for (const l of outsides) {
+      this.sawOutside = true;
+      bump(this.destinations, l.flow.dst, l, false);
+      bump(this.nats, l.flow.src, l, false);
+      this.bytes += l.ep.bytes + l.replyBytes;
+      this.packets += l.ep.packets + l.replyPackets;
+    }
   }
-  // With no outside legs (a log of inside traffic only) the sources are all there is.
-  if (!outsides.length) for (const t of sources.values()) bytes += t.bytesOut + t.bytesIn;
-  const table = (m: Map<string, Tally>): FlowLogUsageTable => toTable(m, bytes, pricePerGb, rows);
-  return { pricePerGb, bytes, packets, charge: chargeOf(bytes, pricePerGb), bySource: table(sources), byDestination: table(destinations), byNat: table(nats) };
+
+  /** The tables so far. */
+  result(): FlowLogUsage {
+    let bytes = this.bytes;
+    // With no outside legs (a log of inside traffic only) the sources are all there is.
+    if (!this.sawOutside) for (const t of this.sources.values()) bytes += t.bytesOut + t.bytesIn;
+    const table = (m: Map<string, Tally>): FlowLogUsageTable => toTable(m, bytes, this.pricePerGb, this.rows);
+    return {
+      pricePerGb: this.pricePerGb,
+      bytes,
+      packets: this.packets,
+      charge: chargeOf(bytes, this.pricePerGb),
+      bySource: table(this.sources),
+      byDestination: table(this.destinations),
+      byNat: table(this.nats),
+    };
+  }
+}
+
+/** Usage of one set of legs. */
+export function computeUsage(insides: readonly Leg[], outsides: readonly Leg[], pricePerGb = DEFAULT_PRICE_PER_GB, rows = DEFAULT_USAGE_ROWS): FlowLogUsage {
+  const tally = new UsageTally(pricePerGb, rows);
+  tally.add(insides, outsides);
+  return tally.result();
 }
 
 function chargeOf(bytes: number, pricePerGb: number): number {
