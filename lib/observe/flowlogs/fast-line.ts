@@ -6,7 +6,7 @@
  * general parser (record.ts) reads the line and gives its exact reason.
  */
 import type { FlowLogFormat } from './format';
-import { eniFromLogStream, type FlowLogRecord, type RecordContext } from './record';
+import { eniFromLogStream, MAX_UNIX_SECONDS, type FlowLogRecord, type RecordContext } from './record';
 
 const enum Kind {
   Ignored,
@@ -127,6 +127,7 @@ export class FastLineReader {
           const name = this.names[i];
           if (name === 'packets') rec.packets = v;
           else if (name === 'bytes') rec.bytes = v;
+          else if (v > MAX_UNIX_SECONDS) return undefined;
           else if (name === 'start') rec.start = v;
           else rec.end = v;
           break;
