@@ -25,6 +25,8 @@ export const MAX_LISTED_SKIPPED = 1000;
 export const BATCH_HORIZON_SECONDS = 1200;
 /** Unpaired legs that ended this close to a batch's cut wait for the next batch. */
 const CARRY_MARGIN_SECONDS = 120;
+/** Batches settled per horizon of new records. */
+const BATCHES_PER_HORIZON = 4;
 /** The slack pair.ts allows between legs' times (records carry whole seconds). */
 const OPEN_OVERLAP_SLACK = 2;
 /** How often (in records) to look whether a batch is due. */
@@ -271,7 +273,8 @@ export class FlowLogAnalyzer {
     const horizon = this.options.batchHorizonSeconds ?? BATCH_HORIZON_SECONDS;
     if (!Number.isFinite(this.watermark) || !Number.isFinite(horizon)) return;
     const cut = this.watermark - horizon;
-    if (cut - this.lastCut < horizon) return;
+    // Settle often (every quarter horizon) so that a batch, and the heap it churns, stays small.
+    if (cut - this.lastCut < horizon / BATCHES_PER_HORIZON) return;
     this.lastCut = cut;
     this.processBatch(this.table.takeFlowsBefore(cut), cut);
   }
@@ -308,7 +311,7 @@ export class FlowLogAnalyzer {
     );
 
     if (this.batches > 1 || !final) this.temperCertainty(paired.pairs, new Set(nat.ips));
-    this.recent = recentLegs(classified.insides, classified.outsides, cut - (this.options.batchHorizonSeconds ?? BATCH_HORIZON_SECONDS), carried);
+    this.recent = recentLegs(classified.insides, classified.outsides, cut - (this.options.batchHorizonSeconds ?? BATCH_HORIZON_SECONDS), carried, this.recent);
     const translations = paired.pairs.map(translationOf);
     translations.sort((a, b) => (a.firstSeen ?? '').localeCompare(b.firstSeen ?? '') || a.outside.port - b.outside.port);
     for (const t of translations) this.sink.onTranslation(t);
@@ -428,8 +431,13 @@ export class FlowLogAnalyzer {
 }
 
 /** Inside and outside legs that ended at or after `from`, by kind and destination, as [first, last]. */
-function recentLegs(insides: readonly Leg[], outsides: readonly Leg[], from: number, skip: ReadonlySet<Leg>): Map<string, Array<[number, number]>> {
+function recentLegs(insides: readonly Leg[], outsides: readonly Leg[], from: number, skip: ReadonlySet<Leg>, before: ReadonlyMap<string, Array<[number, number]>>): Map<string, Array<[number, number]>> {
   const out = new Map<string, Array<[number, number]>>();
+  // Earlier batches' legs stay while they end within the horizon.
+  for (const [key, list] of before) {
+    const kept = list.filter(([, last]) => last >= from);
+    if (kept.length) out.set(key, kept);
+  }
   const add = (key: string, l: Leg): void => {
     if (!(l.ep.last >= from) || skip.has(l)) return;
     const list = out.get(key);

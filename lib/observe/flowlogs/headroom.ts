@@ -51,7 +51,7 @@ interface Group {
   peak: number;
   at: number;
   connections: number;
-  /** Open intervals of the previous batch that may overlap the next one's. */
+  /** Intervals of earlier batches that end within the horizon of the last cut (they may overlap the next batch's). */
   carried: Array<[number, number]>;
 }
 
@@ -92,7 +92,7 @@ export class HeadroomTracker {
         g.peak = peak;
         g.at = at;
       }
-      g.carried = Number.isFinite(cut) ? intervals.filter(([, last]) => last >= cut - horizon) : [];
+      g.carried = Number.isFinite(cut) ? all.filter(([, last]) => last >= cut - horizon) : [];
     }
   }
 
