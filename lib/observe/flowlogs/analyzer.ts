@@ -468,13 +468,9 @@ function translationOf(p: Pairing): FlowLogTranslation {
     confidence = 'likely';
     basis = `${basis}; an IPv6 client behind NAT64 (destination matched through 64:ff9b::/96), so never certain`;
   }
-  // Two literals rather than a spread: the key order (and so the JSON) stays the same.
-  if (confidence === 'ambiguous') {
-    const candidates = p.candidates.map((c) => endpoint(c.clientIp, c.clientPort));
-    return { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence, candidates, basis, evidence };
-  }
-  const t: FlowLogTranslation = { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence, basis, evidence };
-  return t;
+  // Candidates sit between confidence and basis, so the key order (and the JSON) is one shape.
+  const candidates = confidence === 'ambiguous' ? { candidates: p.candidates.map((c) => endpoint(c.clientIp, c.clientPort)) } : undefined;
+  return { protocol, inside, outside, destination, interface: iface, firstSeen: iso(first), lastSeen: iso(last), confidence, ...candidates, basis, evidence };
 }
 
 function endpoint(ip: string, port: number): FlowLogEndpoint {
