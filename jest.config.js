@@ -4,7 +4,11 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // isolatedModules (tsconfig) makes ts-jest transpile only; `npm run lint` type-checks once.
-  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+    '/node_modules/(hyparquet[^/]*|hysnappy|fzstd)/.+\\.m?js$': '<rootDir>/scripts/jest-esm.cjs',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hysnappy|fzstd))'],
   testPathIgnorePatterns: ['/node_modules/', '\\.snapshot/'],
   modulePathIgnorePatterns: ['<rootDir>/cdk.out/', '<rootDir>/dist/'],
   testTimeout: 60000,

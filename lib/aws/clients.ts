@@ -35,16 +35,27 @@ export interface AwsClientOptions {
   readonly maxAttempts?: number;
 }
 
-/** Makes the five clients with a bounded request timeout and the SDK's adaptive retries. */
-export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
+/** The configuration every natlab SDK client shares: region, profile, timeouts, adaptive retries. */
+export function awsClientConfig(opts: AwsClientOptions = {}): {
+  region?: string;
+  profile?: string;
+  maxAttempts: number;
+  retryMode: string;
+  requestHandler: { requestTimeout: number; connectionTimeout: number };
+} {
   quietSdkNodeVersionWarning();
-  const config = {
+  return {
     region: opts.region,
     profile: opts.profile,
     maxAttempts: opts.maxAttempts ?? 5,
     retryMode: 'adaptive',
     requestHandler: { requestTimeout: opts.requestTimeoutMs ?? 30_000, connectionTimeout: 10_000 },
   };
+}
+
+/** Makes the five clients with a bounded request timeout and the SDK's adaptive retries. */
+export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
+  const config = awsClientConfig(opts);
   return {
     cloudformation: new CloudFormationClient(config),
     ec2: new EC2Client(config),

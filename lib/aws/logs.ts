@@ -122,3 +122,54 @@ export async function waitForLogEvents<T>(
     await opts.clock.sleep(opts.pollMs);
   }
 }
+
+/** Which events `forEachLogEvent` streams. */
+export interface LogStreamQuery extends LogQuery {
+  /** Only these log streams (flow logs name each after its ENI: `eni-0abc-all`). */
+  readonly logStreamNames?: readonly string[];
+}
+
+/** How far a streamed read got. */
+export interface LogReadCount {
+  readonly events: number;
+  readonly pages: number;
+}
+
+/**
+ * Every event of the query handed to `onEvent` page by page (FilterLogEvents, following
+ * nextToken to the end), never all held at once: a day of a busy NAT is millions of events.
+ * Progress says how many were read after each page.
+ */
+export async function forEachLogEvent(
+  logs: CloudWatchLogsClient,
+  query: LogStreamQuery,
+  onEvent: (event: LogEvent, index: number) => void,
+  progress: (line: string) => void = () => undefined,
+): Promise<LogReadCount> {
+  let nextToken: string | undefined;
+  let pages = 0;
+  let events = 0;
+  do {
+    const page = await awsCall(`CloudWatch Logs FilterLogEvents ${query.logGroupName}`, (abortSignal) =>
+      logs.send(
+        new FilterLogEventsCommand({
+          logGroupName: query.logGroupName,
+          logStreamNamePrefix: query.logStreamNamePrefix,
+          logStreamNames: query.logStreamNames?.length ? [...query.logStreamNames] : undefined,
+          startTime: query.startTime,
+          endTime: query.endTime,
+          nextToken,
+        }),
+        { abortSignal },
+      ),
+    );
+    for (const e of page.events ?? []) {
+      if (e.message === undefined) continue;
+      onEvent({ timestamp: e.timestamp ?? NaN, message: e.message.trimEnd(), logStreamName: e.logStreamName, eventId: e.eventId }, ++events);
+    }
+    pages++;
+    nextToken = page.nextToken;
+    progress(`${query.logGroupName}: ${events.toLocaleString('en')} events, ${pages} page${pages === 1 ? '' : 's'}${nextToken ? ', reading on' : ', done'}`);
+  } while (nextToken);
+  return { events, pages };
+}

@@ -66,6 +66,33 @@ function checkOutputTargets(opts: ReportCliOptions): void {
   if (onStdout.length && opts.json) throw new InputError(`${onStdout[0]} - and --json both want stdout; write the report to a file`);
 }
 
+/**
+ * A `natlab flowlogs --json` file gets its own report (who uses the NAT, port headroom,
+ * translations); false for any other file.
+ */
+async function writeFlowLogsReport(file: string, opts: ReportCliOptions): Promise<boolean> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return false; // readResultFile says what is wrong with it
+  }
+  const fl = await import('../report/flowlogs');
+  if (!fl.isFlowLogsResult(value)) return false;
+  const parsed = fl.parseFlowLogsReport(value, file);
+  const wanted: { format: WrittenFile['format']; path: string; content: string }[] = [];
+  if (opts.html) wanted.push({ format: 'html', path: opts.html, content: fl.renderFlowLogsHtml(parsed) });
+  const markdown = fl.renderFlowLogsMarkdown(parsed);
+  if (opts.markdown) wanted.push({ format: 'markdown', path: opts.markdown, content: markdown });
+  const { writeFilesAtomic } = await import('../files');
+  const paths = writeFilesAtomic(wanted);
+  const files: WrittenFile[] = wanted.map((w, i) => ({ format: w.format, path: paths[i] }));
+  if (opts.json) printJson({ kind: 'report', input: 'flowlogs', files, ...(files.length === 0 ? { markdown } : {}) });
+  else if (files.length === 0) writeStdout(markdown);
+  else for (const f of files) if (f.path !== STDOUT_PATH) writeStdout(`${f.format === 'html' ? 'HTML' : 'Markdown'} report: ${f.path}\n`);
+  return true;
+}
+
 /** Registers `natlab report`. */
 export function registerReport(program: Command): void {
   const cmd = program
@@ -80,6 +107,7 @@ export function registerReport(program: Command): void {
     action(async (result: string | undefined, opts: ReportCliOptions) => {
       if (result && opts.lab) throw new InputError('give either a result file or --lab, not both');
       checkOutputTargets(opts);
+      if (result && (await writeFlowLogsReport(result, opts))) return 0;
       let input: ReportInput;
       if (result) input = await readResultFile(result, () => loadTopologyFrom(opts));
       else {

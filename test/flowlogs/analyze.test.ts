@@ -68,7 +68,7 @@ describe('the article\'s flows', () => {
       'tcp 10.0.1.32:32222 -> 10.0.0.226:27318 -> 44.198.164.163:8080 likely',
       'tcp 10.0.1.123:32222 -> 10.0.0.226:10722 -> 44.198.164.163:8080 likely',
     ]);
-    expect(result.translations[0].basis).toMatch(/2 inside legs .* overlap in time; its start\/end times .*match this outside leg better/);
+    expect(result.translations[0].basis).toMatch(/2 inside legs .* overlap in time; its start\/end times.*match this outside leg better/);
   });
 
   test('same times but different packet/byte counts: paired by volume, likely', () => {
@@ -264,19 +264,24 @@ describe('other traffic on the NAT ENI', () => {
 });
 
 describe('formats', () => {
-  test('the default version 2 format (no pkt-* fields): NAT inferred from the relay, destinations matched by port', () => {
+  test('the default version 2 format (no pkt-* fields): no translation is guessed, the ENI\'s traffic is still reported', () => {
     const records = [...articleConnections().flatMap(connectionRecords), ...ntpConnections().flatMap(connectionRecords), ...scanRecords('198.51.100.77', [22], T0 + 30)];
     const result = analyze(records, V2_FIELDS);
-    expect(result.natPrivateIps).toEqual([NAT_IP]);
-    expect(result.translations.map(row)).toEqual([
-      'tcp 10.0.1.32:32222 -> 10.0.0.226:27318 -> 44.198.164.163:8080 certain',
-      'udp 10.0.1.32:123 -> 10.0.0.226:51123 -> 198.51.100.123:123 certain',
-      'tcp 10.0.1.123:32222 -> 10.0.0.226:10722 -> 44.198.164.163:8080 certain',
-      'udp 10.0.1.123:123 -> 10.0.0.226:40999 -> 198.51.100.124:123 certain',
-    ]);
-    expect(result.unsolicited.map((u) => u.source.ip)).toEqual(['198.51.100.77']);
+    expect(result.natPrivateIps).toEqual([]);
+    expect(result.translations).toEqual([]);
     expect(result.unmatched).toEqual([]);
-    expect(result.notes.join(' ')).toMatch(/no pkt-srcaddr\/pkt-dstaddr/);
+    expect(result.interfaces).toEqual([expect.objectContaining({ interface: NAT_ENI, kind: 'unknown', records: records.length, packets: 4 * (6 + 4) + 4 * 2 + 1 })]);
+    expect(result.notes.join(' ')).toMatch(/Translations cannot be rebuilt from this format: it lacks \$\{pkt-srcaddr\} \$\{pkt-dstaddr\}/);
+    expect(result.notes.join(' ')).toMatch(/No NAT Gateway address can be inferred: the format has no pkt-srcaddr\/pkt-dstaddr/);
+  });
+
+  test('version 2 with --nat-ip: still no translations, but traffic per destination and port headroom from the outside legs', () => {
+    const records = [...articleConnections().flatMap(connectionRecords), ...ntpConnections().flatMap(connectionRecords)];
+    const result = analyze(records, V2_FIELDS, [NAT_IP]);
+    expect(result.translations).toEqual([]);
+    expect(result.usage.byDestination.rows.map((r) => `${r.key} ${r.bytesOut}/${r.bytesIn}`)).toEqual(['44.198.164.163 840/2400', '198.51.100.123 76/76', '198.51.100.124 76/76']);
+    expect(result.headroom.closest[0]).toMatchObject({ natIp: NAT_IP, destination: { ip: '44.198.164.163', port: 8080 }, protocol: 'tcp', peak: 1, connections: 2 });
+    expect(result.notes.join(' ')).toMatch(/with the NAT address known, traffic and port headroom per destination/);
   });
 
   test('a custom format in shuffled field order parses to the same table', () => {

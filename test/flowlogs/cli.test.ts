@@ -63,6 +63,7 @@ test('--json prints one document in the DESIGN.md section 4 shape and exits 0', 
     lastSeen: '2026-11-23T10:00:01.000Z',
     confidence: 'certain',
     basis: expect.any(String),
+    evidence: { legs: ['inside', 'outside', 'reply-from-outside', 'reply-to-client'], matched: ['start/end times', 'packet and byte counts', 'reply times', 'reply packet and byte counts'] },
   });
   expect(doc.translations.map((t: { outside: { port: number } }) => t.outside.port)).toEqual([27318, 51123, 10722, 40999]);
   expect(doc.unsolicited.map((u: { destination: { port: number } }) => u.destination.port)).toEqual([22, 3389]);
@@ -70,7 +71,7 @@ test('--json prints one document in the DESIGN.md section 4 shape and exits 0', 
 });
 
 test('the text output is the article\'s table with confidence, then unsolicited and unmatched summaries', () => {
-  const r = run([file('v2.log', toText(records, V2_FIELDS)), '--nat-ip', NAT_IP]);
+  const r = run([file('lab-text.log', toText(records, LAB_FIELDS, { header: true })), '--nat-ip', NAT_IP]);
   expect(r.code).toBe(0);
   const lines = r.stdout.split('\n');
   expect(lines.find((l) => l.includes('10.0.1.32:32222'))).toMatch(/tcp\s+10\.0\.1\.32:32222\s+->\s+10\.0\.0\.226:27318\s+->\s+44\.198\.164\.163:8080\s+certain/);
@@ -83,7 +84,7 @@ test('the text output is the article\'s table with confidence, then unsolicited 
 });
 
 test('reads stdin with "-", CloudWatch JSON with --format, and .gz files', () => {
-  const fromStdin = run(['-', '--json'], toText(records, V2_FIELDS));
+  const fromStdin = run(['-', '--json'], toText(records, LAB_FIELDS, { header: true }));
   expect(fromStdin.code).toBe(0);
   expect(JSON.parse(fromStdin.stdout).translations).toHaveLength(4);
   const json = run([file('events.json', toFilterLogEventsJson(records, LAB_FIELDS)), '--format', formatString(LAB_FIELDS), '--json']);
@@ -115,10 +116,16 @@ test('bad lines are listed with line numbers and do not fail the command', () =>
 test.each([
   [['/nonexistent/flow.log'], /natlab: \/nonexistent\/flow\.log: cannot read the flow log file \(no such file\)/],
   [['FILE', '--format', '${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${bogus}'], /natlab: --format: unknown flow log field "bogus"/],
-  [['FILE', '--format', '${srcaddr} ${dstaddr}'], /natlab: --format: lacks \$\{srcport\} \$\{dstport\} \$\{protocol\}/],
+  [['FILE', '--format', '${srcport} ${dstport}'], /natlab: --format: lacks \$\{srcaddr\} \$\{dstaddr\}, needed to read any traffic/],
+  [['FILE', '--by', 'instance'], /natlab: --by "instance" must be one of source, destination, nat/],
+  [['FILE', '--price-per-gb', 'free'], /natlab: --price-per-gb "free" must be a price in USD/],
+  [['FILE', '--s3', 's3://bucket/prefix'], /natlab: give exactly one source of records/],
+  [['--s3', 'https://bucket/prefix'], /natlab: --s3 "https:\/\/bucket\/prefix" is not an S3 location/],
+  [['--log-group', '/natlab/flow', '--since', 'yesterday'], /natlab: --since "yesterday" is not a time/],
+  [['FILE', '--since', '24h'], /natlab: --since and --until go with --log-group/],
   [['FILE', '--nat-ip', '10.0.0.300'], /natlab: --nat-ip "10\.0\.0\.300" is not an IP address/],
   [['FILE', '--nat-eni', 'nat-123'], /natlab: --nat-eni "nat-123" is not an ENI id/],
-  [[], /missing required argument 'file'/],
+  [[], /natlab: give exactly one source of records: a FILE \(or - for stdin\), --log-group NAME or --s3/],
   [['FILE', '--format', ''], /^natlab: --format is empty: give the flow log format as written in AWS .+\n$/],
   [['FILE', '--format', '  '], /^natlab: --format is empty/],
   [['EVENTS5'], /^natlab: .+events5\.json: "events" at line 1 is not an array of log events, as aws logs filter-log-events and get-log-events print it\n$/],
@@ -140,11 +147,25 @@ test.each([
   expect(r.stderr).not.toMatch(/\n\s+at /);
 });
 
-test('records with no NAT in them and no --nat-ip: exit 2 asking for --nat-ip', () => {
+test('records with no NAT in them and no --nat-ip: read, and the result says no ENI translates (no refusal)', () => {
   const clientOnly = connectionRecords(articleConnections()[0]).map((rec) => ({ ...rec, dstaddr: '44.198.164.163', srcaddr: '10.0.1.32', 'pkt-dstaddr': '44.198.164.163' }));
   const r = run([file('client.log', toText(clientOnly.slice(0, 1), LAB_FIELDS, { header: true }))]);
-  expect(r.code).toBe(2);
-  expect(r.stderr).toMatch(/no NAT Gateway address could be inferred from the records; pass --nat-ip/);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/No ENI in the records translates addresses/);
+  expect(r.stdout).toMatch(/eni-0a1b2c3d4e5f60718: no-translation/);
+});
+
+test('who uses the NAT: --by destination with a price, and the port headroom, in text and JSON', () => {
+  const path = file('usage.log', toText(records, LAB_FIELDS, { header: true }));
+  const text = run([path, '--by', 'destination', '--price-per-gb', '0.052']);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(/Who uses the NAT, by destination: .* processed .* at \$0\.0520\/GB data processing/);
+  expect(text.stdout).toMatch(/44\.198\.164\.163\s+840 B\s+2\.3 KiB\s+3\.2 KiB\s+\d+\.\d%\s+#+\.+/);
+  expect(text.stdout).toMatch(/Port headroom: at most 1 simultaneous connection to one destination per NAT address \(limit 55,000\)/);
+  const json = JSON.parse(run([path, '--json', '--price-per-gb', '0.052']).stdout);
+  expect(json.usage.pricePerGb).toBe(0.052);
+  expect(json.usage.bySource.rows.map((r: { key: string }) => r.key)).toEqual(['10.0.1.123', '10.0.1.32']);
+  expect(json.headroom).toMatchObject({ limit: 55000, destinations: 3 });
 });
 
 test.each([

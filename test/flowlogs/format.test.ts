@@ -23,7 +23,7 @@ describe('parseFlowLogFormat', () => {
     ['${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${nope}', /unknown flow log field "nope"/],
     ['${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${constructor}', /unknown flow log field "constructor"/],
     ['${srcaddr} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol}', /field "srcaddr" appears twice/],
-    ['${srcaddr} ${dstaddr} ${dstport}', /lacks \$\{srcport\} \$\{protocol\}, needed/],
+    ['${srcport} ${dstaddr} ${dstport}', /lacks \$\{srcaddr\}, needed to read any traffic/],
     ['${srcaddr},${dstaddr}', /"\$\{srcaddr\},\$\{dstaddr\}" is not a field/],
   ])('%s is an InputError', (format, message) => {
     expect(() => parseFlowLogFormat(format)).toThrow(InputError);

@@ -3,10 +3,11 @@
  * addresses, action), split into episodes at idle gaps longer than the NAT Gateway's idle
  * timeout. Memory grows with the number of distinct flows, never with the number of records.
  */
+import { NAT_DEFAULTS } from '../../model/nat-table';
 import type { FlowLogRecord } from './record';
 
 /** A NAT Gateway forgets an idle connection after 350 s: a longer gap starts a new one. */
-export const NAT_IDLE_TIMEOUT_SECONDS = 350;
+export const NAT_IDLE_TIMEOUT_SECONDS: number = NAT_DEFAULTS.idleTimeoutSeconds;
 
 /** How many of a flow's newest episodes a record may join; older ones are closed. */
 const RECENT_EPISODES = 8;
@@ -39,6 +40,8 @@ export class Flow implements Episode {
   line = 0;
   /** Episodes after the first, when the flow went idle longer than the timeout and came back. */
   more: Episode[] | undefined = undefined;
+  /** Its key in the flow table, to put it back when a batch carries it over. */
+  key = '';
 
   constructor(
     readonly iface: string | undefined,
@@ -57,6 +60,11 @@ export class Flow implements Episode {
     rec: FlowLogRecord,
   ) {
     startEpisode(this, rec);
+  }
+
+  /** The last second of its newest episode (NaN without times). */
+  get latestLast(): number {
+    return this.more ? this.more[this.more.length - 1].last : this.last;
   }
 
   /** All episodes, oldest first. */
@@ -112,6 +120,42 @@ export class FlowTable {
     return flows;
   }
 
+  /** Flows held now. */
+  get size(): number {
+    return this.flows.size;
+  }
+
+  /**
+   * Hands over the flows whose newest episode ended before `cut` (seconds) and forgets them;
+   * flows without times stay to the end. Interned names stay: later flows share them.
+   */
+  takeFlowsBefore(cut: number): Flow[] {
+    const out: Flow[] = [];
+    for (const [key, flow] of this.flows) {
+      if (flow.latestLast < cut) {
+        out.push(flow);
+        this.flows.delete(key);
+      }
+    }
+    return out;
+  }
+
+  /** The flows held now (still open at a batch's cut). */
+  openFlows(): IterableIterator<Flow> {
+    return this.flows.values();
+  }
+
+  /** Puts a handed-over flow back (its partner may come with the next batch). */
+  putBack(flow: Flow): void {
+    const had = this.flows.get(flow.key);
+    // A new record of the same flow may have arrived meanwhile: fold the two together.
+    if (had) {
+      for (const ep of flow.episodes) mergeEpisode(had, ep);
+    } else {
+      this.flows.set(flow.key, flow);
+    }
+  }
+
   /** Adds one OK record (srcaddr, dstaddr and protocol present). */
   add(rec: FlowLogRecord): void {
     const protocol = rec.protocol as number;
@@ -139,9 +183,7 @@ export class FlowTable {
       addToEpisodes(flow, rec);
       return;
     }
-    this.flows.set(
-      key,
-      new Flow(
+    const created = new Flow(
         this.name(iface),
         protocol,
         this.name(src) as string,
@@ -155,9 +197,30 @@ export class FlowTable {
         src,
         dst,
         rec,
-      ),
     );
+    created.key = key;
+    this.flows.set(key, created);
   }
+}
+
+/** Folds an episode into a flow as a record would be (times widened, counts added). */
+function mergeEpisode(flow: Flow, ep: Episode): void {
+  const n = flow.more ? flow.more.length : 0;
+  for (let i = n; i >= 0; i--) {
+    const e: Episode = i === 0 ? flow : (flow.more as Episode[])[i - 1];
+    if (ep.first <= e.last + NAT_IDLE_TIMEOUT_SECONDS && ep.last >= e.first - NAT_IDLE_TIMEOUT_SECONDS) {
+      e.first = Math.min(e.first, ep.first);
+      e.last = Math.max(e.last, ep.last);
+      e.precise = e.precise && ep.precise;
+      e.packets += ep.packets;
+      e.bytes += ep.bytes;
+      e.records += ep.records;
+      e.line = Math.min(e.line, ep.line);
+      return;
+    }
+  }
+  (flow.more ??= []).push({ ...ep });
+  flow.more.sort((a, b) => a.first - b.first);
 }
 
 /**

@@ -28,6 +28,20 @@ export class Leg {
   /** Packets/bytes of the replies attached to this leg. */
   replyPackets = 0;
   replyBytes = 0;
+  /** Records of the replies attached to this leg (0: no reply seen). */
+  replyRecords = 0;
+  /** Earliest and latest time of the attached replies (NaN: none, or no time). */
+  replyFirst = NaN;
+  replyLast = NaN;
+  /** True when all attached replies carry the records' own start/end. */
+  replyPrecise = true;
+  /**
+   * An inside leg rebuilt from a reply-to-client record (NAT:d -> client:c, pkt-srcaddr the
+   * destination) whose request record is missing: it stands for the client's endpoint.
+   */
+  standIn = false;
+  /** The reply flows credited to it, so that a batch can carry the leg over with them. */
+  replies: Flow[] | undefined = undefined;
   /** Earliest and latest time of the leg and its replies. */
   spanFirst: number;
   spanLast: number;
@@ -51,6 +65,20 @@ export class Leg {
   ) {
     this.spanFirst = ep.first;
     this.spanLast = ep.last;
+  }
+
+  /** The client's address (inside legs): the sender, or a stand-in's receiver. */
+  get clientIp(): string {
+    return this.standIn ? this.flow.dst : this.flow.src;
+  }
+
+  get clientPort(): number {
+    return this.standIn ? this.flow.dstPort : this.flow.srcPort;
+  }
+
+  /** The destination port the leg is about (a stand-in's is its source port). */
+  get destPort(): number {
+    return this.standIn ? this.flow.srcPort : this.flow.dstPort;
   }
 
   /** Sets role and note (for legs that turn out unsolicited or unmatched). */
@@ -82,42 +110,18 @@ export function isPrivateAddress(ip: string): boolean {
 }
 
 /**
- * Infers the NAT's private IP(s) from the flows: an address that receives traffic whose
- * pkt-dstaddr is another address (the NAT's inside legs). Without pkt-dstaddr in the format:
- * an address that receives from a private address on port d and sends on to another address
- * on the same port d and protocol (the relay a NAT makes).
+ * The IPv4 destination behind a NAT64 address (64:ff9b::/96, RFC 6052: the last 32 bits),
+ * so that an IPv6 client's inside leg meets the NAT's IPv4 outside leg; any other address as is.
  */
-export function inferNatIps(flows: readonly Flow[]): { ips: string[]; how: string } {
-  const byPktDst = new Map<string, number>();
-  for (const f of flows) {
-    if (f.pktDst !== undefined && f.pktDst !== f.dst) byPktDst.set(f.dst, (byPktDst.get(f.dst) ?? 0) + f.episodes.length);
-  }
-  if (byPktDst.size) {
-    return { ips: ranked(byPktDst), how: 'the address that receives records whose pkt-dstaddr is another address' };
-  }
-  const relayIn = new Map<string, Set<string>>();
-  for (const f of flows) {
-    if (isPrivateAddress(f.src) && f.src !== f.dst) {
-      const k = `${f.protocol}|${f.dstPort}`;
-      let s = relayIn.get(k);
-      if (!s) relayIn.set(k, (s = new Set()));
-      s.add(f.dst);
-    }
-  }
-  const relays = new Map<string, number>();
-  for (const f of flows) {
-    const receivers = relayIn.get(`${f.protocol}|${f.dstPort}`);
-    if (receivers?.has(f.src) && !isPrivateAddress(f.dst)) relays.set(f.src, (relays.get(f.src) ?? 0) + 1);
-  }
-  return { ips: ranked(relays), how: 'the address that receives from private clients and sends on to public addresses on the same port (the format has no pkt-dstaddr)' };
-}
-
-/** Addresses with at least a tenth of the top count, most frequent first. */
-function ranked(counts: Map<string, number>): string[] {
-  const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  if (!sorted.length) return [];
-  const top = sorted[0][1];
-  return sorted.filter(([, n]) => n * 10 >= top).map(([ip]) => ip);
+export function nat64Target(ip: string): string {
+  if (!/^64:ff9b::/i.test(ip)) return ip;
+  const tail = ip.slice(9);
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(tail)) return tail;
+  const m = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(tail);
+  if (!m) return ip;
+  const hi = parseInt(m[1], 16);
+  const lo = parseInt(m[2], 16);
+  return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
 }
 
 function leg(role: LegRole, flow: Flow, ep: Episode, destIp: string | undefined): Leg {
@@ -145,7 +149,7 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     } else if (fromNat && toNat) {
       for (const ep of f.episodes) unmatched.push(leg('other', f, ep, f.dst).as('other', 'both addresses are the NAT\'s own'));
     } else if (toNat) {
-      if (f.pktDst !== undefined && f.pktDst !== f.dst) for (const ep of f.episodes) insides.push(leg('inside', f, ep, f.pktDst));
+      if (f.pktDst !== undefined && f.pktDst !== f.dst) for (const ep of f.episodes) insides.push(leg('inside', f, ep, nat64Target(f.pktDst)));
       else if (f.pktDst === undefined && isPrivateAddress(f.src)) toNatPrivateUnknown.push(f);
       else inbound.push(f);
     } else if (fromNat) {
@@ -182,7 +186,7 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     for (const ep of f.episodes) {
       if (f.action === 'REJECT') {
         unsolicited.push(leg('reply-from-outside', f, ep, f.src).as('unsolicited', 'REJECT: a network ACL of the NAT Gateway\'s subnet denied it'));
-      } else if (!outsideIndex.attach(key, ep, f.src)) {
+      } else if (!outsideIndex.attach(key, ep, f.src, f)) {
         unsolicited.push(
           leg('reply-from-outside', f, ep, f.src).as(
             'unsolicited',
@@ -195,13 +199,26 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
     }
   }
 
+  // A reply to a client whose request record is missing still names the client, its port
+  // and the destination: it stands in for the inside leg (every leg is evidence).
   const insideIndex = new LegIndex(insides);
+  const standIns: Leg[] = [];
   for (const f of repliesToClient) {
     const key = forwardKey(f);
+    const dest = f.pktSrc === undefined ? undefined : nat64Target(f.pktSrc);
     for (const ep of f.episodes) {
-      if (!insideIndex.attach(key, ep, f.pktSrc)) unmatched.push(leg('reply-to-client', f, ep, f.pktSrc).as('reply-to-client', 'a reply to a client with no inside leg from that client in the records'));
+      if (insideIndex.attach(key, ep, dest, f)) continue;
+      if (dest === undefined || f.action === 'REJECT') {
+        unmatched.push(leg('reply-to-client', f, ep, dest).as('reply-to-client', 'a reply to a client with no inside leg from that client in the records'));
+        continue;
+      }
+      const stand = leg('inside', f, ep, dest);
+      stand.standIn = true;
+      credit(stand, ep, Number.isNaN(ep.first), undefined);
+      standIns.push(stand);
     }
   }
+  insides.push(...standIns);
 
   // Rejected legs translate nothing: report them rather than pair them.
   const keep = (legs: Leg[]): Leg[] =>
@@ -246,7 +263,7 @@ class LegIndex {
    * when both are known, and a time no earlier than the leg's start and no later than the
    * idle timeout after its end. False when there is none.
    */
-  attach(key: string, ep: Episode, destIp: string | undefined): boolean {
+  attach(key: string, ep: Episode, destIp: string | undefined, flow: Flow): boolean {
     const g = this.groups.get(key);
     if (g === undefined) return false;
     const timeless = Number.isNaN(ep.first);
@@ -255,7 +272,7 @@ class LegIndex {
     const floor = timeless ? -Infinity : ep.first - NAT_IDLE_TIMEOUT_SECONDS;
     if (g instanceof Leg) {
       if (timeOrder(g.ep.first) > limit || lastOrder(g.ep.last) < floor || !answers(g, ep, destIp, timeless)) return false;
-      credit(g, ep, timeless);
+      credit(g, ep, timeless, flow);
       return true;
     }
     let lo = 0;
@@ -268,7 +285,7 @@ class LegIndex {
     for (let j = lo - 1; j >= 0 && g.maxLast[j] >= floor; j--) {
       const l = g.legs[j];
       if (!answers(l, ep, destIp, timeless)) continue;
-      credit(l, ep, timeless);
+      credit(l, ep, timeless, flow);
       return true;
     }
     // Timeless legs sort first and are reached above; a timeless reply may answer any.
@@ -293,9 +310,16 @@ function answers(l: Leg, ep: Episode, destIp: string | undefined, timeless: bool
 }
 
 /** Adds a reply's counts and times to the leg it answers. */
-function credit(l: Leg, ep: Episode, timeless: boolean): void {
+function credit(l: Leg, ep: Episode, timeless: boolean, flow: Flow | undefined): void {
+  if (flow) (l.replies ??= []).push(flow);
   l.replyPackets += ep.packets;
   l.replyBytes += ep.bytes;
+  l.replyRecords += ep.records;
+  l.replyPrecise = l.replyPrecise && ep.precise;
+  if (!timeless) {
+    if (!(ep.first >= l.replyFirst)) l.replyFirst = ep.first;
+    if (!(ep.last <= l.replyLast)) l.replyLast = ep.last;
+  }
   if (!timeless && !Number.isNaN(l.ep.first)) {
     if (ep.first < l.spanFirst) l.spanFirst = ep.first;
     if (ep.last > l.spanLast) l.spanLast = ep.last;

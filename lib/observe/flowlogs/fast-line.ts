@@ -6,7 +6,7 @@
  * general parser (record.ts) reads the line and gives its exact reason.
  */
 import type { FlowLogFormat } from './format';
-import { eniFromLogStream, type FlowLogRecord, type RecordContext } from './record';
+import { eniFromLogStream, MAX_UNIX_SECONDS, type FlowLogRecord, type RecordContext } from './record';
 
 const enum Kind {
   Ignored,
@@ -19,6 +19,8 @@ const enum Kind {
   LogStatus,
   FlowDirection,
   InterfaceId,
+  InstanceId,
+  TrafficPath,
 }
 
 /** Which field writes where; fields the analysis ignores are only checked. */
@@ -29,7 +31,8 @@ const KINDS: Readonly<Record<string, Kind>> = {
   start: Kind.Count,
   end: Kind.Count,
   'tcp-flags': Kind.Version,
-  'traffic-path': Kind.Version,
+  'traffic-path': Kind.TrafficPath,
+  'instance-id': Kind.InstanceId,
   srcport: Kind.Port,
   dstport: Kind.Port,
   protocol: Kind.Protocol,
@@ -61,6 +64,9 @@ class ScratchRecord implements FlowLogRecord {
   action: 'ACCEPT' | 'REJECT' | undefined = undefined;
   logStatus: 'OK' | undefined = undefined;
   timestamp: number | undefined = undefined;
+  instanceId: string | undefined = undefined;
+  flowDirection: 'ingress' | 'egress' | undefined = undefined;
+  trafficPath: number | undefined = undefined;
 }
 
 /** Reads common record lines of one format into a reused record. */
@@ -90,7 +96,7 @@ export class FastLineReader {
     rec.interfaceId = rec.srcaddr = rec.dstaddr = rec.pktSrcaddr = rec.pktDstaddr = undefined;
     rec.srcport = rec.dstport = rec.protocol = rec.packets = rec.bytes = rec.start = rec.end = undefined;
     rec.action = rec.logStatus = undefined;
-    rec.timestamp = undefined;
+    rec.timestamp = rec.instanceId = rec.flowDirection = rec.trafficPath = undefined;
     const kinds = this.kinds;
     const last = kinds.length - 1;
     let pos = 0;
@@ -121,6 +127,7 @@ export class FastLineReader {
           const name = this.names[i];
           if (name === 'packets') rec.packets = v;
           else if (name === 'bytes') rec.bytes = v;
+          else if (v > MAX_UNIX_SECONDS) return undefined;
           else if (name === 'start') rec.start = v;
           else rec.end = v;
           break;
@@ -158,7 +165,18 @@ export class FastLineReader {
           rec.logStatus = 'OK';
           break;
         case Kind.FlowDirection:
-          if (!is(text, pos, stop, 'ingress') && !is(text, pos, stop, 'egress')) return undefined;
+          if (is(text, pos, stop, 'ingress')) rec.flowDirection = 'ingress';
+          else if (is(text, pos, stop, 'egress')) rec.flowDirection = 'egress';
+          else return undefined;
+          break;
+        case Kind.TrafficPath: {
+          const v = digits(text, pos, stop);
+          if (v < 0) return undefined;
+          rec.trafficPath = v;
+          break;
+        }
+        case Kind.InstanceId:
+          rec.instanceId = text.slice(pos, stop);
           break;
         case Kind.InterfaceId: {
           // Most lines name the same ENI: keep the string rather than cut a new one.

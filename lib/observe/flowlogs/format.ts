@@ -55,8 +55,11 @@ const FIELD_NAMES: ReadonlySet<string> = new Set(Object.keys(FLOW_LOG_FIELDS));
 export const DEFAULT_FLOW_LOG_FORMAT =
   '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}';
 
-/** Fields without which no NAT translation can be rebuilt. */
-const REQUIRED_FIELDS = ['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'];
+/** Fields without which a record says nothing about traffic (AWS's own examples may omit the rest). */
+const REQUIRED_FIELDS = ['srcaddr', 'dstaddr'];
+
+/** Fields without which no NAT translation can be rebuilt: ports, protocol and the packet-level addresses. */
+export const TRANSLATION_FIELDS: readonly string[] = ['srcport', 'dstport', 'protocol', 'pkt-srcaddr', 'pkt-dstaddr'];
 
 /** A parsed record format: field names in record order. */
 export interface FlowLogFormat {
@@ -92,7 +95,7 @@ export function parseFlowLogFormat(format?: string, what = '--format'): FlowLogF
   }
   const missing = REQUIRED_FIELDS.filter((f) => !fields.includes(f));
   if (missing.length) {
-    throw new InputError(`${what}: lacks ${missing.map((f) => `\${${f}}`).join(' ')}, needed to rebuild NAT translations`);
+    throw new InputError(`${what}: lacks ${missing.map((f) => `\${${f}}`).join(' ')}, needed to read any traffic`);
   }
   const index: Record<string, number> = {};
   fields.forEach((f, i) => (index[f] = i));

@@ -14,7 +14,7 @@ import { FlowLogLineParser } from './lines';
 import type { FlowLogRecord } from './record';
 import type { FlowLogSkipped, FlowLogsResult } from './types';
 
-export { FlowLogAnalyzer, MAX_LISTED_SKIPPED, protocolName, type AnalyzeOptions } from './analyzer';
+export { BATCH_HORIZON_SECONDS, FlowLogAnalyzer, MAX_LISTED_SKIPPED, protocolName, type AnalyzeOptions, type FlowLogSink } from './analyzer';
 export { DEFAULT_FLOW_LOG_FORMAT, FLOW_LOG_FIELDS, parseFlowLogFormat, type FlowLogFormat } from './format';
 export { FlowLogLineParser } from './lines';
 export { LogEventsScanner, LogEventsSyntaxError, type LogEvent } from './log-events-json';

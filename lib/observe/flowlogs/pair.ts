@@ -31,10 +31,15 @@ export interface PairingResult {
 export interface Edge {
   readonly inside: Leg;
   readonly outside: Leg;
-  /** 0 best: times aligned (0/2) plus packet/byte counts equal (0/1). */
+  /**
+   * Lower is better: each piece of evidence both legs carry and that disagrees costs (times
+   * 2, counts 1, times 4); each that agrees earns 1. Evidence one side lacks counts neither way.
+   */
   readonly rank: number;
   readonly aligned: boolean;
   readonly sameVolume: boolean;
+  /** What agreed, in words ("start/end times", "reply packets and bytes", ...). */
+  readonly matched: readonly string[];
 }
 
 function slackOf(a: Leg, b: Leg): number {
@@ -47,19 +52,40 @@ function overlaps(a: Leg, b: Leg): boolean {
   return a.ep.first <= b.ep.last + s && b.ep.first <= a.ep.last + s;
 }
 
+/** Both spans known and their ends within slack of each other; undefined when one is unknown. */
+function alignedSpans(aFirst: number, aLast: number, bFirst: number, bLast: number, slack: number): boolean | undefined {
+  if (Number.isNaN(aFirst) || Number.isNaN(bFirst)) return undefined;
+  return Math.abs(aFirst - bFirst) <= slack && Math.abs(aLast - bLast) <= slack;
+}
+
 function edge(inside: Leg, outside: Leg): Edge {
   const s = slackOf(inside, outside);
-  const aligned =
-    !Number.isNaN(inside.ep.first) &&
-    !Number.isNaN(outside.ep.first) &&
-    Math.abs(inside.ep.first - outside.ep.first) <= s &&
-    Math.abs(inside.ep.last - outside.ep.last) <= s;
-  const sameVolume =
-    inside.ep.packets === outside.ep.packets &&
-    inside.ep.bytes === outside.ep.bytes &&
-    inside.replyPackets === outside.replyPackets &&
-    inside.replyBytes === outside.replyBytes;
-  return { inside, outside, aligned, sameVolume, rank: (aligned ? 0 : 2) + (sameVolume ? 0 : 1) };
+  // A stand-in (a reply to the client) has no request counts or times of its own to compare.
+  const fwdTimes = inside.standIn ? undefined : alignedSpans(inside.ep.first, inside.ep.last, outside.ep.first, outside.ep.last, s);
+  const fwdVolume = inside.standIn ? undefined : inside.ep.packets === outside.ep.packets && inside.ep.bytes === outside.ep.bytes;
+  const bothReplies = inside.replyRecords > 0 && outside.replyRecords > 0;
+  // A reply crosses the NAT within the second: the two reply records share their seconds.
+  const replySlack = inside.replyPrecise && outside.replyPrecise ? 0 : EVENT_TIME_SLACK;
+  const replyTimes = bothReplies ? alignedSpans(inside.replyFirst, inside.replyLast, outside.replyFirst, outside.replyLast, replySlack) : undefined;
+  const replyVolume = bothReplies ? inside.replyPackets === outside.replyPackets && inside.replyBytes === outside.replyBytes : undefined;
+  const evidence: Array<[boolean | undefined, number, string]> = [
+    [fwdTimes, 8, 'start/end times'],
+    [fwdVolume, 4, 'packet and byte counts'],
+    [replyTimes, 8, 'reply times'],
+    [replyVolume, 4, 'reply packet and byte counts'],
+  ];
+  let rank = 0;
+  const matched: string[] = [];
+  for (const [ok, cost, what] of evidence) {
+    if (ok === undefined) continue;
+    if (ok) {
+      rank -= 1;
+      matched.push(what);
+    } else rank += cost;
+  }
+  const aligned = (fwdTimes ?? replyTimes) === true;
+  const sameVolume = fwdVolume !== false && replyVolume !== false && (fwdVolume === true || replyVolume === true);
+  return { inside, outside, aligned, sameVolume, rank, matched };
 }
 
 /** Inside legs grouped by protocol, destination and port, sorted by start, for a sweep. */
@@ -71,7 +97,7 @@ class InsideIndex {
   constructor(insides: Leg[]) {
     for (const l of insides) {
       if (l.destIp === undefined) this.wildcards = true;
-      const key = `${l.flow.protocol}|${l.destIp ?? '*'}|${l.flow.dstPort}`;
+      const key = `${l.flow.protocol}|${l.destIp ?? '*'}|${l.destPort}`;
       let g = this.groups.get(key);
       if (!g) this.groups.set(key, (g = { legs: [], maxLast: [], timeless: [] }));
       if (Number.isNaN(l.ep.first)) g.timeless.push(l);
@@ -217,6 +243,18 @@ export function pairLegs(insides: Leg[], outsides: Leg[]): PairingResult {
   return { pairs, unmatchedInsides: insides.filter((i) => !i.used), unmatchedOutsides };
 }
 
+/** Which records back a pairing, and what in them agreed. */
+export function evidenceOf(p: Pairing): { legs: Array<'inside' | 'outside' | 'reply-from-outside' | 'reply-to-client'>; matched: string[] } {
+  const legs: Array<'inside' | 'outside' | 'reply-from-outside' | 'reply-to-client'> = [];
+  const i = p.inside;
+  if (i && !i.standIn) legs.push('inside');
+  legs.push('outside');
+  if (p.outside.replyRecords > 0) legs.push('reply-from-outside');
+  if (i && i.replyRecords > 0) legs.push('reply-to-client');
+  const e = i ? (p.outside.edges ?? []).find((x) => x.inside === i) : undefined;
+  return { legs, matched: e ? [...e.matched] : [] };
+}
+
 function what(o: Leg): string {
   return `${o.destIp}:${o.flow.dstPort}`;
 }
@@ -243,7 +281,7 @@ function likelyBasis(o: Leg, e: Edge, total: number, byEvidence: boolean): strin
   if (total === 1) {
     return `the only inside leg to ${what(o)} in this time window, which also fed other outside legs at other times${portOnly(e)}`;
   }
-  const evidence = [e.aligned ? 'start/end times' : '', e.sameVolume ? 'packet and byte counts' : ''].filter(Boolean).join(' and ') || 'time overlap';
+  const evidence = e.matched.join(', ') || 'time overlap';
   const others = total - 1;
   const why = byEvidence
     ? `its ${evidence} match this outside leg better than the other ${others === 1 ? "candidate's" : `${others} candidates'`}`

@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { InputError } from '../../errors';
 import { FlowLogAnalyzer, type AnalyzeOptions } from './analyzer';
 import { LogEventsScanner, LogEventsSyntaxError } from './log-events-json';
+import { looksLikeParquet, readParquetInto } from './parquet';
 import type { FlowLogsResult } from './types';
 
 /** Which of the accepted shapes the input had. */
@@ -39,29 +40,61 @@ export async function analyzeFlowLogFile(path: string, options: AnalyzeOptions =
   return analyzeFlowLogStream(stream, { ...options, source });
 }
 
-/** Reads and analyses flow log records from a byte stream (text, JSON, or either gzip'd). */
+/** Reads and analyses flow log records from a byte stream (text, JSON, Parquet, or gzip'd text or JSON). */
 export async function analyzeFlowLogStream(input: Readable, options: AnalyzeOptions = {}): Promise<FlowLogsResult> {
   const source = options.source ?? 'input';
   const analyzer = new FlowLogAnalyzer({ ...options, source });
+  await readFlowLogStreamInto(analyzer, input, source);
+  return analyzer.finish();
+}
+
+/** A Parquet object is read whole (its index is at the end): bounded so a wrong file cannot fill memory. */
+export const MAX_PARQUET_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Feeds one byte stream's records into an analyzer (several streams can feed one: the
+ * objects under an S3 prefix). Throws InputError naming `source` for unreadable input.
+ */
+export async function readFlowLogStreamInto(analyzer: FlowLogAnalyzer, input: Readable, source: string, where = ''): Promise<FlowLogInputKind | 'parquet' | 'empty'> {
   let stream = input;
   const head = await peek(stream, source);
-  if (head === null) return analyzer.finish();
+  if (head === null) return 'empty';
+  if (looksLikeParquet(head)) {
+    await readParquetInto(analyzer, await readAll(stream, source), source);
+    return 'parquet';
+  }
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip();
     input.on('error', (err) => gunzip.destroy(err));
     stream = input.pipe(gunzip);
   }
   const first = stream === input ? head : await peek(stream, source);
-  if (first === null) return analyzer.finish();
+  if (first === null) return 'empty';
   const kind = first && /^\s*[[{]/.test(first.subarray(0, 256).toString('utf8').replace(/^\uFEFF/, '')) ? 'cloudwatch-json' : 'text';
   try {
-    if (kind === 'text') await readText(stream, analyzer);
+    if (kind === 'text') await readText(stream, analyzer, where);
     else await readJson(stream, analyzer, source);
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(`${source}: ${describe(err)}`);
   }
-  return analyzer.finish();
+  return kind;
+}
+
+async function readAll(stream: Readable, source: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_PARQUET_BYTES) throw new InputError(`${source}: a Parquet object larger than ${MAX_PARQUET_BYTES / 1024 ** 3} GiB is not read (S3 delivery writes 5-minute objects)`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${source}: cannot read the flow log input (${describe(err)})`);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** The first chunk of a stream, put back so that reading starts from it. */
@@ -92,7 +125,7 @@ function peek(stream: Readable, source: string): Promise<Buffer | null> {
   });
 }
 
-function readText(stream: Readable, analyzer: FlowLogAnalyzer): Promise<void> {
+function readText(stream: Readable, analyzer: FlowLogAnalyzer, where = ''): Promise<void> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: stream, crlfDelay: Infinity });
     let line = 0;
@@ -110,7 +143,7 @@ function readText(stream: Readable, analyzer: FlowLogAnalyzer): Promise<void> {
       if (failed) return;
       line++;
       try {
-        analyzer.addLine(line === 1 ? text.replace(/^\uFEFF/, '') : text, line);
+        analyzer.addLine(line === 1 ? text.replace(/^\uFEFF/, '') : text, line, undefined, where);
       } catch (err) {
         fail(err);
       }

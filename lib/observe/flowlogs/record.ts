@@ -67,6 +67,9 @@ export function eniFromLogStream(name: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** 9999-12-31T23:59:59Z: the last second a record's start/end can be (and a Date can show). */
+export const MAX_UNIX_SECONDS = 253_402_300_799;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
@@ -132,6 +135,7 @@ export function parseRecordTokens(tokens: readonly string[], line: number, forma
       case 'traffic-path': {
         const n = toCount(v);
         if (n === undefined) return `${name} "${v}" is not a number`;
+        if ((name === 'start' || name === 'end') && n > MAX_UNIX_SECONDS) return `${name} "${v}" is not a time in seconds since 1970 (past the year 9999)`;
         if (name === 'version') rec.version = n;
         else if (name === 'packets') rec.packets = n;
         else if (name === 'bytes') rec.bytes = n;
@@ -193,7 +197,7 @@ export function parseRecordTokens(tokens: readonly string[], line: number, forma
     return `end ${rec.end} is before start ${rec.start}`;
   }
   if (rec.logStatus === undefined || rec.logStatus === 'OK') {
-    for (const f of ['srcaddr', 'dstaddr', 'protocol'] as const) {
+    for (const f of format.index.protocol === undefined ? (['srcaddr', 'dstaddr'] as const) : (['srcaddr', 'dstaddr', 'protocol'] as const)) {
       if (rec[f] === undefined) return `${f} is missing ("-") in a record whose log-status is not NODATA or SKIPDATA`;
     }
   }

@@ -3,8 +3,9 @@
  * it (client:port -> NAT private IP:port -> destination:port) with each pairing's confidence,
  * then summaries of unsolicited traffic, unmatched records, skipped lines and notes.
  */
-import type { FlowLogEndpoint, FlowLogsResult, FlowLogUnsolicited } from './types';
+import type { FlowLogEndpoint, FlowLogsResult, FlowLogUnsolicited, UsageGrouping } from './types';
 import { alignColumns } from '../../report/columns';
+import { renderHeadroom, renderInterfaces, renderUsage } from './render-usage';
 
 /** Options of renderFlowLogs. */
 export interface RenderFlowLogsOptions {
@@ -18,6 +19,11 @@ export interface RenderFlowLogsOptions {
    * @default - not named
    */
   readonly source?: string;
+  /**
+   * How the usage table groups the traffic.
+   * @default "source"
+   */
+  readonly by?: UsageGrouping;
 }
 
 function ep(e: FlowLogEndpoint): string {
@@ -42,8 +48,7 @@ export function renderFlowLogs(result: FlowLogsResult, options: RenderFlowLogsOp
   out.push(`NAT translation table rebuilt from ${result.records} flow log records${options.source ? ` in ${options.source}` : ''}; ${nat}`);
   out.push('');
 
-  const counts = { certain: 0, likely: 0, ambiguous: 0 };
-  for (const t of result.translations) counts[t.confidence]++;
+  const totals = result.totals;
   if (result.translations.length) {
     const rows: string[][] = [['proto', 'inside', '', 'NAT (outside)', '', 'destination', 'confidence', 'first seen', 'last seen', 'interface']];
     for (const t of result.translations.slice(0, limit)) {
@@ -60,12 +65,12 @@ export function renderFlowLogs(result: FlowLogsResult, options: RenderFlowLogsOp
         t.interface ?? '-',
       ]);
     }
-    out.push(...alignColumns(rows, '  '), ...more(result.translations.length, limit));
+    out.push(...alignColumns(rows, '  '), ...more(totals.translations, Math.min(limit, result.translations.length)));
     const ambiguous = result.translations.filter((t) => t.confidence === 'ambiguous').slice(0, limit);
     for (const t of ambiguous) {
       out.push(`  ? ${ep(t.outside)} -> ${ep(t.destination)}: one of ${(t.candidates ?? []).map(ep).join(', ')} (${t.basis})`);
     }
-    out.push(`  ${result.translations.length} translations: ${counts.certain} certain, ${counts.likely} likely, ${counts.ambiguous} ambiguous`);
+    out.push(`  ${totals.translations} translations: ${totals.certain} certain, ${totals.likely} likely, ${totals.ambiguous} ambiguous`);
   } else {
     out.push('  no translations found');
   }
@@ -73,7 +78,8 @@ export function renderFlowLogs(result: FlowLogsResult, options: RenderFlowLogsOp
   out.push('');
   if (result.unsolicited.length) {
     const bySource = groupUnsolicited(result.unsolicited);
-    out.push(`Unsolicited inbound to the NAT's address (no translation; the NAT drops it): ${result.unsolicited.length} flows from ${bySource.length} source${bySource.length === 1 ? "" : "s"}`);
+    const sampled = totals.unsolicited > result.unsolicited.length ? ` (sources of the first ${result.unsolicited.length})` : '';
+    out.push(`Unsolicited inbound to the NAT's address (no translation; the NAT drops it): ${totals.unsolicited} flows from ${bySource.length} source${bySource.length === 1 ? '' : 's'}${sampled}`);
     const rows: string[][] = [['proto', 'source', '', 'to', 'ports', 'packets', 'action', 'first seen']];
     for (const g of bySource.slice(0, limit)) {
       const ports = g.ports.slice(0, 8).join(', ') + (g.ports.length > 8 ? `, ... (${g.ports.length})` : '');
@@ -88,14 +94,25 @@ export function renderFlowLogs(result: FlowLogsResult, options: RenderFlowLogsOp
   if (result.unmatched.length) {
     const byLeg = new Map<string, number>();
     for (const u of result.unmatched) byLeg.set(u.leg, (byLeg.get(u.leg) ?? 0) + 1);
-    out.push(`Unmatched NAT records: ${result.unmatched.length} (${[...byLeg].map(([leg, n]) => `${n} ${leg}`).join(', ')})`);
+    const of = totals.unmatched > result.unmatched.length ? `; of the first ${result.unmatched.length}: ` : ' (';
+    out.push(`Unmatched NAT records: ${totals.unmatched}${of}${[...byLeg].map(([leg, n]) => `${n} ${leg}`).join(', ')}${of === ' (' ? ')' : ''}`);
     for (const u of result.unmatched.slice(0, limit)) {
       const pkt = [u.packetSource ? `pkt-srcaddr ${u.packetSource}` : '', u.packetDestination ? `pkt-dstaddr ${u.packetDestination}` : ''].filter(Boolean).join(', ');
       out.push(`  ${u.leg} ${u.protocol} ${ep(u.source)} -> ${ep(u.destination)}${pkt ? ` (${pkt})` : ''}: ${u.reason}`);
     }
-    out.push(...more(result.unmatched.length, limit));
+    out.push(...more(totals.unmatched, Math.min(limit, result.unmatched.length)));
   } else {
     out.push('Unmatched NAT records: none');
+  }
+
+  out.push('');
+  out.push(...renderUsage(result.usage, options.by ?? 'source', Math.min(limit, 20)));
+  out.push('');
+  out.push(...renderHeadroom(result.headroom, Math.min(limit, 10)));
+  // The ENI list matters when something is not a plain NAT ENI.
+  if (result.interfaces.length > 1 || result.interfaces.some((i) => i.kind !== 'nat-gateway')) {
+    out.push('');
+    out.push(...renderInterfaces(result.interfaces, limit));
   }
 
   if (result.skippedTotal) {

@@ -3,6 +3,13 @@
  * table rebuilt from a NAT Gateway ENI's flow log records, with how sure each pairing is.
  */
 import type { Protocol } from '../../model/types';
+import type { FlowLogHeadroom } from './headroom';
+import type { FlowLogInterface } from './interfaces';
+import type { FlowLogUsage } from './usage';
+
+export type { FlowLogHeadroom, FlowLogHeadroomRow } from './headroom';
+export type { FlowLogInterface, FlowLogInterfaceKind } from './interfaces';
+export type { FlowLogUsage, FlowLogUsageRow, FlowLogUsageTable, UsageGrouping } from './usage';
 
 /** An address and port as seen in a flow log record. */
 export interface FlowLogEndpoint {
@@ -38,6 +45,19 @@ export interface FlowLogTranslation {
   readonly candidates?: FlowLogEndpoint[];
   /** One sentence: the evidence behind the confidence. */
   readonly basis: string;
+  /** Which records back the pairing and what in them agreed with the outside leg. */
+  readonly evidence: FlowLogEvidence;
+}
+
+/** The records a pairing used, and what in them agreed. */
+export interface FlowLogEvidence {
+  /**
+   * The legs present: `inside` (the client's request), `outside`, `reply-from-outside`,
+   * `reply-to-client` (which stands for the client when its request record is missing).
+   */
+  readonly legs: ReadonlyArray<'inside' | 'outside' | 'reply-from-outside' | 'reply-to-client'>;
+  /** What agreed between the chosen inside leg and the outside leg ("reply times", ...). */
+  readonly matched: readonly string[];
 }
 
 /** Traffic from outside to the NAT's address with no translation behind it (the NAT drops it). */
@@ -103,4 +123,22 @@ export interface FlowLogsResult {
   readonly format: string;
   /** Things a reader should know: inferred addresses, missing fields, SKIPDATA windows. */
   readonly notes: string[];
+  /** Each ENI in the records: what its records show it to be (NAT Gateway or not) and its traffic. */
+  readonly interfaces: FlowLogInterface[];
+  /** Who uses the NAT: traffic each way per source, destination and NAT address, and the processing charge. */
+  readonly usage: FlowLogUsage;
+  /** Peak simultaneous connections per destination per NAT address against the 55,000 limit. */
+  readonly headroom: FlowLogHeadroom;
+  /** How many items each list has (also when a streaming sink took them and the lists are empty). */
+  readonly totals: FlowLogTotals;
+}
+
+/** Counts of the result's lists. */
+export interface FlowLogTotals {
+  readonly translations: number;
+  readonly certain: number;
+  readonly likely: number;
+  readonly ambiguous: number;
+  readonly unsolicited: number;
+  readonly unmatched: number;
 }
