@@ -4,8 +4,7 @@
  * naming a file of the dump -- never another exception, never a hang. A loaded topology walks
  * from each host without an exception.
  *
- * NATLAB_FUZZ_RUNS / NATLAB_FUZZ_SEED tune the run (the shared test/fuzz harness does the same;
- * the local helpers below stand in until this file moves onto it).
+ * NATLAB_FUZZ_RUNS / NATLAB_FUZZ_SEED tune the run, through the shared harness (./harness).
  */
 import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,9 +13,7 @@ import { join } from 'node:path';
 import { InputError } from '../../lib/errors';
 import { walk } from '../../lib/model';
 import { loadAwsDump } from '../../lib/sources/aws-dump';
-
-const FUZZ_RUNS = Number(process.env.NATLAB_FUZZ_RUNS ?? 200);
-const FUZZ_SEED = Number(process.env.NATLAB_FUZZ_SEED ?? 20261202);
+import { expectResultOrInputErrorAsync, FUZZ_RUNS, fuzzParams } from './harness';
 
 /** The region folder of the full-region fixture: every kind natlab reads, and a few it does not. */
 const SOURCE = 'test/fixtures/aws-dump/full-region/210987654321/us-east-1';
@@ -114,16 +111,13 @@ function mutatedFiles(ms: Mutation[]): string[] {
   return FILES.map((_, i) => texts[i] ?? JSON.stringify(data[i], null, 2) ?? '');
 }
 
-/** A result, or an InputError with one line that names the dump; anything else fails the property. */
+/**
+ * A result, or an InputError with one line that names the dump (the harness's property, a hang
+ * included); anything else fails the property. A loaded topology is then walked from each host.
+ */
 async function resultOrInputError(dir: string): Promise<void> {
-  let topology;
-  try {
-    topology = await loadAwsDump(dir, { note: () => undefined });
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    if (/[\r\n]/.test(err.message) || !err.message.includes(dir) || err.exitCode !== 2) throw new Error(`not one line naming ${dir}: ${JSON.stringify(err.message)}`);
-    return;
-  }
+  const topology = await expectResultOrInputErrorAsync(() => loadAwsDump(dir, { note: () => undefined }), dir);
+  if (topology === undefined) return;
   for (const host of topology.hosts.filter((h) => h.kind !== 'server')) {
     try {
       walk(topology, { protocol: 'tcp', from: host.id, sourcePort: 40000, to: { host: '198.51.100.99', port: 443 } });
@@ -153,7 +147,7 @@ test('a mutated dump loads, or fails with one line naming its file', async () =>
         rmSync(dir, { recursive: true, force: true });
       }
     }),
-    { numRuns: FUZZ_RUNS, seed: FUZZ_SEED },
+    fuzzParams(),
   );
 }, Math.max(60_000, FUZZ_RUNS * 300));
 
