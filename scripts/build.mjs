@@ -5,7 +5,7 @@
 //                                     globalSetup runs so tests never read a stale asset
 //
 // - dist/lib/**.js + .d.ts           tsc (tsconfig.build.json): what `require('natlab')`,
-//                                    `require('natlab/constructs')` and a consumer's tsc read
+//                                    `require('natlab/constructs')` (dist/lib/constructs.js) and a consumer's tsc read
 // - dist/natlab.js                   the CLI, one file, packages external: `npx natlab` starts fast
 // - dist/assets/probe/index.js       the Lambda probe, and the verifier below: bundled here once,
 // - dist/assets/verify/index.js      shipped in the package and deployed with lambda.Code.fromAsset,
@@ -79,6 +79,8 @@ function declarations() {
   }
 }
 
+// A full build starts from nothing, so no output of an older layout lingers (or gets published).
+if (!assetsOnly) rmSync(dist, { recursive: true, force: true });
 await assets();
 if (!assetsOnly) {
   await cli();
