@@ -29,6 +29,8 @@ const FLOOR = {
 };
 const CDK_CLI = join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 const MINUTES = 60_000;
+// Installs, tsc and synth of whole apps: minutes each on a busy two-core machine.
+jest.setTimeout(10 * MINUTES);
 
 /** Child processes see no AWS credentials or region, and the CDK CLI sends no telemetry. */
 function env(): NodeJS.ProcessEnv {
