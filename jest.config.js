@@ -12,4 +12,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '\\.snapshot/'],
   modulePathIgnorePatterns: ['<rootDir>/cdk.out/', '<rootDir>/dist/'],
   testTimeout: 60000,
+  // The Lambda and echo-server assets the constructs deploy, built fresh for every run.
+  globalSetup: '<rootDir>/test/global-setup.js',
 };

@@ -68,17 +68,22 @@ export function labPropsFromContext(context: LabContext): NatGatewayLabProps {
 }
 
 export interface NatGatewayLabStackProps extends StackProps {
-  /** The lab's props. @default - the seed article's values */
+  /**
+   * The lab's props.
+   * @default - the seed article's values, with `fixedOutputNames` on (the outputs `natlab verify --stack` reads)
+   */
   readonly lab?: NatGatewayLabProps;
 }
 
+/** A stack holding one NatGatewayLab whose outputs carry the fixed names `natlab verify` reads. */
 export class NatGatewayLabStack extends Stack {
+  /** The lab. */
   readonly lab: NatGatewayLab;
   constructor(scope: Construct, id: string, props: NatGatewayLabStackProps = {}) {
     super(scope, id, {
       description: 'natlab: the NAT Gateway Deep Dive lab (VPC, NAT Gateway, clients, Lambda probe, echo server, flow logs)',
       ...props,
     });
-    this.lab = new NatGatewayLab(this, 'Lab', props.lab);
+    this.lab = new NatGatewayLab(this, 'Lab', { ...props.lab, fixedOutputNames: props.lab?.fixedOutputNames ?? true });
   }
 }

@@ -6,9 +6,9 @@
  * ENI, and (with `inAccountVerify`) the verifier function that runs `natlab verify` in the
  * account. Built on `ec2.Vpc`; what the L2 lacks is set on its L1 children.
  */
-import { CfnOutput, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -21,6 +21,7 @@ import { acknowledgeInstanceRules, instanceProfile, labInstance, markRole } from
 import { acknowledge } from './private/nag';
 import { packageVersion } from './private/package-root';
 import { probeFunction } from './private/probe-function';
+import { StackOutputs } from './private/stack-outputs';
 import { verifierFunction } from './private/verifier-function';
 import * as validate from './private/validate';
 
@@ -119,6 +120,14 @@ export interface NatGatewayLabProps {
    * @default true
    */
   readonly inAccountVerify?: boolean;
+  /**
+   * Whether the stack outputs take the fixed names `natlab verify --stack` reads (`NatlabLab`,
+   * `VpcId`, `ProbeFunctionName`, ...). Only one natlab construct per stack can have them.
+   * Without, the same outputs get logical ids under this construct's path, so several labs
+   * (and probes) fit in one stack.
+   * @default false (NatGatewayLabStack, the stack `cdk deploy` of natlab's own app creates, sets it)
+   */
+  readonly fixedOutputNames?: boolean;
 }
 
 /** One EC2 client of the lab. */
@@ -129,6 +138,12 @@ export interface LabClient {
   readonly privateIp: string;
   /** The instance; verify drives it through SSM Run Command. */
   readonly instance: ec2.Instance;
+}
+
+/** The direct client: a lab client in the public subnet with its own Elastic IP. */
+export interface DirectLabClient extends LabClient {
+  /** Its Elastic IP: a token resolved at deploy time. */
+  readonly publicIp: string;
 }
 
 /** The article's lab: one VPC whose private clients reach an echo server through a NAT Gateway, and a direct client through the IGW. */
@@ -146,13 +161,13 @@ export class NatGatewayLab extends Construct {
   /** The private clients whose connections the NAT Gateway translates. */
   readonly clients: LabClient[];
   /** The public-subnet client that reaches the server through the IGW only; absent when `directClient` is false. */
-  readonly directClient?: LabClient & { readonly publicIp: string };
+  readonly directClient?: DirectLabClient;
   /** The echo server, in its own VPC: the stand-in for a host on the internet. */
   readonly server: EchoServerHost;
   /** The Lambda probe in the private subnet. */
-  readonly probe: NodejsFunction;
+  readonly probe: lambda.Function;
   /** The in-account verifier (lambda/verify), outside the VPC; absent when `inAccountVerify` is false. */
-  readonly verifier?: NodejsFunction;
+  readonly verifier?: lambda.Function;
   /** The CloudWatch Logs group of the NAT ENI's flow log. */
   readonly flowLogGroup: logs.LogGroup;
   /** The flows the lab runs, as the model reads them (also in the stack's `natlab:flows` metadata). */
@@ -306,31 +321,28 @@ export class NatGatewayLab extends Construct {
     const metadata = (stack.templateOptions.metadata ??= {});
     metadata[FLOWS_METADATA_KEY] = [...((metadata[FLOWS_METADATA_KEY] as FlowSpec[] | undefined) ?? []), ...this.flows];
 
-    this.output(LabOutputs.marker, packageVersion(), 'natlab version (marks a natlab lab stack)');
-    this.output(LabOutputs.vpcId, this.vpc.vpcId, 'the lab VPC');
-    this.output(LabOutputs.serverPublicIp, this.server.instance.instancePublicIp, "the echo server's public IP");
-    this.output(LabOutputs.serverPort, String(p.serverPort), "the echo server's TCP port");
-    this.output(LabOutputs.elasticIp, this.natPublicIp, "the NAT Gateway's Elastic IP");
-    this.output(LabOutputs.natGatewayId, this.natGateway.ref, 'the NAT Gateway');
-    this.output(LabOutputs.natPrivateIp, p.natPrivateIp, "the NAT Gateway's private IP");
-    this.output(LabOutputs.natEniId, this.natGateway.attrEniId, "the NAT Gateway's network interface (flow logs)");
-    this.output(LabOutputs.clientInstanceIds, Fn.join(',', this.clients.map((c) => c.instance.instanceId)), 'private clients, in clientIps order');
-    this.output(LabOutputs.clientPrivateIps, this.clients.map((c) => c.privateIp).join(','), "private clients' IPs");
+    const outputs = new StackOutputs(this, props.fixedOutputNames ?? false);
+    outputs.add(LabOutputs.marker, packageVersion(), 'natlab version (marks a natlab lab stack)');
+    outputs.add(LabOutputs.vpcId, this.vpc.vpcId, 'the lab VPC');
+    outputs.add(LabOutputs.serverPublicIp, this.server.instance.instancePublicIp, "the echo server's public IP");
+    outputs.add(LabOutputs.serverPort, String(p.serverPort), "the echo server's TCP port");
+    outputs.add(LabOutputs.elasticIp, this.natPublicIp, "the NAT Gateway's Elastic IP");
+    outputs.add(LabOutputs.natGatewayId, this.natGateway.ref, 'the NAT Gateway');
+    outputs.add(LabOutputs.natPrivateIp, p.natPrivateIp, "the NAT Gateway's private IP");
+    outputs.add(LabOutputs.natEniId, this.natGateway.attrEniId, "the NAT Gateway's network interface (flow logs)");
+    outputs.add(LabOutputs.clientInstanceIds, Fn.join(',', this.clients.map((c) => c.instance.instanceId)), 'private clients, in clientIps order');
+    outputs.add(LabOutputs.clientPrivateIps, this.clients.map((c) => c.privateIp).join(','), "private clients' IPs");
     if (this.directClient) {
-      this.output(LabOutputs.directClientInstanceId, this.directClient.instance.instanceId, 'the direct client (public subnet)');
-      this.output(LabOutputs.directClientPrivateIp, this.directClient.privateIp, "the direct client's private IP");
-      this.output(LabOutputs.directClientPublicIp, this.directClient.publicIp, "the direct client's Elastic IP");
+      outputs.add(LabOutputs.directClientInstanceId, this.directClient.instance.instanceId, 'the direct client (public subnet)');
+      outputs.add(LabOutputs.directClientPrivateIp, this.directClient.privateIp, "the direct client's private IP");
+      outputs.add(LabOutputs.directClientPublicIp, this.directClient.publicIp, "the direct client's Elastic IP");
     }
-    this.output(LabOutputs.sourcePort, String(p.sourcePort), 'the source port the clients bind');
-    this.output(LabOutputs.probeFunctionName, this.probe.functionName, 'the Lambda probe');
-    if (this.verifier) this.output(LabOutputs.verifierFunctionName, this.verifier.functionName, 'the in-account verifier (natlab verify --in-account)');
-    this.output(LabOutputs.flowLogGroupName, this.flowLogGroup.logGroupName, "the NAT Gateway ENI's flow log group");
+    outputs.add(LabOutputs.sourcePort, String(p.sourcePort), 'the source port the clients bind');
+    outputs.add(LabOutputs.probeFunctionName, this.probe.functionName, 'the Lambda probe');
+    if (this.verifier) outputs.add(LabOutputs.verifierFunctionName, this.verifier.functionName, 'the in-account verifier (natlab verify --in-account)');
+    outputs.add(LabOutputs.flowLogGroupName, this.flowLogGroup.logGroupName, "the NAT Gateway ENI's flow log group");
   }
 
-  /** A stack output with exactly the name the harness reads (one lab per stack). */
-  private output(name: string, value: string, description: string): void {
-    new CfnOutput(this, `Output${name}`, { value, description }).overrideLogicalId(name);
-  }
 
   /** The public address of a given allocation, read at deploy time (DescribeAddresses). */
   private lookUpElasticIp(allocationId: string): string {

@@ -4,15 +4,15 @@
  * subnets you choose; the echo server gets a small VPC of its own standing for the internet,
  * admitting only the public IPs you list (your NAT Gateways' Elastic IPs).
  */
-import { CfnOutput } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LabOutputs } from './outputs';
 import { EchoServerHost } from './private/echo-server-host';
 import { instanceProfile } from './private/instances';
 import { probeFunction } from './private/probe-function';
+import { StackOutputs } from './private/stack-outputs';
 import * as validate from './private/validate';
 
 export interface NatProbeProps {
@@ -54,18 +54,24 @@ export interface NatProbeProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Whether to add the stack outputs `ProbeFunctionName`, `ServerPublicIp` and `ServerPort`
-   * (the names `natlab verify` reads). Turn off when the stack has more than one NatProbe.
-   * @default true
+   * Whether the stack outputs take the fixed names `ProbeFunctionName`, `ServerPublicIp` and
+   * `ServerPort` (as a NatGatewayLabStack names them). Only one natlab construct per stack can
+   * have them. Without, the outputs get logical ids under this construct's path, so several
+   * probes (and labs) fit in one stack.
+   * @default false
    */
-  readonly outputs?: boolean;
+  readonly fixedOutputNames?: boolean;
 }
 
+/** The Lambda probe in your VPC's subnets and an echo server on "the internet" that reports the source address and port it saw. */
 export class NatProbe extends Construct {
-  readonly probe: NodejsFunction;
+  /** The Lambda probe (`{ action: 'probe', host, port, sourcePort }` by Lambda Invoke). */
+  readonly probe: lambda.Function;
+  /** The echo server and its own VPC. */
   readonly server: EchoServerHost;
   /** The echo server's public IP (a token resolved at deploy time). */
   readonly serverPublicIp: string;
+  /** The echo server's TCP port. */
   readonly serverPort: number;
 
   constructor(scope: Construct, id: string, props: NatProbeProps) {
@@ -95,10 +101,9 @@ export class NatProbe extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_WEEK,
     });
 
-    if (props.outputs ?? true) {
-      new CfnOutput(this, 'OutputProbe', { value: this.probe.functionName, description: 'the Lambda probe' }).overrideLogicalId(LabOutputs.probeFunctionName);
-      new CfnOutput(this, 'OutputServerIp', { value: this.serverPublicIp, description: "the echo server's public IP" }).overrideLogicalId(LabOutputs.serverPublicIp);
-      new CfnOutput(this, 'OutputServerPort', { value: String(this.serverPort), description: "the echo server's TCP port" }).overrideLogicalId(LabOutputs.serverPort);
-    }
+    const outputs = new StackOutputs(this, props.fixedOutputNames ?? false);
+    outputs.add(LabOutputs.probeFunctionName, this.probe.functionName, 'the Lambda probe');
+    outputs.add(LabOutputs.serverPublicIp, this.serverPublicIp, "the echo server's public IP");
+    outputs.add(LabOutputs.serverPort, String(this.serverPort), "the echo server's TCP port");
   }
 }

@@ -49,9 +49,23 @@ describe('NatProbe beside an existing VPC', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
   });
 
-  it('exports the outputs natlab verify reads', () => {
-    expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining([LabOutputs.probeFunctionName, LabOutputs.serverPublicIp, LabOutputs.serverPort]));
-    expect(json.Outputs[LabOutputs.serverPort].Value).toBe('8080');
+  it('exports the probe and the server as outputs whose ids are scoped to the construct', () => {
+    const ids = Object.keys(json.Outputs);
+    expect(ids).toHaveLength(3);
+    for (const name of [LabOutputs.probeFunctionName, LabOutputs.serverPublicIp, LabOutputs.serverPort]) {
+      expect(ids).toContainEqual(expect.stringMatching(new RegExp(`^ProbeOutput${name}[0-9A-F]{8}$`)));
+    }
+    const port = ids.find((id) => id.startsWith(`ProbeOutput${LabOutputs.serverPort}`))!;
+    expect(json.Outputs[port].Value).toBe('8080');
+  });
+
+  it('with fixedOutputNames, names them as natlab verify reads them', () => {
+    const stack = new Stack(new App(), 'Fixed');
+    const vpc = new ec2.Vpc(stack, 'TeamVpc', { maxAzs: 1, natGateways: 1, restrictDefaultSecurityGroup: false });
+    new NatProbe(stack, 'Probe', { vpc, allowedSourceIps: ['198.51.100.7'], fixedOutputNames: true });
+    const outputs = Template.fromStack(stack).toJSON().Outputs;
+    expect(Object.keys(outputs).sort()).toEqual([LabOutputs.probeFunctionName, LabOutputs.serverPort, LabOutputs.serverPublicIp].sort());
+    expect(outputs[LabOutputs.serverPort].Value).toBe('8080');
   });
 
   it('passes cdk-nag with no unacknowledged finding', () => {

@@ -1,6 +1,8 @@
 /**
- * The deployment bundles as NodejsFunction builds them (esbuild, the construct's bundling
- * options, the AWS SDK v3 external).
+ * The Lambda assets natlab ships (dist/assets/<name>/index.js), as scripts/build.mjs bundled
+ * them for this run (jest's globalSetup builds them): minified, Node.js 24, CommonJS, the AWS
+ * SDK v3 left out because the runtime ships it. Their esbuild metafiles (dist/meta) say what
+ * each holds.
  *
  * - The probe (lambda/probe/index.ts) must stay under the project's 100 kB goal. It carries
  *   only the probe: in-account verification moved to its own function, so the model, the
@@ -10,46 +12,40 @@
  *   2026-11-24, and its ceiling is that plus 15% (123,000 bytes), so growth of the model
  *   shows up here as a decision rather than drifting unnoticed.
  */
-import { buildSync, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROBE_BUNDLING } from '../../lib/construct/private/probe-function';
 
 /** The project goal for the probe. */
 const PROBE_GOAL_BYTES = 100_000;
 /** The verifier's measured size (107,191 bytes) plus 15%. */
 const VERIFIER_CEILING_BYTES = 123_000;
 
-function bundle(entry: string): { bytes: number; inputs: string[] } {
-  const result = buildSync({
-    entryPoints: [join(__dirname, '../..', entry)],
-    bundle: true,
-    platform: 'node',
-    // NodejsFunction's default externals for Node 18+ runtimes: the SDK the runtime ships.
-    external: ['@aws-sdk/*'],
-    target: PROBE_BUNDLING.target,
-    format: PROBE_BUNDLING.format,
-    minify: PROBE_BUNDLING.minify,
-    sourcemap: PROBE_BUNDLING.sourceMap,
-    write: false,
-    logLevel: 'silent',
-    metafile: true,
-  });
-  return { bytes: result.outputFiles[0].contents.byteLength, inputs: Object.keys((result.metafile as Metafile).inputs) };
+const dist = join(__dirname, '../../dist');
+
+function asset(name: 'probe' | 'verify'): { bytes: number; inputs: string[]; handler: string } {
+  const meta = JSON.parse(readFileSync(join(dist, 'meta', `${name}.json`), 'utf8')) as Metafile;
+  const file = join(dist, 'assets', name, 'index.js');
+  return { bytes: statSync(file).size, inputs: Object.keys(meta.inputs), handler: readFileSync(file, 'utf8') };
 }
 
-test('the probe bundle is under the 100 kB goal and carries only the probe', () => {
-  const { bytes, inputs } = bundle('lambda/probe/index.ts');
+test('the probe asset is under the 100 kB goal and carries only the probe', () => {
+  const { bytes, inputs, handler } = asset('probe');
+  expect(inputs).toContain('lambda/probe/index.ts');
   expect(inputs.some((f) => f.includes('node_modules/@aws-sdk/'))).toBe(false);
   // Nothing of verify: no model, no importer, no flow log analyzer, no harness.
   expect(inputs.filter((f) => /^lib\/(model|sources|observe|aws)\//.test(f))).toEqual([]);
+  expect(handler).toMatch(/module\.exports/);
   expect(bytes).toBeGreaterThan(2_000);
   expect(bytes).toBeLessThan(PROBE_GOAL_BYTES);
 });
 
-test('the verifier bundle stays under its ceiling (measured + 15%) with the SDK left out', () => {
-  const { bytes, inputs } = bundle('lambda/verify/index.ts');
-  // The SDK really stays out (a bundled client alone would be hundreds of kB).
+test('the verifier asset stays under its ceiling (measured + 15%) with the SDK left out', () => {
+  const { bytes, inputs, handler } = asset('verify');
+  // The SDK really stays out (a bundled client alone would be hundreds of kB) ...
   expect(inputs.some((f) => f.includes('node_modules/@aws-sdk/'))).toBe(false);
+  // ... and is required from the runtime.
+  expect(handler).toMatch(/require\("@aws-sdk\/client-/);
   // It reaches the probe by Lambda Invoke, never by bundling the probe's code.
   expect(inputs.filter((f) => f.startsWith('lambda/probe/'))).toEqual([]);
   expect(inputs).toContain('lib/model/predict.ts');

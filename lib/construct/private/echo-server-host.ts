@@ -3,53 +3,42 @@
  * of its own, running natlab's echo server as a systemd service. Its security group admits the
  * echo port only from the addresses given (the lab's public IPs).
  */
-import { buildSync } from 'esbuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
-import { packageRoot } from './package-root';
+import { echoServerBundle } from './assets';
 import { acknowledgeInstanceRules, labInstance, markRole } from './instances';
 import { acknowledge } from './nag';
 
-export interface EchoServerHostProps {
-  readonly vpcCidr: string;
-  readonly port: number;
-  /** Public IPv4 addresses (tokens allowed) admitted on `port`, each with a description. */
-  readonly allowedSources: ReadonlyArray<{ readonly ip: string; readonly description: string }>;
-  readonly instanceType: ec2.InstanceType;
-  readonly instanceProfile: iam.IInstanceProfile;
+/** A public IPv4 address or CIDR the echo server admits. */
+export interface AllowedSource {
+  /** `a.b.c.d` or `a.b.c.d/n`; a token (an Elastic IP's `attrPublicIp`) is fine. */
+  readonly ip: string;
+  /** The ingress rule's description. */
+  readonly description: string;
 }
 
-let bundleCache: string | undefined;
-
-/**
- * lib/server/main.ts bundled and minified at synth time (a few kB). Inlined into user data
- * rather than shipped as an S3 asset: the server then needs no S3 read permission, no route to
- * the asset bucket and no bootstrap-bucket coupling, and the 16 kB user data limit is far off.
- */
-export function echoServerBundle(): string {
-  if (bundleCache === undefined) {
-    const result = buildSync({
-      entryPoints: [join(packageRoot(), 'lib/server/main.ts')],
-      bundle: true,
-      platform: 'node',
-      // Amazon Linux 2023's `nodejs` package is Node 18.
-      target: 'node18',
-      format: 'cjs',
-      minify: true,
-      legalComments: 'none',
-      write: false,
-      logLevel: 'silent',
-    });
-    bundleCache = result.outputFiles[0].text;
-  }
-  return bundleCache;
+export interface EchoServerHostProps {
+  /** CIDR of the server's own VPC. */
+  readonly vpcCidr: string;
+  /** The echo server's TCP port. */
+  readonly port: number;
+  /** Public IPv4 addresses (tokens allowed) admitted on `port`. */
+  readonly allowedSources: AllowedSource[];
+  /** The server's instance type; the AMI's architecture follows it. */
+  readonly instanceType: ec2.InstanceType;
+  /** The instance profile (SSM access). */
+  readonly instanceProfile: iam.IInstanceProfile;
 }
 
 export const ECHO_SERVER_LOG = '/var/log/natlab/observations.jsonl';
 
-/** The user data: install Node, write the bundle, run it as a systemd service. */
+/**
+ * The user data: install Node, write the echo server bundle (lib/server/main.ts, prebuilt in
+ * dist/assets, a few kB), run it as a systemd service. Inlined rather than shipped as an S3
+ * asset: the server then needs no S3 read permission, no route to the asset bucket and no
+ * bootstrap-bucket coupling, and the 16 kB user data limit is far off.
+ */
 export function echoServerUserData(port: number): ec2.UserData {
   const userData = ec2.UserData.forLinux();
   userData.addCommands(
@@ -80,9 +69,13 @@ export function echoServerUserData(port: number): ec2.UserData {
   return userData;
 }
 
+/** The echo server's host: a public instance in a VPC of its own. */
 export class EchoServerHost extends Construct {
+  /** The server's own VPC (one public subnet, not connected to any other). */
   readonly vpc: ec2.Vpc;
+  /** The instance running the echo server. */
   readonly instance: ec2.Instance;
+  /** Its security group: the echo port from the allowed sources only. */
   readonly securityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: EchoServerHostProps) {

@@ -10,10 +10,13 @@
 import { Validations, type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
-/** The part of a cdk-nag NagPack this plugin needs. */
-export interface ScopeValidator {
+/** The part of a cdk-nag NagPack this plugin needs (`new AwsSolutionsChecks()` is one). */
+export interface IScopeValidator {
+  /** The pack's name, shown in the validation report. */
   readonly name: string;
+  /** The pack's version. */
   readonly version?: string;
+  /** Checks every resource under `scope`. */
   validateScope(scope: IConstruct): PolicyValidationPluginReport;
 }
 
@@ -23,7 +26,7 @@ export class NagTreePlugin implements IPolicyValidationPlugin {
   readonly version?: string;
   constructor(
     private readonly scope: IConstruct,
-    private readonly pack: ScopeValidator,
+    private readonly pack: IScopeValidator,
   ) {
     this.name = pack.name;
     this.version = pack.version;

@@ -1,7 +1,7 @@
-/** The Lambda probe (lambda/probe/index.ts) bundled by the local esbuild, placed in a VPC subnet. */
+/** The Lambda probe (lambda/probe/index.ts, prebuilt in dist/assets/probe), placed in a VPC subnet. */
 import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { bundledFunction } from './bundled-function';
@@ -14,11 +14,9 @@ export interface ProbeFunctionProps {
   readonly logRetention: logs.RetentionDays;
 }
 
-export { PROBE_BUNDLING } from './bundled-function';
-
-export function probeFunction(scope: Construct, id: string, props: ProbeFunctionProps): NodejsFunction {
+export function probeFunction(scope: Construct, id: string, props: ProbeFunctionProps): lambda.Function {
   const fn = bundledFunction(scope, id, {
-    entry: 'lambda/probe/index.ts',
+    asset: 'probe',
     // Longer than the probe's own deadline (5 s default, at most what the event asks).
     timeout: Duration.seconds(60),
     description: 'natlab probe: connects to the echo server from a chosen source port and reports what the server saw',
