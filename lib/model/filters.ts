@@ -281,14 +281,8 @@ export function subtractAll(all: PortSet, minus: PortSet): PortSet {
 /** Which way a packet crosses a subnet boundary. */
 export type AclDirection = 'ingress' | 'egress';
 
-/** The network ACL that guards a subnet: explicit association, else the VPC default; undefined = allow all. */
-export function networkAclForSubnet(topology: Topology, subnet: Subnet): NetworkAcl | undefined {
-  const id = subnet.networkAcl ?? findVpc(topology, subnet.vpc).defaultNetworkAcl;
-  if (id === undefined) return topology.networkAcls.find((a) => a.vpc === subnet.vpc && a.isDefault);
-  const acl = topology.networkAcls.find((a) => a.id === id);
-  if (!acl) throw new InputError(`network ACL "${id}" is referenced but not in topology ${topology.name}`);
-  return acl;
-}
+// Which ACL guards a subnet lives with the other AWS rules (rules.ts); re-exported for callers.
+export { networkAclForSubnet } from './rules';
 
 function aclRuleText(rule: NetworkAclRule): string {
   return `rule ${rule.ruleNumber} ${rule.action} ${portsText(rule)} ${rule.cidr}`;

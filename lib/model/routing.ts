@@ -2,46 +2,11 @@
  * Route tables: which table a subnet uses (explicit association, else the VPC's main table)
  * and the longest-prefix match that picks a route.
  */
-import { InputError } from '../errors';
 import { cidrMatches, parseCidr, symbolicBlock } from './address';
-import { findVpc } from './hosts';
-import type { IpValue, Route, RouteTable, RouteTarget, Subnet, Topology } from './types';
+import type { IpValue, Route, RouteTable, RouteTarget } from './types';
 
-/** The route table a subnet uses, and whether it came from an explicit association. */
-export interface SubnetRouteTable {
-  /** The table the subnet's traffic is routed by. */
-  readonly table: RouteTable;
-  /** True when the table is the VPC's main table (no explicit association). */
-  readonly isMain: boolean;
-}
-
-/** The route table of a subnet: its explicit association, else the VPC's main route table. */
-export function routeTableForSubnet(topology: Topology, subnet: Subnet): SubnetRouteTable {
-  if (subnet.routeTable) return { table: findRouteTable(topology, subnet.routeTable), isMain: false };
-  return { table: mainRouteTable(topology, subnet.vpc), isMain: true };
-}
-
-/**
- * The VPC's main route table. A VPC with none named gets one holding only its local routes,
- * which is what AWS creates with every VPC.
- */
-export function mainRouteTable(topology: Topology, vpcId: string): RouteTable {
-  const vpc = findVpc(topology, vpcId);
-  if (vpc.mainRouteTable) return findRouteTable(topology, vpc.mainRouteTable);
-  return {
-    id: `${vpc.id}-main`,
-    name: 'main (implicit: local routes only)',
-    vpc: vpc.id,
-    routes: vpc.cidrs.map((cidr) => ({ destination: cidr, target: { kind: 'local' } as const })),
-  };
-}
-
-/** The route table with this id, or bad input naming it. */
-export function findRouteTable(topology: Topology, id: string): RouteTable {
-  const table = topology.routeTables.find((t) => t.id === id);
-  if (!table) throw new InputError(`route table "${id}" is referenced but not in topology ${topology.name}`);
-  return table;
-}
+// Which table a subnet uses lives with the other AWS rules (rules.ts); re-exported for callers.
+export { findRouteTable, mainRouteTable, routeTableForSubnet, type SubnetRouteTable } from './rules';
 
 /** A route chosen by longest-prefix match. */
 export interface RouteMatch {
