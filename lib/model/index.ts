@@ -5,7 +5,7 @@ export * from './hosts';
 export * from './routing';
 export * from './filters';
 export * from './nat-table';
-export { type Arrival, type Component, type ComponentRef, type Decision, type NatState, type Packet, type WalkTranslation, WalkContext, destinationText, echoIdentifier, endpointText, headerText, icmpMessageText, portText, protocolText, samePort, sourceText } from './components/component';
+export { type Arrival, type Component, type ComponentRef, type Decision, type NatState, type Packet, type WalkTranslation, destinationText, echoIdentifier, endpointText, headerText, icmpMessageText, portText, protocolText, samePort, sourceText } from './components/component';
 export { ANY_PORT, HostReceiver, HostSender } from './components/host';
 export { NatGatewayComponent, natPortRange } from './components/nat-gateway';
 export { InternetGatewayComponent } from './components/internet-gateway';

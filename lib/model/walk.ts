@@ -5,11 +5,14 @@
  */
 import { InputError } from '../errors';
 import { isIpv4, isPrivateIp, isUnresolvedIp } from './address';
-import { type Component, type Decision, type NatState, type Packet, WalkContext } from './components/component';
+import type { Component, Decision, NatState, Packet } from './components/component';
 import { ANY_PORT, HostSender } from './components/host';
+import { type ComponentRegistry, DEFAULT_REGISTRY } from './components/registry';
+import { DirectionTrace, type RequestMemory } from './components/trace';
+import { explainFault } from './faults';
 import { findHosts, hostVpc, publicOwner, resolveHost } from './hosts';
 import { NatTable, type NatTableOptions } from './nat-table';
-import type { FlowSpec, Header, Host, PortPrediction, Protocol, ReplyWalk, Topology, TranslationEntry, Walk, WalkEnd, WalkVerdict } from './types';
+import type { Fault, FlowSpec, Header, Host, PortPrediction, Protocol, ReplyWalk, Topology, TranslationEntry, Walk, WalkEnd, WalkVerdict } from './types';
 
 /** A walk asked for on the command line: like a FlowSpec, the name optional. */
 export interface WalkRequest {
@@ -44,6 +47,11 @@ export interface WalkOptions {
    * @default true
    */
   readonly hops?: boolean;
+  /**
+   * The component kinds the walk resolves references with (a test adds a toy kind).
+   * @default - the model's own kinds (router, nat, igw, internet, host)
+   */
+  readonly registry?: ComponentRegistry;
 }
 
 /** The most components a packet may pass before the walk calls it a routing loop. */
@@ -92,27 +100,31 @@ export function hostAddressFrom(topology: Topology, host: Host, source: Host): s
   return sameVpc ? host.privateIp : host.publicIp ?? host.privateIp;
 }
 
-function run(ctx: WalkContext, start: Component, packet: Packet): Decision {
-  let decision = start.receive(packet, ctx);
+/** Runs one direction: components by reference, resolved by the registry, until one decides otherwise than forward. */
+function run(trace: DirectionTrace, registry: ComponentRegistry, start: Component, packet: Packet): Decision {
+  let decision = start.receive(packet, trace);
+  let forwards = 0;
   while (decision.kind === 'forward') {
-    if (++ctx.forwards > MAX_FORWARDS) {
-      return { kind: 'drop', component: decision.to.id, reason: `routing loop: the packet passed ${MAX_FORWARDS} components without arriving` };
+    if (++forwards > MAX_FORWARDS) {
+      const reason = `routing loop: the packet passed ${MAX_FORWARDS} components without arriving`;
+      return { kind: 'drop', component: decision.to.slice(decision.to.indexOf(':') + 1), reason, cause: { kind: 'routing-loop', limit: MAX_FORWARDS } };
     }
-    decision = decision.to.receive(decision.packet, ctx);
+    decision = registry.resolve(decision.to, trace.topology).receive(decision.packet, trace);
   }
   if (decision.kind !== 'deliver') {
-    const last = ctx.hops[ctx.hops.length - 1];
+    const last = trace.last;
     if (!last || (last.action !== 'drop' && last.action !== 'leave-model')) {
       const header = last?.after ?? packet.header;
-      ctx.record({ id: decision.component, kind: last?.component.kind ?? 'host' }, decision.kind === 'drop' ? 'drop' : 'leave-model', decision.reason, header);
+      trace.record({ id: decision.component, kind: last?.component.kind ?? 'host' }, decision.kind === 'drop' ? 'drop' : 'leave-model', decision.reason, header);
     }
   }
   return decision;
 }
 
-function ending(decision: Decision): { verdict: WalkVerdict; dropped: WalkEnd | null; leftModel: WalkEnd | null } {
-  if (decision.kind === 'drop') return { verdict: 'dropped', dropped: { component: decision.component, reason: decision.reason, fault: decision.fault ?? decision.reason }, leftModel: null };
-  if (decision.kind === 'leave') return { verdict: 'left-model', dropped: null, leftModel: { component: decision.component, reason: decision.reason } };
+/** How a direction ended, with the fault rendered from its typed cause (the explainer, at the edge). */
+function ending(topology: Topology, decision: Decision): { verdict: WalkVerdict; dropped: WalkEnd | null; leftModel: WalkEnd | null } {
+  if (decision.kind === 'drop') return { verdict: 'dropped', dropped: { component: decision.component, reason: decision.reason, fault: explainFault(topology, decision.cause), cause: decision.cause }, leftModel: null };
+  if (decision.kind === 'leave') return { verdict: 'left-model', dropped: null, leftModel: { component: decision.component, reason: decision.reason, cause: decision.cause } };
   return { verdict: 'delivered', dropped: null, leftModel: null };
 }
 
@@ -133,16 +145,20 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
     : { protocol: request.protocol, srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: request.to.port } };
   const name = request.name ?? (icmp ? `${request.from} -> ${request.to.host} (icmp echo)` : `${request.from} -> ${request.to.host}:${request.to.port}`);
 
-  const ctx = new WalkContext(topology, source.subnet !== undefined, options.nat, options.hops !== false);
-  const forward = run(ctx, new HostSender(source), { header, arrival: { kind: 'host' } });
-  const hops = ctx.hops;
-  const end = ending(forward);
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+  const kinds = (kind: string): boolean => registry.has(kind);
+  const stepsEnabled = source.subnet !== undefined;
+  const keepHops = options.hops !== false;
+  const memory: RequestMemory = { translations: [] };
+  const requestTrace = new DirectionTrace(topology, false, options.nat, memory, stepsEnabled, keepHops, kinds);
+  const forward = run(requestTrace, registry, new HostSender(source), { header, arrival: { kind: 'host' } });
+  const hops = requestTrace.hops;
+  const end = ending(topology, forward);
 
   let reply: ReplyWalk | null = null;
   if (forward.kind === 'deliver' && options.reply !== false) {
-    ctx.hops = [];
-    ctx.isReply = true;
-    ctx.forwards = 0;
+    // The reply gets its own trace; it reads what the request kept (translations, a Lambda's port).
+    const replyTrace = new DirectionTrace(topology, true, options.nat, memory, stepsEnabled, keepHops, kinds);
     const seen = forward.header;
     const replyHeader: Header = {
       protocol: seen.protocol,
@@ -152,16 +168,17 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
       dstPort: seen.srcPort,
       ...(seen.icmp ? { icmp: { type: seen.icmp.type === ICMP_ECHO_REQUEST ? ICMP_ECHO_REPLY : seen.icmp.type, code: seen.icmp.code } } : {}),
     };
-    const back = run(ctx, new HostSender(forward.host), { header: replyHeader, arrival: { kind: 'host' } });
-    let replyEnd = ending(back);
+    const back = run(replyTrace, registry, new HostSender(forward.host), { header: replyHeader, arrival: { kind: 'host' } });
+    let replyEnd = ending(topology, back);
     if (back.kind === 'deliver' && back.host.id !== source.id) {
       const reason = `the reply reached ${back.host.id}, not the sender ${source.id}`;
-      replyEnd = { verdict: 'dropped', dropped: { component: back.host.id, reason, fault: reason }, leftModel: null };
+      const cause: Fault = { kind: 'reply-elsewhere', host: back.host.id, sender: source.id };
+      replyEnd = { verdict: 'dropped', dropped: { component: back.host.id, reason, fault: explainFault(topology, cause), cause }, leftModel: null };
     }
-    reply = { verdict: replyEnd.verdict, hops: ctx.hops, dropped: replyEnd.dropped, ...(replyEnd.leftModel ? { leftModel: replyEnd.leftModel } : {}) };
+    reply = { verdict: replyEnd.verdict, hops: replyTrace.hops, dropped: replyEnd.dropped, ...(replyEnd.leftModel ? { leftModel: replyEnd.leftModel } : {}) };
   }
 
-  const translations: TranslationEntry[] = ctx.translations.map((t) => ({
+  const translations: TranslationEntry[] = memory.translations.map((t) => ({
     component: t.component,
     protocol: t.protocol,
     inside: t.inside,

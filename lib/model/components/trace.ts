@@ -1,0 +1,81 @@
+/**
+ * The recorder of one direction of a walk (the request, or its reply: each gets its own):
+ * hops in order, with the article's step numbers given from the milestones components mark.
+ */
+import { articleStep } from '../article-steps';
+import type { Header, Hop, HopAction, HopMatch, PortPrediction, Topology } from '../types';
+import type { HopComponent, Milestone, NatState, Trace, WalkTranslation } from './component';
+
+/** What the request leaves for its reply. */
+export interface RequestMemory {
+  /** Translations made by NAT Gateways. */
+  readonly translations: WalkTranslation[];
+  /** The source port a Lambda function bound. */
+  lambdaPort?: PortPrediction;
+}
+
+/** The trace of one direction. */
+export class DirectionTrace implements Trace {
+  readonly hops: Hop[] = [];
+  private step: number | undefined;
+
+  constructor(
+    readonly topology: Topology,
+    readonly isReply: boolean,
+    readonly nat: NatState | undefined,
+    /** What the request keeps (written by the request, read by its reply). */
+    private readonly memory: RequestMemory,
+    /** Whether hops get article step numbers (walks that start at a VPC host). */
+    private readonly stepsEnabled: boolean,
+    /** False when only the walk's end is wanted: no hop is kept. */
+    private readonly keepHops: boolean,
+    private readonly kinds: (kind: string) => boolean,
+  ) {}
+
+  get translations(): readonly WalkTranslation[] {
+    return this.memory.translations;
+  }
+
+  get lambdaPort(): PortPrediction | undefined {
+    return this.memory.lambdaPort;
+  }
+
+  keepTranslation(translation: WalkTranslation): void {
+    if (!this.isReply) this.memory.translations.push(translation);
+  }
+
+  keepLambdaPort(port: PortPrediction): void {
+    if (!this.isReply) this.memory.lambdaPort = port;
+  }
+
+  knows(kind: string): boolean {
+    return this.kinds(kind);
+  }
+
+  mark(milestone: Milestone): void {
+    if (this.stepsEnabled) this.step = articleStep(this.step, milestone, this.isReply);
+  }
+
+  /** The last hop recorded, if any. */
+  get last(): Hop | undefined {
+    return this.hops[this.hops.length - 1];
+  }
+
+  record(component: HopComponent, action: HopAction, detail: string, before: Header, after: Header = before, matched?: string, match?: HopMatch): void {
+    if (!this.keepHops) return;
+    // One object literal with a fixed shape (absent fields left undefined, which JSON omits)
+    // rather than conditional spreads: a findings run records about a million hops.
+    const hop: Hop = {
+      index: this.hops.length + 1,
+      step: this.step,
+      component: { id: component.id, kind: component.kind, name: component.name, side: component.side },
+      action,
+      detail,
+      matched,
+      before,
+      after,
+      match,
+    };
+    this.hops.push(hop);
+  }
+}
