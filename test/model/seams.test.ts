@@ -134,3 +134,12 @@ describe('the article steps are given at the edge', () => {
     expect(steps(w.reply!.hops)).toEqual([6, 7, 8]);
   });
 });
+
+describe('the public API', () => {
+  it('lists its names one by one and keeps component classes and the trace out of sight', async () => {
+    for (const index of ['lib/index.ts', 'lib/model/index.ts']) expect(readFileSync(join(__dirname, '..', '..', index), 'utf8')).not.toMatch(/^export \* from/m);
+    const api: Record<string, unknown> = await import('../../lib/index');
+    for (const internal of ['WalkContext', 'DirectionTrace', 'HostSender', 'HostReceiver', 'NatGatewayComponent', 'InternetGatewayComponent', 'Internet', 'VpcRouter', 'markDistinctPorts', 'resolveSource']) expect([internal, internal in api]).toEqual([internal, false]);
+    for (const name of ['walk', 'predict', 'findings', 'planTwin', 'NatGatewayLab', 'ComponentRegistry', 'explainFault', 'NAT_PORT_RANGE', 'NAT_IDLE_TIMEOUT_SECONDS', 'networkAclForSubnet']) expect([name, name in api]).toEqual([name, true]);
+  });
+});
