@@ -130,6 +130,14 @@ function ending(topology: Topology, decision: Decision): { verdict: WalkVerdict;
 
 /** Walks one packet and its reply. Bad references or ports are bad input (InputError). */
 export function walk(topology: Topology, request: FlowSpec | WalkRequest, options: WalkOptions = {}): Walk {
+  return walkWithPorts(topology, request, options, undefined);
+}
+
+/**
+ * A walk whose NAT port ranges name the flows they must differ from (`predict` passes them,
+ * keyed by `natPortKey`, once it knows which flows share a NAT address and destination).
+ */
+export function walkWithPorts(topology: Topology, request: FlowSpec | WalkRequest, options: WalkOptions, distinctFrom: ReadonlyMap<string, readonly string[]> | undefined): Walk {
   if (!PROTOCOLS.includes(request.protocol)) throw new InputError(`protocol "${request.protocol}" is not one of ${PROTOCOLS.join(', ')}`);
   if (request.sourcePort !== 'any') checkPort(request.sourcePort, 'source port');
   checkPort(request.to.port, 'destination port');
@@ -149,7 +157,7 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
   const kinds = (kind: string): boolean => registry.has(kind);
   const stepsEnabled = source.subnet !== undefined;
   const keepHops = options.hops !== false;
-  const memory: RequestMemory = { translations: [] };
+  const memory: RequestMemory = { translations: [], distinctFrom };
   const requestTrace = new DirectionTrace(topology, false, options.nat, memory, stepsEnabled, keepHops, kinds);
   const forward = run(requestTrace, registry, new HostSender(source), { header, arrival: { kind: 'host' } });
   const hops = requestTrace.hops;

@@ -113,6 +113,8 @@ export interface Trace {
   mark(milestone: Milestone): void;
   /** The request keeps a NAT translation for its reply. */
   keepTranslation(translation: WalkTranslation): void;
+  /** Other flows this one's NAT port must differ from (by NAT, address, protocol and destination), when a prediction of several flows says so. */
+  distinctFrom(key: string): readonly string[] | undefined;
   /** The request keeps the port a Lambda function bound for its reply. */
   keepLambdaPort(port: PortPrediction): void;
   /** Whether the registry knows a component kind (a route target kind the walk may forward to). */

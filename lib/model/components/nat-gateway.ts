@@ -9,6 +9,7 @@ import { findSubnet, hostLabel, resourceLabel } from '../hosts';
 import { lookupRoute, routeText } from '../routing';
 import { NAT_PER_DESTINATION_LIMIT, NAT_PORT_RANGE, routeTableForSubnet } from '../rules';
 import type { Fault, Header, Host, NatAddress, NatGateway, PortPrediction } from '../types';
+import { natPortKey } from './trace';
 import { type Component, type Decision, type Packet, type Trace, type WalkTranslation, destinationText, portText, samePort, sourceText } from './component';
 
 /** The ports a NAT Gateway chooses from, as a prediction. */
@@ -92,6 +93,11 @@ export class NatGatewayComponent implements Component {
       if (evicted > 0) {
         evictedNote = ` (the ports towards this destination were all taken: ${evicted} connection${evicted === 1 ? '' : 's'} idle for ${table.idleTimeoutSeconds} s or more expired first, and their hosts get an RST if they continue)`;
       }
+    }
+    if (!('exact' in port)) {
+      // Flows of one prediction towards the same destination through the same address get distinct ports.
+      const others = ctx.distinctFrom(natPortKey(nat.id, address.privateIp, h.protocol, h.dstIp, 'exact' in h.dstPort ? h.dstPort.exact : h.dstPort.min));
+      if (others) port = { ...port, distinctFrom: [...others] };
     }
     ctx.mark('nat-translate');
     const after: Header = { ...h, srcIp: address.privateIp, srcPort: port };

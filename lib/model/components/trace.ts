@@ -12,6 +12,16 @@ export interface RequestMemory {
   readonly translations: WalkTranslation[];
   /** The source port a Lambda function bound. */
   lambdaPort?: PortPrediction;
+  /**
+   * Flows that share a NAT address, protocol and destination with this one (by `natPortKey`):
+   * the NAT gives each its own port, so the range it predicts says so.
+   */
+  readonly distinctFrom?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The key of a NAT translation's port: NAT, its address, protocol and destination. */
+export function natPortKey(nat: string, natIp: string, protocol: string, dstIp: string, dstPort: number): string {
+  return `${nat}|${natIp}|${protocol}|${dstIp}|${dstPort}`;
 }
 
 /** The trace of one direction. */
@@ -42,6 +52,10 @@ export class DirectionTrace implements Trace {
 
   keepTranslation(translation: WalkTranslation): void {
     if (!this.isReply) this.memory.translations.push(translation);
+  }
+
+  distinctFrom(key: string): readonly string[] | undefined {
+    return this.memory.distinctFrom?.get(key);
   }
 
   keepLambdaPort(port: PortPrediction): void {
