@@ -120,16 +120,28 @@ export function explainFault(topology: Topology, fault: Fault): string {
 }
 
 /**
- * The key flows with the same fault share: the fault's data in a fixed field order. Two drops
- * with equal keys are one cause to fix, whatever their sentences say.
+ * The key flows with the same fault share: the fault's data as JSON (each kind is built in one
+ * place, so equal faults list their fields in the same order). Two drops with equal keys are
+ * one cause to fix, whatever their sentences say.
  */
 export function faultKey(fault: Fault): string {
-  return stableJson(fault);
+  return JSON.stringify(fault);
 }
 
-function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+const sentences = new WeakMap<Topology, Map<string, string>>();
+
+/** `explainFault`, made once per distinct fault of a topology (findings explains tens of thousands of drops). */
+export function explainFaultOnce(topology: Topology, fault: Fault): string {
+  let known = sentences.get(topology);
+  if (!known) {
+    known = new Map();
+    sentences.set(topology, known);
+  }
+  const key = faultKey(fault);
+  let text = known.get(key);
+  if (text === undefined) {
+    text = explainFault(topology, fault);
+    known.set(key, text);
+  }
+  return text;
 }

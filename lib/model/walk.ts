@@ -9,7 +9,7 @@ import type { Component, Decision, NatState, Packet } from './components/compone
 import { ANY_PORT, HostSender } from './components/host';
 import { type ComponentRegistry, DEFAULT_REGISTRY } from './components/registry';
 import { DirectionTrace, type RequestMemory } from './components/trace';
-import { explainFault } from './faults';
+import { explainFaultOnce as explainFault } from './faults';
 import { findHosts, hostVpc, publicOwner, resolveHost } from './hosts';
 import { NatTable, type NatTableOptions } from './nat-table';
 import type { Fault, FlowSpec, Header, Host, PortPrediction, Protocol, ReplyWalk, Topology, TranslationEntry, Walk, WalkEnd, WalkVerdict } from './types';

@@ -43,8 +43,13 @@ export function parseRef(ref: ComponentRef): { readonly kind: string; readonly i
   return colon < 0 ? { kind: ref, id: '' } : { kind: ref.slice(0, colon), id: ref.slice(colon + 1) };
 }
 
-/** Component kinds by name, resolving references. Immutable: `with` returns a new registry. */
+/**
+ * Component kinds by name, resolving references. Immutable: `with` returns a new registry.
+ * Components hold no state of a walk, so each is made once per topology and reused.
+ */
 export class ComponentRegistry {
+  private readonly made = new WeakMap<Topology, Map<ComponentRef, Component>>();
+
   constructor(private readonly kinds: Readonly<Record<string, ComponentFactory>> = DEFAULT_KINDS) {}
 
   /** A registry that also knows `kind`. */
@@ -59,6 +64,19 @@ export class ComponentRegistry {
 
   /** The component a reference names; an error (a bug, never bad input) when nothing does. */
   resolve(ref: ComponentRef, topology: Topology): Component {
+    let made = this.made.get(topology);
+    if (!made) {
+      made = new Map();
+      this.made.set(topology, made);
+    }
+    const known = made.get(ref);
+    if (known) return known;
+    const component = this.make(ref, topology);
+    made.set(ref, component);
+    return component;
+  }
+
+  private make(ref: ComponentRef, topology: Topology): Component {
     const { kind, id } = parseRef(ref);
     const make = this.has(kind) ? this.kinds[kind] : undefined;
     const component = make?.(id, topology);
