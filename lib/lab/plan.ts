@@ -168,6 +168,27 @@ class NsBuilder {
   }
 }
 
+/** Host kinds the twin builds as namespaces; the others (load balancers, endpoints, attachments) forward to what it does not hold. */
+const TWIN_HOST_KINDS: ReadonlySet<string> = new Set(['instance', 'lambda', 'server', 'external']);
+
+/**
+ * Refuses, in one line, what the twin cannot build as AWS would (never a twin that is silently
+ * wrong): hosts with several interfaces or addresses, requester-managed interfaces, routes to
+ * prefix lists. IPv6 routes are left out (the twin and the walks are IPv4 only).
+ */
+function assertTwinCanBuild(topology: Topology): void {
+  const refuse = (what: string, which: string[]): never => {
+    const shown = which.slice(0, 3).join(', ') + (which.length > 3 ? ` and ${which.length - 3} more` : '');
+    throw new InputError(`the local twin does not build ${what} yet (${shown}); use natlab walk, predict or findings for this topology`);
+  };
+  const several = topology.hosts.filter((h) => (h.interfaces?.length ?? 0) > 0 || (h.secondaryPrivateIps?.length ?? 0) > 0);
+  if (several.length) refuse('hosts with several network interfaces or secondary addresses', several.map((h) => h.name ?? h.id));
+  const managed = topology.hosts.filter((h) => !TWIN_HOST_KINDS.has(h.kind));
+  if (managed.length) refuse('load balancers, endpoints or other requester-managed interfaces', managed.map((h) => `${h.id} (${h.kind})`));
+  const lists = topology.routeTables.flatMap((t) => t.routes.filter((r) => r.destinationKind === 'prefix-list').map((r) => `${t.id}: ${r.destination}`));
+  if (lists.length) refuse('routes to prefix lists', lists);
+}
+
 /** Builds the twin's plan from a topology; refuses what it cannot build safely. */
 export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
   const { prefix } = options;
@@ -175,6 +196,7 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
   if (!(portRange[0] >= 1 && portRange[1] <= 65535 && portRange[0] <= portRange[1])) {
     throw new InputError(`NAT port range ${portRange[0]}-${portRange[1]} must be two ports 1-65535, the first not above the second`);
   }
+  assertTwinCanBuild(topology);
   const standIns = chooseStandIns(topology);
   const notes: string[] = [];
   const nss: NsBuilder[] = [];
@@ -394,7 +416,7 @@ interface RouteContext {
  * to 44.198.164.0/24 must also catch 198.51.100.10).
  */
 function twinDestinations(table: RouteTable, standIns: StandInMap): Map<string, string[]> {
-  const known = table.routes.filter((r) => !r.destination.startsWith('<')).map((r) => parseCidr(r.destination, `${table.id} route destination`));
+  const known = table.routes.filter((r) => !r.destination.startsWith('<') && (r.destinationKind ?? 'ipv4') === 'ipv4').map((r) => parseCidr(r.destination, `${table.id} route destination`));
   const out = new Map<string, string[]>(known.map((c) => [c.text, [c.text]]));
   for (const e of standIns.entries) {
     // The stand-in follows the real address's longest-prefix route (AWS's choice for it).
@@ -410,6 +432,10 @@ function kernelRoutes(table: RouteTable, id: number, ctx: RouteContext): string[
   let hasDefault = false;
   const destinations = twinDestinations(table, ctx.standIns);
   for (const route of table.routes) {
+    if ((route.destinationKind ?? 'ipv4') !== 'ipv4') {
+      ctx.notes.push(`${table.id}: route to ${route.destination} is IPv6; the twin is IPv4 only and leaves it out (IPv4 walks never match it either)`);
+      continue;
+    }
     if (route.destination.startsWith('<')) {
       ctx.notes.push(`${table.id}: route to ${route.destination} has no known destination; left out of the twin`);
       continue;

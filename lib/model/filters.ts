@@ -6,7 +6,7 @@
 import { addressText, cidrMatches } from './address';
 import type { Fault, Header, Host, IpValue, NetworkAcl, NetworkAclRule, PortPrediction, Protocol, RuleProtocol, SecurityGroup, SecurityGroupRule, Topology } from './types';
 import { InputError } from '../errors';
-import { hostLabel, resourceLabel } from './hosts';
+import { hostLabel, onInterface, ownsAddress, resourceLabel } from './hosts';
 import { icmpMessageText } from './header-text';
 
 /** Inclusive port intervals, sorted and disjoint. */
@@ -211,7 +211,12 @@ function sgPeerMatches(topology: Topology, rule: SecurityGroupRule, peerIp: IpVa
   if (rule.securityGroup !== undefined) {
     // A group reference matches the private IPs of that group's members in the same VPC
     // (traffic that went through a NAT or the IGW carries a public address and never matches).
-    return topology.hosts.some((h) => h.privateIp === peerIp && h.securityGroups.includes(rule.securityGroup!) && (vpc === undefined || hostInVpc(topology, h, vpc)));
+    // Each interface has its own groups: the member is the interface that owns the address.
+    return topology.hosts.some((h) => {
+      if (!ownsAddress(h, peerIp)) return false;
+      const on = onInterface(h, peerIp);
+      return on.securityGroups.includes(rule.securityGroup!) && (vpc === undefined || hostInVpc(topology, on, vpc));
+    });
   }
   return 'unknown';
 }

@@ -139,6 +139,7 @@ export interface FindingsResult {
 }
 
 const DEFAULT_INTERNET = { ip: '8.8.8.8', port: 443 } as const;
+const SENDER_KINDS: ReadonlySet<string> = new Set(['instance', 'lambda', 'server', 'external']);
 const DEFAULT_HOST_PORT = 22;
 
 /** The name a host goes by in the matrix: its Name tag or logical id, else its id; unique. */
@@ -207,7 +208,8 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
   const hostPort = options.hostPort ?? DEFAULT_HOST_PORT;
   const protocols = options.protocols ?? (['tcp', 'icmp'] as const);
   const names = hostNamesOf(topology.hosts);
-  const senders = topology.hosts.filter((h) => h.subnet !== undefined);
+  // Load balancers, endpoints and attachments answer (a flow to one leaves the model there) but start nothing.
+  const senders = topology.hosts.filter((h) => h.subnet !== undefined && SENDER_KINDS.has(h.kind));
   const receivers = topology.hosts.filter((h) => h.kind !== 'lambda');
   const reachable = receivers.filter((h) => h.subnet !== undefined && h.publicIp !== undefined);
   const flowPorts = destinationPorts(topology);

@@ -3,7 +3,7 @@
  * and the longest-prefix match that picks a route.
  */
 import { cidrMatches, parseCidr, symbolicBlock } from './address';
-import type { IpValue, Route, RouteTable, RouteTarget } from './types';
+import type { IpValue, PrefixList, Route, RouteTable, RouteTarget } from './types';
 
 // Which table a subnet uses lives with the other AWS rules (rules.ts); re-exported for callers.
 export { findRouteTable, mainRouteTable, routeTableForSubnet, type SubnetRouteTable } from './rules';
@@ -22,15 +22,47 @@ export interface RouteMatch {
  * symbolic (any address of a block), by every route holding the whole block; see
  * `uncertainRoute` for a longer route that may or may not hold it.
  */
-export function lookupRoute(table: RouteTable, destination: IpValue): RouteMatch | undefined {
+export function lookupRoute(table: RouteTable, destination: IpValue, prefixLists?: readonly PrefixList[]): RouteMatch | undefined {
   let best: RouteMatch | undefined;
   for (const route of table.routes) {
+    if (route.destinationKind === 'prefix-list') {
+      // A route to a prefix list holds the destination when an entry does; its longest entry is its prefix.
+      const prefix = prefixListMatch(prefixLists, route.destination, destination);
+      if (prefix !== undefined && (!best || prefix > best.prefix)) best = { route, prefix };
+      continue;
+    }
     if (!isIpv4Route(route)) continue;
     const block = parseCidr(route.destination, `route table ${table.id} destination`);
     if (best && block.prefix <= best.prefix) continue;
     if (cidrMatches(block.text, destination) === true) best = { route, prefix: block.prefix };
   }
   return best;
+}
+
+/** The longest IPv4 entry of a known prefix list that holds the destination, as a prefix length. */
+function prefixListMatch(prefixLists: readonly PrefixList[] | undefined, id: string, destination: IpValue): number | undefined {
+  const list = prefixLists?.find((p) => p.id === id);
+  if (!list || list.entriesKnown === false) return undefined;
+  let best: number | undefined;
+  for (const entry of list.cidrs) {
+    if (entry.includes(':')) continue;
+    const block = parseCidr(entry, `prefix list ${id} entry`);
+    if ((best === undefined || block.prefix > best) && cidrMatches(block.text, destination) === true) best = block.prefix;
+  }
+  return best;
+}
+
+/**
+ * A route to a prefix list whose entries the topology does not hold: it may hold any address,
+ * so unless the VPC's own `local` route decides, the longest-prefix match cannot be told.
+ */
+export function unknownPrefixListRoute(table: RouteTable, match: RouteMatch | undefined, prefixLists?: readonly PrefixList[]): Route | undefined {
+  if (match?.route.target.kind === 'local') return undefined;
+  return table.routes.find((r) => {
+    if (r.destinationKind !== 'prefix-list') return false;
+    const list = prefixLists?.find((p) => p.id === r.destination);
+    return !list || list.entriesKnown === false;
+  });
 }
 
 /** True for a route to an IPv4 CIDR (IPv6 and prefix-list routes are carried, matched elsewhere). */

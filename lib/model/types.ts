@@ -543,7 +543,11 @@ export type LeaveCause =
   /** An address known only after deploy that no host owns. */
   | { readonly kind: 'unknown-address'; readonly address: IpValue }
   /** A private NAT gateway with no subnet. */
-  | { readonly kind: 'unsimulated-nat'; readonly nat: string };
+  | { readonly kind: 'unsimulated-nat'; readonly nat: string }
+  /** A requester-managed interface (load balancer, interface endpoint, attachment): what it forwards to is not simulated. */
+  | { readonly kind: 'managed-interface'; readonly host: string; readonly hostKind: HostKind }
+  /** An IPv6 destination: IPv6 walks are not modelled yet. */
+  | { readonly kind: 'ipv6'; readonly address: string };
 
 export interface ObservedAt {
   readonly srcIp: IpValue;

@@ -4,13 +4,13 @@
  * the internet), each recording what it looked up or rewrote.
  */
 import { InputError } from '../errors';
-import { isIpv4, isPrivateIp, isUnresolvedIp } from './address';
+import { isIpv4, isIpv6, isPrivateIp, isUnresolvedIp } from './address';
 import type { Component, Decision, NatState, Packet } from './components/component';
 import { ANY_PORT, HostSender } from './components/host';
 import { type ComponentRegistry, DEFAULT_REGISTRY } from './components/registry';
 import { DirectionTrace, type RequestMemory } from './components/trace';
 import { explainFaultOnce as explainFault } from './faults';
-import { findHosts, hostVpc, publicOwner, resolveHost } from './hosts';
+import { findHosts, hostVpc, onInterface, publicOwner, resolveHost } from './hosts';
 import { NatTable, type NatTableOptions } from './nat-table';
 import type { Fault, FlowSpec, Header, Host, PortPrediction, Protocol, ReplyWalk, Topology, TranslationEntry, Walk, WalkEnd, WalkVerdict } from './types';
 
@@ -72,7 +72,8 @@ function checkPort(value: number, what: string): void {
 /** The sender of a walk: a host of the topology, or an address on the internet. */
 export function resolveSource(topology: Topology, ref: string): Host {
   const found = findHosts(topology, ref);
-  if (found.length >= 1) return resolveHost(topology, ref);
+  // A host sends from the interface the reference names (an ENI id or address of eth1), else its primary one.
+  if (found.length >= 1) return onInterface(resolveHost(topology, ref), ref);
   if (isIpv4(ref)) {
     // A NAT gateway's address, private or public, only translates: it starts no connection.
     const owner = publicOwner(topology, ref);
@@ -86,7 +87,7 @@ export function resolveSource(topology: Topology, ref: string): Host {
 
 /** The destination address of a walk: an IP as given, or the address a host is reached at from the sender. */
 export function resolveDestinationIp(topology: Topology, ref: string, source: Host): string {
-  if (isIpv4(ref) || isUnresolvedIp(ref)) return ref;
+  if (isIpv4(ref) || isUnresolvedIp(ref) || isIpv6(ref)) return ref;
   return hostAddressFrom(topology, resolveHost(topology, ref), source);
 }
 
@@ -143,7 +144,7 @@ export function walkWithPorts(topology: Topology, request: FlowSpec | WalkReques
   checkPort(request.to.port, 'destination port');
   const source = resolveSource(topology, request.from);
   // A sender on the internet that the topology does not list still receives its replies.
-  if (!topology.hosts.includes(source)) topology = { ...topology, hosts: [...topology.hosts, source] };
+  if (!topology.hosts.some((h) => h.id === source.id)) topology = { ...topology, hosts: [...topology.hosts, source] };
   const dstIp = resolveDestinationIp(topology, request.to.host, source);
   // An ICMP echo request carries its identifier where TCP carries the source port, and no destination port.
   const icmp = request.protocol === 'icmp';

@@ -3,9 +3,9 @@
  * internet) and a receiver (security group ingress, then delivery). Security groups are
  * stateful: the reply of an allowed connection passes without a rule.
  */
-import { specialAddressKind, subnetRouter, symbolicBlock } from '../address';
+import { isIpv6, specialAddressKind, subnetRouter, symbolicBlock } from '../address';
 import { evaluateSecurityGroups } from '../filters';
-import { findSubnet, hostLabel, resourceLabel } from '../hosts';
+import { findSubnet, hostLabel, onInterface, ownsAddress, resourceLabel } from '../hosts';
 import type { Header, Host } from '../types';
 import { type Component, type Decision, type Packet, type Trace, destinationText, portText, protocolText, sourceText } from './component';
 
@@ -69,11 +69,23 @@ export class HostSender implements Component {
   }
 
   receive(packet: Packet, ctx: Trace): Decision {
-    const host = this.host;
+    // The interface the packet leaves by: the one that owns its source address.
+    const host = onInterface(this.host, packet.header.srcIp);
     let header = packet.header;
     ctx.mark('send');
     const role = ctx.isReply ? 'replies' : 'sends';
     ctx.record({ id: host.id, kind: 'host', name: host.name }, 'send', `${hostLabel(host)} ${role} ${protocolText(header)} from ${sourceText(header)} to ${destinationText(header)}${deployTimeNote(ctx, host)}`, header);
+    if (isIpv6(header.dstIp)) {
+      const reason = `leaves the model at ${hostLabel(host)}: ${header.dstIp} is an IPv6 address, and IPv6 walks are not modelled yet`;
+      ctx.record({ id: host.id, kind: 'host', name: host.name }, 'leave-model', reason, header);
+      return { kind: 'leave', component: host.id, reason, cause: { kind: 'ipv6', address: header.dstIp } };
+    }
+    if (ownsAddress(this.host, header.dstIp)) {
+      // A packet to one of the sender's own addresses never leaves the host: no router, no security group.
+      ctx.mark('receive');
+      ctx.record({ id: host.id, kind: 'host', name: host.name }, 'deliver', `${header.dstIp} is ${hostLabel(host)}'s own address: the packet is delivered locally and never leaves the host`, header);
+      return { kind: 'deliver', host: this.host, header };
+    }
     const special = ctx.isReply ? undefined : specialAddressKind(header.dstIp);
     if (special) return leaveForSpecialAddress(ctx, host, header, special);
     const filtered = securityGroupCheck(ctx, host, 'egress', header);
@@ -115,11 +127,19 @@ export class HostReceiver implements Component {
   }
 
   receive(packet: Packet, ctx: Trace): Decision {
-    const host = this.host;
+    // The interface the packet arrives on: the one that owns its destination address.
+    const host = onInterface(this.host, packet.header.dstIp);
     let header = packet.header;
     ctx.mark('receive');
     const filtered = securityGroupCheck(ctx, host, 'ingress', header);
     if (filtered) return filtered;
+    const managed = ctx.isReply ? undefined : managedInterfaceName(host);
+    if (managed) {
+      // A load balancer, endpoint or attachment forwards to what the model does not hold.
+      const reason = `leaves the model at the ${managed} (${host.eniId ?? host.id}): what it forwards to is not simulated`;
+      ctx.record({ id: host.id, kind: 'host', name: host.name ?? host.service }, 'leave-model', reason, header);
+      return { kind: 'leave', component: host.id, reason, cause: { kind: 'managed-interface', host: host.id, hostKind: host.kind } };
+    }
     if (host.kind === 'lambda' && ctx.isReply && ctx.lambdaPort !== undefined) {
       const after: Header = { ...header, dstPort: ctx.lambdaPort };
       ctx.record({ id: host.eniId ?? host.id, kind: 'host', name: 'Hyperplane ENI' }, 'translate', `the Hyperplane ENI maps the reply back to the function's port ${portText(ctx.lambdaPort)}`, header, after);
@@ -127,7 +147,31 @@ export class HostReceiver implements Component {
     }
     const kind = host.kind === 'server' || host.kind === 'external' ? 'server' : 'host';
     ctx.record({ id: host.id, kind, name: host.name }, 'deliver', `${hostLabel(host)} receives ${protocolText(header)} from ${sourceText(header)}${header.protocol === 'icmp' ? (header.icmp?.type === 0 ? ` for identifier ${portText(header.dstPort)}` : '') : ` on port ${portText(header.dstPort)}`}${deployTimeNote(ctx, host)}`, header);
-    return { kind: 'deliver', host, header };
+    return { kind: 'deliver', host: this.host, header };
+  }
+}
+
+/**
+ * What a requester-managed interface belongs to, in words ("network load balancer
+ * net/web/3f1c...", "interface endpoint vpce-... (com.amazonaws...ssm)"); undefined for hosts
+ * the model simulates (instances, Lambda functions, servers).
+ */
+export function managedInterfaceName(host: Host): string | undefined {
+  const service = host.service;
+  switch (host.kind) {
+    case 'load-balancer': {
+      const elb = service?.replace(/^ELB /, '');
+      const kind = elb?.startsWith('net/') ? 'network load balancer' : elb?.startsWith('app/') ? 'application load balancer' : elb?.startsWith('gwy/') ? 'gateway load balancer' : 'load balancer';
+      return elb ? `${kind} ${elb}` : kind;
+    }
+    case 'interface-endpoint':
+      return service ? `interface endpoint ${service}` : 'interface endpoint';
+    case 'transit-gateway-attachment':
+      return service ? `transit gateway attachment ${service}` : 'transit gateway attachment';
+    case 'network-interface':
+      return service ? `network interface of ${service}` : 'network interface';
+    default:
+      return undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import { cidrMatches, parseCidr, reservedRole } from '../address';
 import { faultDestination, routeTableName } from '../faults';
 import { evaluateNetworkAcl, type PortSet, portSetOf, portSetText, subtractAll } from '../filters';
 import { findSubnet, privateOwner, resourceLabel } from '../hosts';
-import { lookupRoute, routeText, targetKindName, uncertainRoute } from '../routing';
+import { lookupRoute, routeText, targetKindName, uncertainRoute, unknownPrefixListRoute } from '../routing';
 import { mainRouteTable, networkAclForSubnet, routeTableForSubnet, routeTargetOwner } from '../rules';
 import type { Header, HopMatch, PortPrediction, Route, RouteTable, Subnet } from '../types';
 import type { Component, Decision, Packet, Trace } from './component';
@@ -87,7 +87,14 @@ function routeFromSubnet(ctx: Trace, subnet: Subnet, packet: Packet): Decision {
   const tableRef = { id: table.id, kind: 'route-table' as const, ...(table.name ? { name: table.name } : {}) };
   const tableName = routeTableName(ctx.topology, table.id, isMain);
   const which = `${tableName} of ${resourceLabel(subnet)}`;
-  const match = lookupRoute(table, header.dstIp);
+  const prefixLists = ctx.topology.prefixLists;
+  const match = lookupRoute(table, header.dstIp, prefixLists);
+  const unknownList = prefixLists === undefined && !table.routes.some((r) => r.destinationKind === 'prefix-list') ? undefined : unknownPrefixListRoute(table, match, prefixLists);
+  if (unknownList) {
+    const reason = `leaves the model at ${which}: ${routeText(unknownList)} may hold ${header.dstIp} (the entries of prefix list ${unknownList.destination} are not in the topology), so the model cannot tell which route applies`;
+    ctx.record(tableRef, 'leave-model', reason, header, header, routeText(unknownList), routeMatch(table, unknownList));
+    return { kind: 'leave', component: table.id, reason, cause: { kind: 'undecidable-route', table: table.id, destination: unknownList.destination } };
+  }
   const unsure = uncertainRoute(table, header.dstIp, match?.prefix ?? -1);
   if (unsure) {
     const reason = `leaves the model at ${which}: ${routeText(unsure)} may or may not hold ${header.dstIp} (an address chosen at deploy), so the model cannot tell which route applies`;
@@ -162,7 +169,10 @@ function routeFromSubnet(ctx: Trace, subnet: Subnet, packet: Packet): Decision {
       if ('stop' in crossed) return crossed.stop;
       // A kind the registry knows (a transit gateway, one day) is forwarded to; the rest leave the model.
       if (ctx.knows(target.kind)) return { kind: 'forward', to: `${target.kind}:${target.id}`, packet: { ...next, header: crossed.header } };
-      const reason = `leaves the model at ${target.id} (${targetKindName(target)}): what lies behind it is not simulated`;
+      const endpoint = target.kind === 'vpc-endpoint' ? ctx.topology.vpcEndpoints?.find((e) => e.id === target.id) : undefined;
+      const reason = endpoint
+        ? `leaves the model at the gateway endpoint ${resourceLabel(endpoint)} (${endpoint.serviceName}): what lies behind it is not simulated`
+        : `leaves the model at ${target.id} (${targetKindName(target)}): what lies behind it is not simulated`;
       ctx.record({ id: target.id, kind: 'route-table', name: targetKindName(target) }, 'leave-model', reason, crossed.header);
       return { kind: 'leave', component: target.id, reason, cause: { kind: 'unsimulated-target', target, table: table.id } };
     }
