@@ -3,6 +3,7 @@ import { findings } from '../../lib/model/findings';
 import { walk } from '../../lib/model/walk';
 import { planTwin } from '../../lib/lab/plan';
 import { InputError } from '../../lib/errors';
+import { splitHostPort } from '../../lib/cli/walk';
 import { realEstate, S3_ADDRESS } from './real-estates';
 
 const t = realEstate();
@@ -107,5 +108,15 @@ describe('the twin', () => {
   it('refuses what it cannot build faithfully in one line', () => {
     expect(() => planTwin(t, { prefix: 'nl0a1b2c-' })).toThrow(InputError);
     expect(() => planTwin(t, { prefix: 'nl0a1b2c-' })).toThrow(/^the local twin does not build /);
+  });
+});
+
+describe('walk --to with an IPv6 address', () => {
+  it('reads 2001:db8::1:443 and [2001:db8::1]:443 as the address and the port', () => {
+    expect(splitHostPort('2001:db8::1:443', '--to', true)).toEqual({ host: '2001:db8::1', port: 443 });
+    expect(splitHostPort('[2001:db8::1]:443', '--to', true)).toEqual({ host: '2001:db8::1', port: 443 });
+    expect(splitHostPort('[2001:db8::1]', '--to', false)).toEqual({ host: '2001:db8::1' });
+    expect(() => splitHostPort('[2001:db8::1]', '--to', true)).toThrow('--to "[2001:db8::1]" needs a port');
+    expect(() => splitHostPort('[2001:db8::1]:99999', '--to', true)).toThrow('has port "99999"');
   });
 });
