@@ -301,12 +301,32 @@ function destinationPorts(topology: Topology): Map<string, number> {
 
 /** The key a drop is grouped by: its component and typed fault (its sentence only when it has none). */
 function dropKey(drop: FindingDrop): string {
-  return `${drop.component}\u0000${drop.cause ? faultKey(drop.cause) : drop.fault}`;
+  if (!drop.cause) return `${drop.component}\u0000${drop.fault}`;
+  // Flows derived from one walk share its fault object: its key is made once.
+  let key = dropKeys.get(drop.cause);
+  if (key === undefined) {
+    key = faultKey(drop.cause);
+    dropKeys.set(drop.cause, key);
+  }
+  return `${drop.component}\u0000${key}`;
 }
+
+const dropKeys = new WeakMap<Fault, string>();
 
 /** True when two drops have the same fault (as data, else as words). */
 function sameFault(a: FindingDrop | null, b: FindingDrop): boolean {
-  return a !== null && dropKey(a) === dropKey(b);
+  if (a === null || a.component !== b.component) return false;
+  return a.cause && b.cause ? sameData(a.cause, b.cause) : a.fault === b.fault;
+}
+
+/** Deep equality of plain data (a fault's fields), without building keys. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
 }
 
 /** Failed flows grouped by their typed fault, the fault breaking most flows first. */

@@ -103,6 +103,8 @@ export interface Trace {
   readonly isReply: boolean;
   /** Live NAT tables, when the caller simulates with them. */
   readonly nat: NatState | undefined;
+  /** False when hops are not kept (only the walk's end is wanted): what only a hop needs need not be built. */
+  readonly keepsHops: boolean;
   /** Translations made by NAT Gateways on the request (the reply reads them). */
   readonly translations: readonly WalkTranslation[];
   /** The source port a Lambda function bound on the request, which its Hyperplane ENI may have rewritten. */

@@ -27,7 +27,7 @@ function securityGroupCheck(ctx: Trace, host: Host, direction: 'ingress' | 'egre
     return undefined;
   }
   const result = evaluateSecurityGroups(ctx.topology, host, direction, header);
-  ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', result.detail, header, header, result.matched, { kind: 'security-group', groups: host.securityGroups, side: direction });
+  ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', result.detail, header, header, result.matched, ctx.keepsHops ? { kind: 'security-group', groups: host.securityGroups, side: direction } : undefined);
   if (result.verdict === 'allow') return undefined;
   if (result.verdict === 'unknown' || !result.cause) return { kind: 'leave', component: ref.id, reason: result.detail, cause: { kind: 'undecidable-rule', filter: 'security-group', id: ref.id } };
   return { kind: 'drop', component: ref.id, reason: result.detail, cause: result.cause };

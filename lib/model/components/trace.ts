@@ -42,6 +42,10 @@ export class DirectionTrace implements Trace {
     private readonly kinds: (kind: string) => boolean,
   ) {}
 
+  get keepsHops(): boolean {
+    return this.keepHops;
+  }
+
   get translations(): readonly WalkTranslation[] {
     return this.memory.translations;
   }

@@ -59,7 +59,7 @@ export function crossAcl(ctx: Trace, subnet: Subnet, direction: 'ingress' | 'egr
   }
   const result = evaluateNetworkAcl(acl, direction, header);
   const ref = { id: acl.id, kind: 'network-acl' as const, name: `${subnet.id} ${direction}`, side: direction };
-  const match: HopMatch = { kind: 'network-acl', acl: acl.id, side: direction, rules: result.rules ?? [] };
+  const match: HopMatch | undefined = ctx.keepsHops ? { kind: 'network-acl', acl: acl.id, side: direction, rules: result.rules ?? [] } : undefined;
   if (result.verdict === 'partial' && !('exact' in header.dstPort) && result.allowedPorts.length > 0) {
     const all = portSetOf(header.dstPort);
     const allowed = [...result.allowedPorts].sort((a, b) => a[0] - b[0]);
@@ -113,7 +113,7 @@ function routeFromSubnet(ctx: Trace, subnet: Subnet, packet: Packet): Decision {
     return { kind: 'drop', component: table.id, reason, cause: { kind: 'no-route', table: table.id, mainTable: isMain, destination, hasDefault, ...(nat ? { nat: nat.id, subnet: subnet.id } : {}) } };
   }
   const matched = routeText(match.route);
-  const hopMatch = routeMatch(table, match.route);
+  const hopMatch = ctx.keepsHops ? routeMatch(table, match.route) : undefined;
   const target = match.route.target;
   const destination = match.route.destination;
   const lookup = `${which}: ${matched} is the longest prefix matching ${header.dstIp}`;
