@@ -144,7 +144,8 @@ export function walkWithPorts(topology: Topology, request: FlowSpec | WalkReques
   checkPort(request.to.port, 'destination port');
   const source = resolveSource(topology, request.from);
   // A sender on the internet that the topology does not list still receives its replies.
-  if (!topology.hosts.some((h) => h.id === source.id)) topology = { ...topology, hosts: [...topology.hosts, source] };
+  // (A host seen on a further interface is a view of a listed host, known by its id.)
+  if (!topology.hosts.includes(source) && !topology.hosts.some((h) => h.id === source.id)) topology = { ...topology, hosts: [...topology.hosts, source] };
   const dstIp = resolveDestinationIp(topology, request.to.host, source);
   // An ICMP echo request carries its identifier where TCP carries the source port, and no destination port.
   const icmp = request.protocol === 'icmp';
