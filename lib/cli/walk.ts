@@ -14,6 +14,20 @@ interface WalkCliOptions extends TopologySourceOptions {
 
 /** Splits "HOST[:PORT]" at its last colon; the port must be a number 0-65535 when given. */
 export function splitHostPort(value: string, flag: string, portRequired: boolean): { host: string; port?: number } {
+  // An IPv6 address may be bracketed, as in URLs: [2001:db8::1]:443.
+  if (value.startsWith('[') && value.includes(']')) {
+    const end = value.indexOf(']');
+    const rest = value.slice(end + 1);
+    if (rest !== '' && !rest.startsWith(':')) throw new InputError(`${flag} "${value}" must be [IPv6]:PORT`);
+    const host = value.slice(1, end);
+    if (rest === '') {
+      if (portRequired) throw new InputError(`${flag} "${value}" needs a port ([IPv6]:PORT, like [2001:db8::1]:443)`);
+      return { host };
+    }
+    const port = rest.slice(1);
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new InputError(`${flag} "${value}" has port "${port}"; it must be a number 0-65535`);
+    return { host, port: Number(port) };
+  }
   // An address known only after deploy (`<Fn::GetAtt X.PublicIp>`) may itself hold colons.
   const closing = value.startsWith('<') ? value.indexOf('>') : -1;
   const colon = closing >= 0 ? (value[closing + 1] === ':' ? closing + 1 : -1) : value.lastIndexOf(':');

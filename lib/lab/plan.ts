@@ -6,8 +6,8 @@
 import { InputError } from '../errors';
 import { parseCidr, subnetRouter } from '../model/address';
 import { findSubnet, isExternal } from '../model/hosts';
-import { routeTableForSubnet } from '../model/routing';
-import type { Host, NetworkAcl, RouteTable, SecurityGroupRule, Topology } from '../model/types';
+import { NAT_PORT_RANGE, networkAclForSubnet, routeTableForSubnet, routeTargetOwner } from '../model/rules';
+import type { Host, RouteTable, SecurityGroupRule, Topology } from '../model/types';
 import { interfaceName, namespaceName } from './names';
 import {
   internetGatewayRuleset,
@@ -20,8 +20,8 @@ import {
 } from './nft';
 import { assertTwinAddress, chooseStandIns, type StandInMap } from './standins';
 
-/** AWS's NAT Gateway source port range. */
-export const DEFAULT_NAT_PORT_RANGE: readonly [number, number] = [1024, 65535];
+/** AWS's NAT Gateway source port range (the model's, from its rules). */
+export const DEFAULT_NAT_PORT_RANGE: readonly [number, number] = [NAT_PORT_RANGE.min, NAT_PORT_RANGE.max];
 
 /** What a namespace stands for. */
 export type TwinRole = 'host' | 'router' | 'nat-gateway' | 'internet-gateway' | 'internet' | 'server';
@@ -102,6 +102,16 @@ export interface TwinPlan {
   readonly standIns: StandInMap;
   /** What the twin could not build as AWS would, said once. */
   readonly notes: string[];
+  /** The AWS rules the plan applied, as the model answers them (a test holds the two together). */
+  readonly decisions: TwinDecisions;
+}
+
+/** Which network ACL guards each built subnet and what each NAT/ENI/instance route target names. */
+export interface TwinDecisions {
+  /** Per subnet the twin attached something to: the ACL id installed, or null (allow all). */
+  readonly subnetAcls: Array<{ readonly subnet: string; readonly acl: string | null }>;
+  /** Per route to a NAT, ENI or instance target: the component it was sent to (`nat:<id>`, `host:<id>`), or null (unreachable). */
+  readonly routeTargets: Array<{ readonly table: string; readonly destination: string; readonly to: string | null }>;
 }
 
 /** Deliberate faults, for tests that prove the comparison can fail. */
@@ -158,6 +168,27 @@ class NsBuilder {
   }
 }
 
+/** Host kinds the twin builds as namespaces; the others (load balancers, endpoints, attachments) forward to what it does not hold. */
+const TWIN_HOST_KINDS: ReadonlySet<string> = new Set(['instance', 'lambda', 'server', 'external']);
+
+/**
+ * Refuses, in one line, what the twin cannot build as AWS would (never a twin that is silently
+ * wrong): hosts with several interfaces or addresses, requester-managed interfaces, routes to
+ * prefix lists. IPv6 routes are left out (the twin and the walks are IPv4 only).
+ */
+function assertTwinCanBuild(topology: Topology): void {
+  const refuse = (what: string, which: string[]): never => {
+    const shown = which.slice(0, 3).join(', ') + (which.length > 3 ? ` and ${which.length - 3} more` : '');
+    throw new InputError(`the local twin does not build ${what} yet (${shown}); use natlab walk, predict or findings for this topology`);
+  };
+  const several = topology.hosts.filter((h) => (h.interfaces?.length ?? 0) > 0 || (h.secondaryPrivateIps?.length ?? 0) > 0);
+  if (several.length) refuse('hosts with several network interfaces or secondary addresses', several.map((h) => h.name ?? h.id));
+  const managed = topology.hosts.filter((h) => !TWIN_HOST_KINDS.has(h.kind));
+  if (managed.length) refuse('load balancers, endpoints or other requester-managed interfaces', managed.map((h) => `${h.id} (${h.kind})`));
+  const lists = topology.routeTables.flatMap((t) => t.routes.filter((r) => r.destinationKind === 'prefix-list').map((r) => `${t.id}: ${r.destination}`));
+  if (lists.length) refuse('routes to prefix lists', lists);
+}
+
 /** Builds the twin's plan from a topology; refuses what it cannot build safely. */
 export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
   const { prefix } = options;
@@ -165,6 +196,7 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
   if (!(portRange[0] >= 1 && portRange[1] <= 65535 && portRange[0] <= portRange[1])) {
     throw new InputError(`NAT port range ${portRange[0]}-${portRange[1]} must be two ports 1-65535, the first not above the second`);
   }
+  assertTwinCanBuild(topology);
   const standIns = chooseStandIns(topology);
   const notes: string[] = [];
   const nss: NsBuilder[] = [];
@@ -173,6 +205,7 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
   const nats: TwinNat[] = [];
   const igws: TwinIgw[] = [];
   const captures: CapturePoint[] = [];
+  const decisions: TwinDecisions = { subnetAcls: [], routeTargets: [] };
   const linkNets = new LinkNets();
   const usedNs = new Set<string>();
   const ns = (role: TwinRole, component: string, label: string): NsBuilder => {
@@ -331,7 +364,7 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
       if (id === undefined) {
         id = FIRST_SUBNET_TABLE + tableIds.size;
         tableIds.set(table.id, id);
-        router.ip.push(...kernelRoutes(table, id, { natIfs, hostIfs, igwRouterIfs, topology, notes, standIns }));
+        router.ip.push(...kernelRoutes(table, id, { natIfs, hostIfs, igwRouterIfs, topology, notes, standIns, decisions }));
       }
       for (const ifname of ifs) {
         router.ip.push(`rule add iif ${ifname} lookup ${id} pref 100`, `rule add iif ${ifname} lookup ${LOCAL_TABLE} pref 200`, `rule add iif ${ifname} unreachable pref 300`);
@@ -342,10 +375,10 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
     for (const subnet of subnets) {
       const ifs = ifsBySubnet.get(subnet.id);
       if (!ifs) continue;
-      const aclId = subnet.networkAcl ?? vpc.defaultNetworkAcl;
-      if (!aclId) continue;
-      const acl: NetworkAcl | undefined = topology.networkAcls.find((a) => a.id === aclId);
-      if (!acl) throw new InputError(`subnet ${subnet.id} uses network ACL "${aclId}", which is not in topology ${topology.name}`);
+      // The model's rule (explicit association, the VPC's default, else its isDefault ACL).
+      const acl = networkAclForSubnet(topology, subnet);
+      decisions.subnetAcls.push({ subnet: subnet.id, acl: acl?.id ?? null });
+      if (!acl) continue;
       bindings.push({ subnet: subnet.id, acl, interfaces: ifs, cidrs: (c) => standIns.twinCidrs(c) });
     }
     router.nft = networkAclRuleset(bindings);
@@ -363,6 +396,7 @@ export function planTwin(topology: Topology, options: PlanOptions): TwinPlan {
     captures,
     standIns,
     notes,
+    decisions,
   };
 }
 
@@ -373,6 +407,7 @@ interface RouteContext {
   readonly topology: Topology;
   readonly notes: string[];
   readonly standIns: StandInMap;
+  readonly decisions: TwinDecisions;
 }
 
 /**
@@ -381,7 +416,7 @@ interface RouteContext {
  * to 44.198.164.0/24 must also catch 198.51.100.10).
  */
 function twinDestinations(table: RouteTable, standIns: StandInMap): Map<string, string[]> {
-  const known = table.routes.filter((r) => !r.destination.startsWith('<')).map((r) => parseCidr(r.destination, `${table.id} route destination`));
+  const known = table.routes.filter((r) => !r.destination.startsWith('<') && (r.destinationKind ?? 'ipv4') === 'ipv4').map((r) => parseCidr(r.destination, `${table.id} route destination`));
   const out = new Map<string, string[]>(known.map((c) => [c.text, [c.text]]));
   for (const e of standIns.entries) {
     // The stand-in follows the real address's longest-prefix route (AWS's choice for it).
@@ -397,6 +432,10 @@ function kernelRoutes(table: RouteTable, id: number, ctx: RouteContext): string[
   let hasDefault = false;
   const destinations = twinDestinations(table, ctx.standIns);
   for (const route of table.routes) {
+    if ((route.destinationKind ?? 'ipv4') !== 'ipv4') {
+      ctx.notes.push(`${table.id}: route to ${route.destination} is IPv6; the twin is IPv4 only and leaves it out (IPv4 walks never match it either)`);
+      continue;
+    }
     if (route.destination.startsWith('<')) {
       ctx.notes.push(`${table.id}: route to ${route.destination} has no known destination; left out of the twin`);
       continue;
@@ -422,15 +461,25 @@ function kernelRoutes(table: RouteTable, id: number, ctx: RouteContext): string[
         break;
       }
       case 'nat': {
-        const nat = ctx.natIfs.get(t.id);
+        const owner = routeTargetOwner(ctx.topology, t);
+        const nat = owner?.kind === 'nat' ? ctx.natIfs.get(owner.nat.id) : undefined;
+        ctx.decisions.routeTargets.push({ table: table.id, destination: realDest, to: nat && owner?.kind === 'nat' ? `nat:${owner.nat.id}` : null });
         if (nat) add((dest) => `route add ${dest} via ${nat.ip} dev ${nat.ifname} onlink table ${id}`);
         else unreachable(`${t.id}, a NAT Gateway the twin does not build`);
         break;
       }
       case 'eni':
       case 'instance': {
-        const host = ctx.topology.hosts.find((h) => h.id === t.id || h.eniId === t.id || h.instanceId === t.id);
-        const attached = host && ctx.hostIfs.get(host.id);
+        // The model's rule: an ENI or instance target names a host by id, ENI, instance id or alias.
+        const owner = routeTargetOwner(ctx.topology, t);
+        const natIf = owner?.kind === 'nat' ? ctx.natIfs.get(owner.nat.id) : undefined;
+        if (natIf && owner?.kind === 'nat') {
+          ctx.decisions.routeTargets.push({ table: table.id, destination: realDest, to: `nat:${owner.nat.id}` });
+          add((dest) => `route add ${dest} via ${natIf.ip} dev ${natIf.ifname} onlink table ${id}`);
+          break;
+        }
+        const attached = owner?.kind === 'host' ? ctx.hostIfs.get(owner.host.id) : undefined;
+        ctx.decisions.routeTargets.push({ table: table.id, destination: realDest, to: attached && owner?.kind === 'host' ? `host:${owner.host.id}` : null });
         if (attached) add((dest) => `route add ${dest} via ${attached.ip} dev ${attached.ifname} onlink table ${id}`);
         else unreachable(`${t.id}, not a host of the twin`);
         break;

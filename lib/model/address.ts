@@ -227,6 +227,11 @@ export function specialAddressKind(ip: string): string | undefined {
   return SPECIAL_RANGES.find(([block]) => cidrContains(block, n))?.[1];
 }
 
+/** True for an IPv6 address literal ("2001:db8::1", "::1"); the model carries these but walks IPv4 only. */
+export function isIpv6(value: string): boolean {
+  return value.includes(':') && !value.startsWith('<') && /^[0-9a-fA-F:.]+$/.test(value) && (value.match(/:/g)?.length ?? 0) >= 2;
+}
+
 /** True for RFC 1918 and shared (100.64/10) addresses: not routable on the internet. */
 export function isPrivateIp(ip: string): boolean {
   const within = symbolicBlock(ip);

@@ -3,7 +3,7 @@
  * both use. A predicted port range matches any port inside it; `distinctFrom` asks that the
  * named flows got different ports.
  */
-import { endpointText, headerText, portText } from './components/component';
+import { endpointText, headerText, portText } from './header-text';
 import type { Check, CompareResult, FlowVerdict, Header, IpValue, ObservedAt, ObservedTranslation, PortPrediction, Protocol, TranslationEntry, Walk } from './types';
 
 /** Options of `compareWalk`. */

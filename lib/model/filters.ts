@@ -4,10 +4,10 @@
  * NAT Gateway chooses is only known as a range: a rule may allow all, none or part of it.
  */
 import { addressText, cidrMatches } from './address';
-import type { Header, Host, IpValue, NetworkAcl, NetworkAclRule, PortPrediction, Protocol, RuleProtocol, SecurityGroup, SecurityGroupRule, Subnet, Topology } from './types';
+import type { Fault, Header, Host, IpValue, NetworkAcl, NetworkAclRule, PortPrediction, Protocol, RuleProtocol, SecurityGroup, SecurityGroupRule, Topology } from './types';
 import { InputError } from '../errors';
-import { findVpc, hostLabel, resourceLabel } from './hosts';
-import { icmpMessageText } from './components/component';
+import { hostLabel, onInterface, ownsAddress, resourceLabel } from './hosts';
+import { icmpMessageText } from './header-text';
 
 /** Inclusive port intervals, sorted and disjoint. */
 export type PortSet = ReadonlyArray<readonly [number, number]>;
@@ -60,6 +60,13 @@ export interface FilterResult {
    * the resource (id and Name tag) and its rule, as `natlab findings` groups drops by it.
    */
   readonly fault: string;
+  /**
+   * The fault as data, when the packet does not pass (deny or partial).
+   * @default - absent when it passes or the model cannot tell
+   */
+  readonly cause?: Fault;
+  /** Network ACLs: the numbers of the rules that decided (`*` the implicit deny). */
+  readonly rules?: ReadonlyArray<number | '*'>;
 }
 
 function protocolMatches(rule: RuleProtocol, protocol: Protocol): boolean {
@@ -204,7 +211,12 @@ function sgPeerMatches(topology: Topology, rule: SecurityGroupRule, peerIp: IpVa
   if (rule.securityGroup !== undefined) {
     // A group reference matches the private IPs of that group's members in the same VPC
     // (traffic that went through a NAT or the IGW carries a public address and never matches).
-    return topology.hosts.some((h) => h.privateIp === peerIp && h.securityGroups.includes(rule.securityGroup!) && (vpc === undefined || hostInVpc(topology, h, vpc)));
+    // Each interface has its own groups: the member is the interface that owns the address.
+    return topology.hosts.some((h) => {
+      if (!ownsAddress(h, peerIp)) return false;
+      const on = onInterface(h, peerIp);
+      return on.securityGroups.includes(rule.securityGroup!) && (vpc === undefined || hostInVpc(topology, on, vpc));
+    });
   }
   return 'unknown';
 }
@@ -262,11 +274,12 @@ export function evaluateSecurityGroups(topology: Topology, host: Host, direction
     };
   }
   const fault = sgFault(groups, direction);
+  const cause: Fault = { kind: 'sg-deny', groups: host.securityGroups, side: direction };
   const notAllowed = packetService(header, remaining);
   if (matched.length > 0) {
-    return { verdict: 'partial', matched: matched.join('; '), detail: `${fault}; not ${notAllowed} ${what}`, allowedPorts, fault };
+    return { verdict: 'partial', matched: matched.join('; '), detail: `${fault}; not ${notAllowed} ${what}`, allowedPorts, fault, cause };
   }
-  return { verdict: 'deny', matched: `${host.securityGroups.join(', ') || 'no security group'}: no ${direction} rule matches`, detail: `${fault}; not ${notAllowed} ${what}`, allowedPorts, fault };
+  return { verdict: 'deny', matched: `${host.securityGroups.join(', ') || 'no security group'}: no ${direction} rule matches`, detail: `${fault}; not ${notAllowed} ${what}`, allowedPorts, fault, cause };
 }
 
 /** The ports of `all` that are not in `minus`. */
@@ -281,14 +294,8 @@ export function subtractAll(all: PortSet, minus: PortSet): PortSet {
 /** Which way a packet crosses a subnet boundary. */
 export type AclDirection = 'ingress' | 'egress';
 
-/** The network ACL that guards a subnet: explicit association, else the VPC default; undefined = allow all. */
-export function networkAclForSubnet(topology: Topology, subnet: Subnet): NetworkAcl | undefined {
-  const id = subnet.networkAcl ?? findVpc(topology, subnet.vpc).defaultNetworkAcl;
-  if (id === undefined) return topology.networkAcls.find((a) => a.vpc === subnet.vpc && a.isDefault);
-  const acl = topology.networkAcls.find((a) => a.id === id);
-  if (!acl) throw new InputError(`network ACL "${id}" is referenced but not in topology ${topology.name}`);
-  return acl;
-}
+// Which ACL guards a subnet lives with the other AWS rules (rules.ts); re-exported for callers.
+export { networkAclForSubnet } from './rules';
 
 function aclRuleText(rule: NetworkAclRule): string {
   return `rule ${rule.ruleNumber} ${rule.action} ${portsText(rule)} ${rule.cidr}`;
@@ -325,6 +332,7 @@ export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, hea
   let remaining: PortSet = all;
   let allowed: PortSet = [];
   const deciding: string[] = [];
+  const numbers: Array<number | '*'> = [];
   // Pieces of the packet's ports that were denied, by the rule that denied them (undefined: the implicit rule).
   const denials: Array<{ rule: NetworkAclRule | undefined; ports: PortSet }> = [];
   for (const rule of rules) {
@@ -347,6 +355,7 @@ export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, hea
     }
     if (!peer) continue;
     deciding.push(aclRuleText(rule));
+    numbers.push(rule.ruleNumber);
     if (rule.action === 'allow') allowed = [...allowed, ...hit];
     else denials.push({ rule, ports: hit });
     remaining = subtract(remaining, lo, hi);
@@ -355,19 +364,21 @@ export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, hea
   if (remaining.length > 0) {
     denials.push({ rule: undefined, ports: remaining });
     deciding.push('rule * deny (implicit)');
+    numbers.push('*');
   }
   const what = `${direction === 'ingress' ? 'from' : 'to'} ${addressText(peerIp)}`;
   const matched = deciding.join('; ');
   const allowedPorts = passedPorts(header, allowed);
-  if (denials.length === 0) return { verdict: 'allow', matched, detail: `${label} ${side} allows ${packetService(header)} ${what} (${matched})`, allowedPorts, fault: '' };
+  if (denials.length === 0) return { verdict: 'allow', matched, detail: `${label} ${side} allows ${packetService(header)} ${what} (${matched})`, allowedPorts, fault: '', rules: numbers };
   const first = denials[0];
   const fault = first.rule ? aclRuleFault(label, direction, first.rule) : aclImplicitFault(label, direction, packetService(header, first.ports));
+  const cause: Fault = first.rule ? { kind: 'nacl-deny', acl: acl.id, side: direction, rule: first.rule.ruleNumber } : { kind: 'nacl-deny', acl: acl.id, side: direction, rule: '*', service: packetService(header, first.ports) };
   if (allowed.length === 0) {
     let detail: string;
     if (denials.length > 1) detail = `${label} ${side} denies ${packetService(header)} ${what} (${matched})`;
     else if (first.rule) detail = `${label} ${side} rule ${first.rule.ruleNumber} denies ${packetService(header)} ${what}`;
     else detail = `${label} ${side} has no rule allowing ${packetService(header)} ${what} (the implicit * rule denies it)`;
-    return { verdict: 'deny', matched, detail, allowedPorts, fault };
+    return { verdict: 'deny', matched, detail, allowedPorts, fault, cause, rules: numbers };
   }
   return {
     verdict: 'partial',
@@ -375,5 +386,21 @@ export function evaluateNetworkAcl(acl: NetworkAcl, direction: AclDirection, hea
     detail: `${label} ${side} allows only ${packetService(header, allowed)} of ${packetService(header)} ${what} (${matched}); a connection on another port is dropped`,
     allowedPorts,
     fault,
+    cause,
+    rules: numbers,
   };
+}
+
+/** The sentence of a network ACL fault (`explainFault` renders every fault; this is its ACL part). */
+export function networkAclFaultText(topology: Topology, fault: Extract<Fault, { kind: 'nacl-deny' }>): string {
+  const acl = topology.networkAcls.find((a) => a.id === fault.acl);
+  const label = `network ACL ${acl ? resourceLabel(acl) : fault.acl}`;
+  const rule = fault.rule === '*' ? undefined : (fault.side === 'ingress' ? acl?.ingress : acl?.egress)?.find((r) => r.ruleNumber === fault.rule);
+  if (rule) return aclRuleFault(label, fault.side, rule);
+  return aclImplicitFault(label, fault.side, fault.service ?? 'this traffic');
+}
+
+/** The sentence of a security group fault: everything the host's groups allow on that side. */
+export function securityGroupFaultText(topology: Topology, fault: Extract<Fault, { kind: 'sg-deny' }>): string {
+  return sgFault(fault.groups.map((id) => findSecurityGroup(topology, id)), fault.side);
 }

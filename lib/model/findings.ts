@@ -9,7 +9,8 @@ import { isIpv4, isPrivateIp, specialAddressKind } from './address';
 import { findHosts } from './hosts';
 import { hostClasses } from './host-classes';
 import { hostAddressFrom, walk } from './walk';
-import type { Hop, Host, Protocol, ReplyWalk, Topology, Walk, WalkVerdict } from './types';
+import { faultKey } from './faults';
+import type { Fault, Hop, Host, Protocol, ReplyWalk, Topology, Walk, WalkVerdict } from './types';
 
 /** What `findings` walks. */
 export interface FindingsOptions {
@@ -54,8 +55,13 @@ export interface FindingDrop {
    * @default - absent for a flow derived from another when `reasons` is `first-per-cause`
    */
   readonly reason?: string;
-  /** The fault behind it, independent of this flow: what flows are grouped by. */
+  /** The fault behind it, independent of this flow, in words. */
   readonly fault: string;
+  /**
+   * The fault as data: what flows are grouped by.
+   * @default - absent only for flows read from documents that predate it
+   */
+  readonly cause?: Fault;
   /** `request` when the packet itself died, `reply` when it arrived and its reply died. */
   readonly path: 'request' | 'reply';
   /**
@@ -95,6 +101,11 @@ export interface FindingFlow {
 export interface FindingCause {
   /** The fault, naming the resource to fix. */
   readonly fault: string;
+  /**
+   * The fault as data (the group's key).
+   * @default - absent only for flows that carry no typed fault
+   */
+  readonly cause?: Fault;
   /** The component that drops the packets. */
   readonly component: string;
   /** Whether the flows die on the request, the reply, or both. */
@@ -128,6 +139,7 @@ export interface FindingsResult {
 }
 
 const DEFAULT_INTERNET = { ip: '8.8.8.8', port: 443 } as const;
+const SENDER_KINDS: ReadonlySet<string> = new Set(['instance', 'lambda', 'server', 'external']);
 const DEFAULT_HOST_PORT = 22;
 
 /** The name a host goes by in the matrix: its Name tag or logical id, else its id; unique. */
@@ -174,7 +186,7 @@ function flowOf(from: string, to: string, toIp: string, protocol: Protocol, port
   // Plain literals (no spreads): findings makes one of these per flow, tens of thousands.
   if (ended?.verdict === 'dropped' && ended.dropped) {
     const e = ended.dropped;
-    return { from, to, toIp, protocol, port, verdict: 'dropped', dropped: { component: e.component, reason: e.reason, fault: e.fault ?? e.reason, path, stage: stageOf(ended.hops) } };
+    return { from, to, toIp, protocol, port, verdict: 'dropped', dropped: { component: e.component, reason: e.reason, fault: e.fault ?? e.reason, cause: e.cause as Fault | undefined, path, stage: stageOf(ended.hops) } };
   }
   if (ended?.verdict === 'left-model') {
     const e = ended.leftModel;
@@ -196,7 +208,8 @@ export function findings(topology: Topology, options: FindingsOptions = {}): Fin
   const hostPort = options.hostPort ?? DEFAULT_HOST_PORT;
   const protocols = options.protocols ?? (['tcp', 'icmp'] as const);
   const names = hostNamesOf(topology.hosts);
-  const senders = topology.hosts.filter((h) => h.subnet !== undefined);
+  // Load balancers, endpoints and attachments answer (a flow to one leaves the model there) but start nothing.
+  const senders = topology.hosts.filter((h) => h.subnet !== undefined && SENDER_KINDS.has(h.kind));
   const receivers = topology.hosts.filter((h) => h.kind !== 'lambda');
   const reachable = receivers.filter((h) => h.subnet !== undefined && h.publicIp !== undefined);
   const flowPorts = destinationPorts(topology);
@@ -262,14 +275,14 @@ function derivedFlow(same: FindingFlow, from: string, to: string, toIp: string, 
   if (withReason) {
     const own = flowOf(from, to, toIp, protocol, port, walkIt(ended.path === 'reply', false));
     const end = same.dropped ? own.dropped : own.leftModel;
-    if (!end || own.verdict !== verdict || end.component !== ended.component || end.path !== ended.path || (same.dropped && own.dropped?.fault !== same.dropped.fault)) {
+    if (!end || own.verdict !== verdict || end.component !== ended.component || end.path !== ended.path || (same.dropped && !sameFault(own.dropped, same.dropped))) {
       throw new Error(`findings: ${from} -> ${to} ${protocol} ends otherwise than the flow it was derived from (${same.from} -> ${same.to}); the host classes missed a difference`);
     }
     reason = { reason: end.reason };
   }
   if (same.dropped) {
-    const { component, fault, path, stage } = same.dropped;
-    return { from, to, toIp, protocol, port, verdict, dropped: { component, ...reason, fault, path, stage } };
+    const { component, fault, cause, path, stage } = same.dropped;
+    return { from, to, toIp, protocol, port, verdict, dropped: { component, ...reason, fault, cause, path, stage } };
   }
   const { component, path } = same.leftModel!;
   return { from, to, toIp, protocol, port, verdict, dropped: null, leftModel: { component, ...reason, path } };
@@ -286,21 +299,51 @@ function destinationPorts(topology: Topology): Map<string, number> {
   return ports;
 }
 
-/** Failed flows grouped by fault, the fault breaking most flows first. */
+/** The key a drop is grouped by: its component and typed fault (its sentence only when it has none). */
+function dropKey(drop: FindingDrop): string {
+  if (!drop.cause) return `${drop.component}\u0000${drop.fault}`;
+  // Flows derived from one walk share its fault object: its key is made once.
+  let key = dropKeys.get(drop.cause);
+  if (key === undefined) {
+    key = faultKey(drop.cause);
+    dropKeys.set(drop.cause, key);
+  }
+  return `${drop.component}\u0000${key}`;
+}
+
+const dropKeys = new WeakMap<Fault, string>();
+
+/** True when two drops have the same fault (as data, else as words). */
+function sameFault(a: FindingDrop | null, b: FindingDrop): boolean {
+  if (a === null || a.component !== b.component) return false;
+  return a.cause && b.cause ? sameData(a.cause, b.cause) : a.fault === b.fault;
+}
+
+/** Deep equality of plain data (a fault's fields), without building keys. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** Failed flows grouped by their typed fault, the fault breaking most flows first. */
 export function groupByCause(flows: readonly FindingFlow[]): FindingCause[] {
-  const groups = new Map<string, { fault: string; component: string; stage: DropStage; paths: Set<'request' | 'reply'>; flows: FindingFlow[] }>();
+  const groups = new Map<string, { fault: string; cause: Fault | undefined; component: string; stage: DropStage; paths: Set<'request' | 'reply'>; flows: FindingFlow[] }>();
   for (const flow of flows) {
     if (!flow.dropped) continue;
-    const key = `${flow.dropped.component}\u0000${flow.dropped.fault}`;
+    const key = dropKey(flow.dropped);
     let group = groups.get(key);
     if (!group) {
-      group = { fault: flow.dropped.fault, component: flow.dropped.component, stage: flow.dropped.stage, paths: new Set(), flows: [] };
+      group = { fault: flow.dropped.fault, cause: flow.dropped.cause, component: flow.dropped.component, stage: flow.dropped.stage, paths: new Set(), flows: [] };
       groups.set(key, group);
     }
     group.paths.add(flow.dropped.path);
     group.flows.push(flow);
   }
   return [...groups.values()]
-    .map((g) => ({ fault: g.fault, component: g.component, stage: g.stage, paths: [...g.paths].sort(), flows: g.flows }))
+    .map((g) => ({ fault: g.fault, cause: g.cause, component: g.component, stage: g.stage, paths: [...g.paths].sort(), flows: g.flows }))
     .sort((a, b) => b.flows.length - a.flows.length || a.fault.localeCompare(b.fault));
 }

@@ -13,7 +13,8 @@ function topologyCidrs(topology: Topology): string[] {
   const cidrs = new Set<string>();
   for (const vpc of topology.vpcs) for (const c of vpc.cidrs) cidrs.add(c);
   for (const subnet of topology.subnets) cidrs.add(subnet.cidr);
-  for (const table of topology.routeTables) for (const route of table.routes) cidrs.add(route.destination);
+  for (const table of topology.routeTables) for (const route of table.routes) if ((route.destinationKind ?? 'ipv4') === 'ipv4') cidrs.add(route.destination);
+  for (const list of topology.prefixLists ?? []) for (const c of list.cidrs) if (!c.includes(':')) cidrs.add(c);
   for (const group of topology.securityGroups) for (const rule of [...group.ingress, ...group.egress]) if (rule.cidr !== undefined) cidrs.add(rule.cidr);
   for (const acl of topology.networkAcls) for (const rule of [...acl.ingress, ...acl.egress]) cidrs.add(rule.cidr);
   return [...cidrs].filter((c) => c !== '0.0.0.0/0');
@@ -41,7 +42,9 @@ export function hostClasses(topology: Topology): Map<Host, number> {
   const numbers = new Map<string, number>();
   for (const host of topology.hosts) {
     const pointedAt = [host.id, host.eniId, host.instanceId, ...(host.aliases ?? [])].some((id) => id !== undefined && routed.has(id));
-    const key = pointedAt
+    // A host with further interfaces or addresses is a class of its own (each answers on several).
+    const several = (host.interfaces?.length ?? 0) > 0 || (host.secondaryPrivateIps?.length ?? 0) > 0;
+    const key = pointedAt || several
       ? `host:${host.id}`
       : [host.subnet ?? 'internet', host.kind, [...host.securityGroups].sort().join(','), addressSignature(cidrs, host.privateIp), addressSignature(cidrs, host.publicIp)].join('|');
     let n = numbers.get(key);

@@ -6,10 +6,37 @@ import { InputError } from '../errors';
 import { cidrMatches, isPrivateIp, symbolicBlock } from './address';
 import type { Host, IpValue, NatAddress, NatGateway, Subnet, Topology, Vpc } from './types';
 
-/** Every name a user may call a host by (id, name, IPs, instance id, ENI id, aliases). */
+/** Every name a user may call a host by (id, name, IPs, instance id, ENI ids, aliases, every interface's addresses). */
 export function hostNames(host: Host): string[] {
-  const names = [host.id, host.name, host.privateIp, host.publicIp, host.instanceId, host.eniId, ...(host.aliases ?? [])];
+  const names = [host.id, host.name, host.privateIp, host.publicIp, host.instanceId, host.eniId, ...(host.aliases ?? []), ...(host.secondaryPrivateIps ?? [])];
+  for (const i of host.interfaces ?? []) names.push(i.eniId, i.privateIp, i.publicIp, ...(i.secondaryPrivateIps ?? []));
   return names.filter((n): n is string => typeof n === 'string' && n.length > 0);
+}
+
+/** Every private IPv4 address a host answers to: its primary interface's, then each further interface's. */
+export function hostAddresses(host: Host): string[] {
+  if (!host.interfaces?.length && !host.secondaryPrivateIps?.length) return [host.privateIp];
+  const out = [host.privateIp, ...(host.secondaryPrivateIps ?? [])];
+  for (const i of host.interfaces ?? []) out.push(i.privateIp, ...(i.secondaryPrivateIps ?? []));
+  return out;
+}
+
+/** True when the host answers to this private address (any interface, secondary addresses included). */
+export function ownsAddress(host: Host, ip: string): boolean {
+  return host.privateIp === ip || (host.interfaces !== undefined || host.secondaryPrivateIps !== undefined ? hostAddresses(host).includes(ip) : false);
+}
+
+/**
+ * The host as seen on one of its interfaces: the interface that owns `ref` (an address or ENI
+ * id) with its subnet, security groups and addresses, under the host's id; the host itself
+ * when `ref` names its primary interface or nothing of it.
+ */
+export function onInterface(host: Host, ref: string): Host {
+  if (host.secondaryPrivateIps?.includes(ref)) return { ...host, privateIp: ref, publicIp: undefined };
+  const i = host.interfaces?.find((x) => x.eniId === ref || x.privateIp === ref || x.publicIp === ref || x.secondaryPrivateIps?.includes(ref));
+  if (!i) return host;
+  const privateIp = i.secondaryPrivateIps?.includes(ref) ? ref : i.privateIp;
+  return { ...host, subnet: i.subnet, privateIp, publicIp: privateIp === i.privateIp ? i.publicIp : undefined, securityGroups: i.securityGroups, eniId: i.eniId, secondaryPrivateIps: undefined };
 }
 
 /**
@@ -33,7 +60,8 @@ export function findHosts(topology: Topology, ref: string): Host[] {
 
 /** The host whose private IP this is inside the VPC (or, for external hosts, on the internet). */
 export function hostByPrivateIp(topology: Topology, ip: string, vpc?: string): Host | undefined {
-  return topology.hosts.find((h) => h.privateIp === ip && (vpc === undefined ? true : hostVpc(topology, h) === vpc));
+  const host = topology.hosts.find((h) => ownsAddress(h, ip) && (vpc === undefined ? true : hostVpc(topology, onInterface(h, ip)) === vpc));
+  return host && onInterface(host, ip);
 }
 
 /** The VPC a host sits in, or undefined for hosts on the internet. */
@@ -92,6 +120,9 @@ export type PublicOwner =
 export function publicOwner(topology: Topology, ip: string): PublicOwner | undefined {
   for (const host of topology.hosts) {
     if (host.publicIp === ip && host.subnet) return { kind: 'host', host, vpc: findSubnet(topology, host.subnet).vpc };
+    // A further interface's public IP (an Elastic IP on eth1) maps to that interface.
+    const i = host.interfaces?.find((x) => x.publicIp === ip);
+    if (i) return { kind: 'host', host: onInterface(host, i.eniId), vpc: findSubnet(topology, i.subnet).vpc };
   }
   for (const nat of topology.natGateways) {
     const address = nat.addresses.find((a) => a.publicIp === ip);

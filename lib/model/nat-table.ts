@@ -7,6 +7,7 @@
  * Port choice is a partial Fisher-Yates shuffle over each pool's port array: allocation and
  * release are O(1) and never retry, however full the pool is.
  */
+import { NAT_IDLE_TIMEOUT_SECONDS, NAT_MAX_ADDRESSES, NAT_PER_DESTINATION_LIMIT, NAT_PORT_RANGE } from './rules';
 import { InputError } from '../errors';
 import type { Protocol } from './types';
 
@@ -120,10 +121,10 @@ export interface NatTableStats {
 
 /** AWS's documented defaults. */
 export const NAT_DEFAULTS = {
-  perDestinationLimit: 55_000,
-  portRange: { min: 1024, max: 65535 },
-  idleTimeoutSeconds: 350,
-  maxAddresses: 8,
+  perDestinationLimit: NAT_PER_DESTINATION_LIMIT,
+  portRange: NAT_PORT_RANGE,
+  idleTimeoutSeconds: NAT_IDLE_TIMEOUT_SECONDS,
+  maxAddresses: NAT_MAX_ADDRESSES,
   expiredMemory: 65_536,
 } as const;
 

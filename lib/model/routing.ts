@@ -2,46 +2,11 @@
  * Route tables: which table a subnet uses (explicit association, else the VPC's main table)
  * and the longest-prefix match that picks a route.
  */
-import { InputError } from '../errors';
 import { cidrMatches, parseCidr, symbolicBlock } from './address';
-import { findVpc } from './hosts';
-import type { IpValue, Route, RouteTable, RouteTarget, Subnet, Topology } from './types';
+import type { IpValue, PrefixList, Route, RouteTable, RouteTarget } from './types';
 
-/** The route table a subnet uses, and whether it came from an explicit association. */
-export interface SubnetRouteTable {
-  /** The table the subnet's traffic is routed by. */
-  readonly table: RouteTable;
-  /** True when the table is the VPC's main table (no explicit association). */
-  readonly isMain: boolean;
-}
-
-/** The route table of a subnet: its explicit association, else the VPC's main route table. */
-export function routeTableForSubnet(topology: Topology, subnet: Subnet): SubnetRouteTable {
-  if (subnet.routeTable) return { table: findRouteTable(topology, subnet.routeTable), isMain: false };
-  return { table: mainRouteTable(topology, subnet.vpc), isMain: true };
-}
-
-/**
- * The VPC's main route table. A VPC with none named gets one holding only its local routes,
- * which is what AWS creates with every VPC.
- */
-export function mainRouteTable(topology: Topology, vpcId: string): RouteTable {
-  const vpc = findVpc(topology, vpcId);
-  if (vpc.mainRouteTable) return findRouteTable(topology, vpc.mainRouteTable);
-  return {
-    id: `${vpc.id}-main`,
-    name: 'main (implicit: local routes only)',
-    vpc: vpc.id,
-    routes: vpc.cidrs.map((cidr) => ({ destination: cidr, target: { kind: 'local' } as const })),
-  };
-}
-
-/** The route table with this id, or bad input naming it. */
-export function findRouteTable(topology: Topology, id: string): RouteTable {
-  const table = topology.routeTables.find((t) => t.id === id);
-  if (!table) throw new InputError(`route table "${id}" is referenced but not in topology ${topology.name}`);
-  return table;
-}
+// Which table a subnet uses lives with the other AWS rules (rules.ts); re-exported for callers.
+export { findRouteTable, mainRouteTable, routeTableForSubnet, type SubnetRouteTable } from './rules';
 
 /** A route chosen by longest-prefix match. */
 export interface RouteMatch {
@@ -57,15 +22,47 @@ export interface RouteMatch {
  * symbolic (any address of a block), by every route holding the whole block; see
  * `uncertainRoute` for a longer route that may or may not hold it.
  */
-export function lookupRoute(table: RouteTable, destination: IpValue): RouteMatch | undefined {
+export function lookupRoute(table: RouteTable, destination: IpValue, prefixLists?: readonly PrefixList[]): RouteMatch | undefined {
   let best: RouteMatch | undefined;
   for (const route of table.routes) {
+    if (route.destinationKind === 'prefix-list') {
+      // A route to a prefix list holds the destination when an entry does; its longest entry is its prefix.
+      const prefix = prefixListMatch(prefixLists, route.destination, destination);
+      if (prefix !== undefined && (!best || prefix > best.prefix)) best = { route, prefix };
+      continue;
+    }
     if (!isIpv4Route(route)) continue;
     const block = parseCidr(route.destination, `route table ${table.id} destination`);
     if (best && block.prefix <= best.prefix) continue;
     if (cidrMatches(block.text, destination) === true) best = { route, prefix: block.prefix };
   }
   return best;
+}
+
+/** The longest IPv4 entry of a known prefix list that holds the destination, as a prefix length. */
+function prefixListMatch(prefixLists: readonly PrefixList[] | undefined, id: string, destination: IpValue): number | undefined {
+  const list = prefixLists?.find((p) => p.id === id);
+  if (!list || list.entriesKnown === false) return undefined;
+  let best: number | undefined;
+  for (const entry of list.cidrs) {
+    if (entry.includes(':')) continue;
+    const block = parseCidr(entry, `prefix list ${id} entry`);
+    if ((best === undefined || block.prefix > best) && cidrMatches(block.text, destination) === true) best = block.prefix;
+  }
+  return best;
+}
+
+/**
+ * A route to a prefix list whose entries the topology does not hold: it may hold any address,
+ * so unless the VPC's own `local` route decides, the longest-prefix match cannot be told.
+ */
+export function unknownPrefixListRoute(table: RouteTable, match: RouteMatch | undefined, prefixLists?: readonly PrefixList[]): Route | undefined {
+  if (match?.route.target.kind === 'local') return undefined;
+  return table.routes.find((r) => {
+    if (r.destinationKind !== 'prefix-list') return false;
+    const list = prefixLists?.find((p) => p.id === r.destination);
+    return !list || list.entriesKnown === false;
+  });
 }
 
 /** True for a route to an IPv4 CIDR (IPv6 and prefix-list routes are carried, matched elsewhere). */

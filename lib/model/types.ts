@@ -437,7 +437,22 @@ export interface Hop {
   readonly matched?: string;
   readonly before: Header;
   readonly after: Header;
+  /**
+   * The route or rules that decided, as data: what the report and findings read (`matched` is
+   * its text).
+   * @default - absent for hops no route or rule decided
+   */
+  readonly match?: HopMatch;
 }
+
+/** The route or rules that decided a hop. */
+export type HopMatch =
+  /** A route of a route table (longest prefix). */
+  | { readonly kind: 'route'; readonly table: string; readonly destination: string; readonly target: RouteTarget }
+  /** Network ACL rules, by number (`*` the implicit deny), on one side of a subnet boundary. */
+  | { readonly kind: 'network-acl'; readonly acl: string; readonly side: 'ingress' | 'egress'; readonly rules: ReadonlyArray<number | '*'> }
+  /** A host's security groups on one side (`stateful`: the reply of an allowed connection). */
+  | { readonly kind: 'security-group'; readonly groups: readonly string[]; readonly side: 'ingress' | 'egress'; readonly stateful?: boolean };
 
 export type WalkVerdict = 'delivered' | 'dropped' | 'left-model';
 
@@ -452,7 +467,93 @@ export interface WalkEnd {
    * @default - the reason
    */
   readonly fault?: string;
+  /**
+   * The cause as data: a drop's typed fault (`{ kind: 'no-route', table, ... }`), or why the
+   * walk left the model; `fault` and `reason` are rendered from it and the packet.
+   * @default - absent in documents written before natlab recorded it
+   */
+  readonly cause?: Fault | LeaveCause;
 }
+
+/**
+ * A flow-independent destination class a fault names: the internet, a block of a VPC, or an
+ * address no VPC holds.
+ */
+export type FaultDestination = { readonly kind: 'internet' } | { readonly kind: 'vpc'; readonly vpc: string; readonly block: string } | { readonly kind: 'address'; readonly ip: IpValue };
+
+/**
+ * Why a packet was dropped, as data: the resource to fix and what is wrong with it. The
+ * `fault` sentence is rendered from it (`explainFault`); `natlab findings` groups flows by it.
+ * Ids are topology ids; `table` is a route table, `mainTable` true when a subnet uses it as the
+ * VPC's main table (no explicit association).
+ */
+export type Fault =
+  /** The subnet's route table has no route for the destination (`nat`: the NAT gateway whose own subnet it is). */
+  | { readonly kind: 'no-route'; readonly table: string; readonly mainTable: boolean; readonly destination: FaultDestination; readonly hasDefault: boolean; readonly nat?: string; readonly subnet?: string }
+  /** A blackhole route (its target was deleted). */
+  | { readonly kind: 'blackhole-route'; readonly table: string; readonly mainTable: boolean; readonly destination: string }
+  /** A route to a NAT gateway the topology does not hold. */
+  | { readonly kind: 'missing-nat'; readonly table: string; readonly mainTable: boolean; readonly destination: string; readonly nat: string }
+  /** A route to an internet gateway that is not attached to the subnet's VPC, or not in the topology. */
+  | { readonly kind: 'igw-unattached' | 'missing-igw'; readonly table: string; readonly mainTable: boolean; readonly destination: string; readonly igw: string; readonly vpc: string }
+  /** Network ACL rule `rule` (`*`: the implicit deny, for `service`) on `side`. */
+  | { readonly kind: 'nacl-deny'; readonly acl: string; readonly side: 'ingress' | 'egress'; readonly rule: number | '*'; readonly service?: string }
+  /** A host's security groups on `side` allow nothing this packet is. */
+  | { readonly kind: 'sg-deny'; readonly groups: readonly string[]; readonly side: 'ingress' | 'egress' }
+  /** A reply reaches a NAT gateway that never saw its connection (`subnet`: where the reply came from). */
+  | { readonly kind: 'nat-asymmetric-return'; readonly nat: string; readonly subnet?: string; readonly table?: string }
+  /** A NAT gateway does not serve hosts in its own subnet. */
+  | { readonly kind: 'nat-own-subnet'; readonly nat: string; readonly subnet: string; readonly table?: string }
+  /** A NAT gateway with no address in the topology. */
+  | { readonly kind: 'nat-no-address'; readonly nat: string }
+  /** A simulated NAT table refused the connection (ports exhausted): `detail` says how. */
+  | { readonly kind: 'nat-port-allocation'; readonly nat: string; readonly detail: string }
+  /** A reply with no translation entry (`detail`: which packet found none). */
+  | { readonly kind: 'nat-no-entry'; readonly nat: string; readonly detail: string }
+  /** A connection from outside to a NAT gateway's own address. */
+  | { readonly kind: 'nat-unsolicited'; readonly nat: string; readonly address: IpValue }
+  /** A private NAT gateway whose subnet's table sends to an internet gateway. */
+  | { readonly kind: 'private-nat-igw'; readonly nat: string; readonly table: string; readonly destination: string; readonly igw: string }
+  /** A regional NAT gateway in a VPC with no internet gateway. */
+  | { readonly kind: 'regional-nat-no-igw'; readonly nat: string; readonly vpc: string }
+  /**
+   * A private source reaches an internet gateway with no public IP to map it to: a NAT
+   * address (`nat`, `address`), or hosts of `subnet` sent there by its table.
+   */
+  | { readonly kind: 'igw-no-public-ip'; readonly igw: string; readonly nat?: string; readonly address?: IpValue; readonly subnet?: string; readonly table?: string }
+  /** Inbound to an address the internet gateway maps to nothing in its VPC. */
+  | { readonly kind: 'igw-no-mapping'; readonly igw: string; readonly address: IpValue }
+  /** A public IP of a VPC that has no internet gateway. */
+  | { readonly kind: 'no-igw'; readonly vpc: string }
+  /** A private destination sent to the internet. */
+  | { readonly kind: 'not-routable'; readonly destination: FaultDestination }
+  /** No interface in the VPC has the address (`reserved`: the AWS role of a reserved address, in `subnet`). */
+  | { readonly kind: 'no-interface'; readonly vpc: string; readonly address: IpValue; readonly reserved?: string; readonly subnet?: string }
+  /** Traffic in from a gateway for an address outside the VPC's blocks. */
+  | { readonly kind: 'not-local'; readonly vpc: string; readonly gateway: string; readonly address: IpValue }
+  /** The packet passed `limit` components without arriving. */
+  | { readonly kind: 'routing-loop'; readonly limit: number }
+  /** The reply reached another host than the sender. */
+  | { readonly kind: 'reply-elsewhere'; readonly host: string; readonly sender: string };
+
+/** Why a walk left the model, as data (the `reason` names the place). */
+export type LeaveCause =
+  /** A route target the model does not simulate (transit gateway, peering, appliance, ...). */
+  | { readonly kind: 'unsimulated-target'; readonly target: RouteTarget; readonly table?: string }
+  /** A route that may or may not hold a deploy-time address. */
+  | { readonly kind: 'undecidable-route'; readonly table: string; readonly destination: string }
+  /** A rule that may or may not match (a prefix list, a deploy-time address). */
+  | { readonly kind: 'undecidable-rule'; readonly filter: 'network-acl' | 'security-group'; readonly id: string }
+  /** A destination no route table carries (link-local, loopback, multicast). */
+  | { readonly kind: 'special-address'; readonly address: IpValue; readonly addressKind: string }
+  /** An address known only after deploy that no host owns. */
+  | { readonly kind: 'unknown-address'; readonly address: IpValue }
+  /** A private NAT gateway with no subnet. */
+  | { readonly kind: 'unsimulated-nat'; readonly nat: string }
+  /** A requester-managed interface (load balancer, interface endpoint, attachment): what it forwards to is not simulated. */
+  | { readonly kind: 'managed-interface'; readonly host: string; readonly hostKind: HostKind }
+  /** An IPv6 destination: IPv6 walks are not modelled yet. */
+  | { readonly kind: 'ipv6'; readonly address: string };
 
 export interface ObservedAt {
   readonly srcIp: IpValue;

@@ -4,12 +4,16 @@
  * the internet), each recording what it looked up or rewrote.
  */
 import { InputError } from '../errors';
-import { isIpv4, isPrivateIp, isUnresolvedIp } from './address';
-import { type Component, type Decision, type NatState, type Packet, WalkContext } from './components/component';
+import { isIpv4, isIpv6, isPrivateIp, isUnresolvedIp } from './address';
+import type { Component, Decision, NatState, Packet } from './components/component';
 import { ANY_PORT, HostSender } from './components/host';
-import { findHosts, hostVpc, publicOwner, resolveHost } from './hosts';
+import { type ComponentRegistry, DEFAULT_REGISTRY } from './components/registry';
+import { DirectionTrace, type RequestMemory } from './components/trace';
+import { explainFaultOnce as explainFault } from './faults';
+import { findHosts, hostVpc, onInterface, publicOwner, resolveHost } from './hosts';
 import { NatTable, type NatTableOptions } from './nat-table';
-import type { FlowSpec, Header, Host, PortPrediction, Protocol, ReplyWalk, Topology, TranslationEntry, Walk, WalkEnd, WalkVerdict } from './types';
+import { NAT_PORT_RANGE } from './rules';
+import type { Fault, FlowSpec, Header, Host, PortPrediction, Protocol, ReplyWalk, Topology, TranslationEntry, Walk, WalkEnd, WalkVerdict } from './types';
 
 /** A walk asked for on the command line: like a FlowSpec, the name optional. */
 export interface WalkRequest {
@@ -50,6 +54,11 @@ export interface WalkOptions {
    * @default - AWS's 1024-65535
    */
   readonly natPortRange?: { readonly min: number; readonly max: number };
+  /**
+   * The component kinds the walk resolves references with (a test adds a toy kind).
+   * @default - the model's own kinds (router, nat, igw, internet, host)
+   */
+  readonly registry?: ComponentRegistry;
 }
 
 /** The most components a packet may pass before the walk calls it a routing loop. */
@@ -70,7 +79,8 @@ function checkPort(value: number, what: string): void {
 /** The sender of a walk: a host of the topology, or an address on the internet. */
 export function resolveSource(topology: Topology, ref: string): Host {
   const found = findHosts(topology, ref);
-  if (found.length >= 1) return resolveHost(topology, ref);
+  // A host sends from the interface the reference names (an ENI id or address of eth1), else its primary one.
+  if (found.length >= 1) return onInterface(resolveHost(topology, ref), ref);
   if (isIpv4(ref)) {
     // A NAT gateway's address, private or public, only translates: it starts no connection.
     const owner = publicOwner(topology, ref);
@@ -84,7 +94,7 @@ export function resolveSource(topology: Topology, ref: string): Host {
 
 /** The destination address of a walk: an IP as given, or the address a host is reached at from the sender. */
 export function resolveDestinationIp(topology: Topology, ref: string, source: Host): string {
-  if (isIpv4(ref) || isUnresolvedIp(ref)) return ref;
+  if (isIpv4(ref) || isUnresolvedIp(ref) || isIpv6(ref)) return ref;
   return hostAddressFrom(topology, resolveHost(topology, ref), source);
 }
 
@@ -98,38 +108,51 @@ export function hostAddressFrom(topology: Topology, host: Host, source: Host): s
   return sameVpc ? host.privateIp : host.publicIp ?? host.privateIp;
 }
 
-function run(ctx: WalkContext, start: Component, packet: Packet): Decision {
-  let decision = start.receive(packet, ctx);
+/** Runs one direction: components by reference, resolved by the registry, until one decides otherwise than forward. */
+function run(trace: DirectionTrace, registry: ComponentRegistry, start: Component, packet: Packet): Decision {
+  let decision = start.receive(packet, trace);
+  let forwards = 0;
   while (decision.kind === 'forward') {
-    if (++ctx.forwards > MAX_FORWARDS) {
-      return { kind: 'drop', component: decision.to.id, reason: `routing loop: the packet passed ${MAX_FORWARDS} components without arriving` };
+    if (++forwards > MAX_FORWARDS) {
+      const reason = `routing loop: the packet passed ${MAX_FORWARDS} components without arriving`;
+      return { kind: 'drop', component: decision.to.slice(decision.to.indexOf(':') + 1), reason, cause: { kind: 'routing-loop', limit: MAX_FORWARDS } };
     }
-    decision = decision.to.receive(decision.packet, ctx);
+    decision = registry.resolve(decision.to, trace.topology).receive(decision.packet, trace);
   }
   if (decision.kind !== 'deliver') {
-    const last = ctx.hops[ctx.hops.length - 1];
+    const last = trace.last;
     if (!last || (last.action !== 'drop' && last.action !== 'leave-model')) {
       const header = last?.after ?? packet.header;
-      ctx.record({ id: decision.component, kind: last?.component.kind ?? 'host' }, decision.kind === 'drop' ? 'drop' : 'leave-model', decision.reason, header);
+      trace.record({ id: decision.component, kind: last?.component.kind ?? 'host' }, decision.kind === 'drop' ? 'drop' : 'leave-model', decision.reason, header);
     }
   }
   return decision;
 }
 
-function ending(decision: Decision): { verdict: WalkVerdict; dropped: WalkEnd | null; leftModel: WalkEnd | null } {
-  if (decision.kind === 'drop') return { verdict: 'dropped', dropped: { component: decision.component, reason: decision.reason, fault: decision.fault ?? decision.reason }, leftModel: null };
-  if (decision.kind === 'leave') return { verdict: 'left-model', dropped: null, leftModel: { component: decision.component, reason: decision.reason } };
+/** How a direction ended, with the fault rendered from its typed cause (the explainer, at the edge). */
+function ending(topology: Topology, decision: Decision): { verdict: WalkVerdict; dropped: WalkEnd | null; leftModel: WalkEnd | null } {
+  if (decision.kind === 'drop') return { verdict: 'dropped', dropped: { component: decision.component, reason: decision.reason, fault: explainFault(topology, decision.cause), cause: decision.cause }, leftModel: null };
+  if (decision.kind === 'leave') return { verdict: 'left-model', dropped: null, leftModel: { component: decision.component, reason: decision.reason, cause: decision.cause } };
   return { verdict: 'delivered', dropped: null, leftModel: null };
 }
 
 /** Walks one packet and its reply. Bad references or ports are bad input (InputError). */
 export function walk(topology: Topology, request: FlowSpec | WalkRequest, options: WalkOptions = {}): Walk {
+  return walkWithPorts(topology, request, options, undefined);
+}
+
+/**
+ * A walk whose NAT port ranges name the flows they must differ from (`predict` passes them,
+ * keyed by `natPortKey`, once it knows which flows share a NAT address and destination).
+ */
+export function walkWithPorts(topology: Topology, request: FlowSpec | WalkRequest, options: WalkOptions, distinctFrom: ReadonlyMap<string, readonly string[]> | undefined): Walk {
   if (!PROTOCOLS.includes(request.protocol)) throw new InputError(`protocol "${request.protocol}" is not one of ${PROTOCOLS.join(', ')}`);
   if (request.sourcePort !== 'any') checkPort(request.sourcePort, 'source port');
   checkPort(request.to.port, 'destination port');
   const source = resolveSource(topology, request.from);
   // A sender on the internet that the topology does not list still receives its replies.
-  if (!topology.hosts.includes(source)) topology = { ...topology, hosts: [...topology.hosts, source] };
+  // (A host seen on a further interface is a view of a listed host, known by its id.)
+  if (!topology.hosts.includes(source) && !topology.hosts.some((h) => h.id === source.id)) topology = { ...topology, hosts: [...topology.hosts, source] };
   const dstIp = resolveDestinationIp(topology, request.to.host, source);
   // An ICMP echo request carries its identifier where TCP carries the source port, and no destination port.
   const icmp = request.protocol === 'icmp';
@@ -139,16 +162,21 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
     : { protocol: request.protocol, srcIp: source.privateIp, srcPort, dstIp, dstPort: { exact: request.to.port } };
   const name = request.name ?? (icmp ? `${request.from} -> ${request.to.host} (icmp echo)` : `${request.from} -> ${request.to.host}:${request.to.port}`);
 
-  const ctx = new WalkContext(topology, source.subnet !== undefined, options.nat, options.hops !== false, options.natPortRange);
-  const forward = run(ctx, new HostSender(source), { header, arrival: { kind: 'host' } });
-  const hops = ctx.hops;
-  const end = ending(forward);
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+  const kinds = (kind: string): boolean => registry.has(kind);
+  const stepsEnabled = source.subnet !== undefined;
+  const keepHops = options.hops !== false;
+  const memory: RequestMemory = { translations: [], distinctFrom };
+  const natPorts = options.natPortRange ?? NAT_PORT_RANGE;
+  const requestTrace = new DirectionTrace(topology, false, options.nat, memory, stepsEnabled, keepHops, kinds, natPorts);
+  const forward = run(requestTrace, registry, new HostSender(source), { header, arrival: { kind: 'host' } });
+  const hops = requestTrace.hops;
+  const end = ending(topology, forward);
 
   let reply: ReplyWalk | null = null;
   if (forward.kind === 'deliver' && options.reply !== false) {
-    ctx.hops = [];
-    ctx.isReply = true;
-    ctx.forwards = 0;
+    // The reply gets its own trace; it reads what the request kept (translations, a Lambda's port).
+    const replyTrace = new DirectionTrace(topology, true, options.nat, memory, stepsEnabled, keepHops, kinds, natPorts);
     const seen = forward.header;
     const replyHeader: Header = {
       protocol: seen.protocol,
@@ -158,16 +186,17 @@ export function walk(topology: Topology, request: FlowSpec | WalkRequest, option
       dstPort: seen.srcPort,
       ...(seen.icmp ? { icmp: { type: seen.icmp.type === ICMP_ECHO_REQUEST ? ICMP_ECHO_REPLY : seen.icmp.type, code: seen.icmp.code } } : {}),
     };
-    const back = run(ctx, new HostSender(forward.host), { header: replyHeader, arrival: { kind: 'host' } });
-    let replyEnd = ending(back);
+    const back = run(replyTrace, registry, new HostSender(forward.host), { header: replyHeader, arrival: { kind: 'host' } });
+    let replyEnd = ending(topology, back);
     if (back.kind === 'deliver' && back.host.id !== source.id) {
       const reason = `the reply reached ${back.host.id}, not the sender ${source.id}`;
-      replyEnd = { verdict: 'dropped', dropped: { component: back.host.id, reason, fault: reason }, leftModel: null };
+      const cause: Fault = { kind: 'reply-elsewhere', host: back.host.id, sender: source.id };
+      replyEnd = { verdict: 'dropped', dropped: { component: back.host.id, reason, fault: explainFault(topology, cause), cause }, leftModel: null };
     }
-    reply = { verdict: replyEnd.verdict, hops: ctx.hops, dropped: replyEnd.dropped, ...(replyEnd.leftModel ? { leftModel: replyEnd.leftModel } : {}) };
+    reply = { verdict: replyEnd.verdict, hops: replyTrace.hops, dropped: replyEnd.dropped, ...(replyEnd.leftModel ? { leftModel: replyEnd.leftModel } : {}) };
   }
 
-  const translations: TranslationEntry[] = ctx.translations.map((t) => ({
+  const translations: TranslationEntry[] = memory.translations.map((t) => ({
     component: t.component,
     protocol: t.protocol,
     inside: t.inside,

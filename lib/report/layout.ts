@@ -4,6 +4,7 @@
  * subnets above private ones; NAT and IGW tables beside the VPC; the internet and the server
  * on the right; the clients' traffic below). Pure: what a box looks like is draw/'s business.
  */
+import { routeTableForSubnet } from '../model/rules';
 import type { Host, NatGateway, RouteTable, Subnet, Topology, Walk } from '../model/types';
 import type { AnyBox, Arrow, ArrowKind, Box, BoxDataByKind, BoxKind, Diagram, Point, Rect, TableData } from './boxes';
 import { CONTAINER_KINDS } from './boxes';
@@ -56,9 +57,13 @@ class Canvas {
   }
 }
 
+/** The table a subnet uses, by the model's rule (its association, else the VPC's main table, implicit included). */
 function routeTableOf(t: Topology, s: Subnet): RouteTable | undefined {
-  const id = s.routeTable ?? t.vpcs.find((v) => v.id === s.vpc)?.mainRouteTable;
-  return t.routeTables.find((r) => r.id === id);
+  try {
+    return routeTableForSubnet(t, s).table;
+  } catch {
+    return undefined; // a result file whose topology lacks the table: draw none
+  }
 }
 
 function isPublic(t: Topology, s: Subnet): boolean {
@@ -77,10 +82,15 @@ function targetLabel(route: RouteTable['routes'][number]): string {
   return target.id;
 }
 
-/** Rows of a route table a walk matched ("0.0.0.0/0 -> nat-xxx" matches 0.0.0.0/0). */
+/**
+ * Rows of a route table a walk matched: the hop's structured match names the table and the
+ * route's destination (results written before it was recorded are read by their text).
+ */
 function matchedRows(rt: RouteTable, walks: Walk[]): number[] {
-  const matched = walks.flatMap((w) => [...w.hops, ...(w.reply?.hops ?? [])]).filter((h) => h.component.id === rt.id && h.matched).map((h) => h.matched as string);
-  return rt.routes.flatMap((r, i) => (matched.some((m) => m === r.destination || m.startsWith(`${r.destination} `)) ? [i] : []));
+  const hops = walks.flatMap((w) => [...w.hops, ...(w.reply?.hops ?? [])]).filter((h) => h.component.id === rt.id);
+  const destinations = new Set(hops.flatMap((h) => (h.match?.kind === 'route' && h.match.table === rt.id ? [h.match.destination] : [])));
+  const legacy = hops.filter((h) => h.match === undefined && h.matched).map((h) => h.matched as string);
+  return rt.routes.flatMap((r, i) => (destinations.has(r.destination) || legacy.some((m) => m === r.destination || m.startsWith(`${r.destination} `)) ? [i] : []));
 }
 
 function table(title: string, columns: string[], rows: string[][], tone: TableData['tone'], extra: Partial<TableData> = {}): TableData {
@@ -166,17 +176,18 @@ function placeRouteTables(c: Canvas, t: Topology, walks: Walk[]): void {
   const onHops = new Set(walks.flatMap((w) => [...w.hops, ...(w.reply?.hops ?? [])]).filter((h) => h.component.kind === 'route-table').map((h) => h.component.id));
   const subnetBoxes = c.boxes.filter((b) => b.kind === 'subnet').sort((a, b) => a.y - b.y || a.x - b.x);
   const order: RouteTable[] = [];
+  const has = (rt: RouteTable): boolean => order.some((o) => o.id === rt.id);
   for (const sb of subnetBoxes) {
     const s = t.subnets.find((x) => x.id === sb.id);
     const rt = s && routeTableOf(t, s);
-    if (rt && !order.includes(rt)) order.push(rt);
+    if (rt && !has(rt)) order.push(rt);
   }
-  for (const rt of t.routeTables) if (onHops.has(rt.id) && !order.includes(rt)) order.push(rt);
+  for (const rt of t.routeTables) if (onHops.has(rt.id) && !has(rt)) order.push(rt);
   let nextY = MARGIN;
   for (const rt of order) {
     const first = subnetBoxes.find((sb) => {
       const s = t.subnets.find((x) => x.id === sb.id);
-      return s !== undefined && routeTableOf(t, s) === rt;
+      return s !== undefined && routeTableOf(t, s)?.id === rt.id;
     });
     const y = Math.max(nextY, first ? first.y + HEAD : nextY);
     const h = tableHeight(rt.routes.length);

@@ -4,7 +4,7 @@
  * then the short answer ("the server sees 3.224.9.52:<1024-65535>, a port chosen by nat-... per
  * connection").
  */
-import { endpointText, headerText, portText, samePort } from '../model/components/component';
+import { endpointText, headerText, portText, samePort } from '../model/header-text';
 import type { Hop, PortPrediction, PredictResult, Protocol, Walk } from '../model/types';
 
 /** An address with its port, or with its echo identifier for ICMP ("10.0.1.32 id 4711"). */

@@ -2,7 +2,11 @@
 import { parseConntrack } from '../../lib/lab/conntrack';
 import { parseTcpdumpLine } from '../../lib/lab/capture';
 import { MAX_IFNAME, newRunPrefix, RUN_PREFIX_PATTERN } from '../../lib/lab/names';
-import { planTwin } from '../../lib/lab/plan';
+import { planTwin, type TwinPlan } from '../../lib/lab/plan';
+import { networkAclForSubnet, routeTargetOwner } from '../../lib/model/rules';
+import { walk } from '../../lib/model/walk';
+import { goldenSources } from '../golden/record';
+import { seedWith } from '../model/topologies';
 import { parseSsPeers, withScaleClients } from '../../lib/lab/scale';
 import { assertTwinAddress, chooseStandIns } from '../../lib/lab/standins';
 import { InputError } from '../../lib/errors';
@@ -176,5 +180,52 @@ describe('parsers', () => {
       { ip: '192.0.2.10', port: 20055 },
       { ip: '192.0.2.10', port: 1025 },
     ]);
+  });
+});
+
+describe('the twin and the model give the same answers to the AWS rules', () => {
+  // Every scenario and fixture topology of the golden set whose twin can be built.
+  const sources = goldenSources();
+
+  it.each(sources.map((s) => [s.name, s] as const))('%s: ACL of each subnet, owner of each route target', async (_name, source) => {
+    const t = await source.load();
+    let twin: TwinPlan;
+    try {
+      twin = planTwin(t, { prefix });
+    } catch (err) {
+      // A topology the twin refuses (deploy-time addresses) is refused in one line, never built wrong.
+      expect(err).toBeInstanceOf(InputError);
+      return;
+    }
+    for (const { subnet, acl } of twin.decisions.subnetAcls) {
+      expect([subnet, acl]).toEqual([subnet, networkAclForSubnet(t, t.subnets.find((s) => s.id === subnet)!)?.id ?? null]);
+    }
+    for (const { table, destination, to } of twin.decisions.routeTargets) {
+      const route = t.routeTables.find((r) => r.id === table)!.routes.find((r) => r.destination === destination)!;
+      const owner = routeTargetOwner(t, route.target);
+      const built = owner && (owner.kind === 'nat' ? twin.nats.some((n) => n.id === owner.nat.id) : twin.hosts.some((h) => h.hostId === owner.host.id));
+      expect([table, destination, to]).toEqual([table, destination, built ? (owner.kind === 'nat' ? `nat:${owner.nat.id}` : `host:${owner.host.id}`) : null]);
+    }
+  });
+
+  it('guards a subnet with the ACL marked isDefault when the VPC names no default ACL, as the walk does', () => {
+    const t = seedWith((x) => void delete x.vpcs[0].defaultNetworkAcl);
+    const aclHop = walk(t, { protocol: 'tcp', from: 'client-a', sourcePort: 32222, to: { host: 'server', port: 8080 } }).hops.find((h) => h.component.kind === 'network-acl')!;
+    const twin = planTwin(t, { prefix });
+    expect(twin.decisions.subnetAcls.find((d) => d.subnet === 'subnet-private')?.acl).toBe(aclHop.component.id);
+    expect(aclHop.component.id).toBe('acl-default');
+    expect(twin.namespaces.find((n) => n.role === 'router')!.nft).toContain('chain acl_subnet_private_in');
+  });
+
+  it('routes to a host named by its alias (a template logical id), as the walk does', () => {
+    const t = seedWith((x) => {
+      x.hosts.push({ id: 'appliance', name: 'appliance', kind: 'instance', subnet: 'subnet-public', privateIp: '10.0.0.30', aliases: ['Appliance'], securityGroups: ['sg-clients'] });
+      x.routeTables.find((r) => r.id === 'rtb-private')!.routes.push({ destination: '10.0.0.30/32', target: { kind: 'eni', id: 'Appliance' } });
+    });
+    const twin = planTwin(t, { prefix });
+    expect(twin.decisions.routeTargets).toContainEqual({ table: 'rtb-private', destination: '10.0.0.30/32', to: 'host:appliance' });
+    const router = twin.namespaces.find((n) => n.role === 'router')!;
+    expect(router.ipCommands).toContainEqual(expect.stringMatching(/^route add 10\.0\.0\.30\/32 via 10\.0\.0\.30 dev \S+ onlink table \d+$/));
+    expect(router.ipCommands.some((c) => c.startsWith('route add unreachable 10.0.0.30/32'))).toBe(false);
   });
 });

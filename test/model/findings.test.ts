@@ -247,7 +247,7 @@ describe('host classes: one walk per pair of classes gives the same answer as wa
   it('a derived flow is a plain object: spreads, clones and JSON see its reason', () => {
     const result = findings(seedTopology());
     const derived = result.flows.find((f) => f.from === 'client-b' && f.to === 'direct' && f.protocol === 'tcp')!;
-    expect({ ...derived.dropped }).toEqual({ component: 'sg-clients', reason: 'security group sg-clients (clients) allows no ingress; not tcp/22 from client-b (10.0.1.123)', fault: 'security group sg-clients (clients) allows no ingress', path: 'request', stage: 'security-group-ingress' });
+    expect({ ...derived.dropped }).toEqual({ component: 'sg-clients', reason: 'security group sg-clients (clients) allows no ingress; not tcp/22 from client-b (10.0.1.123)', fault: 'security group sg-clients (clients) allows no ingress', cause: { kind: 'sg-deny', groups: ['sg-clients'], side: 'ingress' }, path: 'request', stage: 'security-group-ingress' });
     expect(structuredClone(derived)).toEqual(JSON.parse(JSON.stringify(derived)));
   });
 

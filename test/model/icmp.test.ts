@@ -221,6 +221,8 @@ describe('network ACL rules for ICMP', () => {
         detail: 'network ACL NaclWebC (picnic-nacl-webc) inbound rule 100 denies icmp echo-reply from 8.8.8.8',
         allowedPorts: [],
         fault: 'network ACL NaclWebC (picnic-nacl-webc) inbound rule 100 denies icmp',
+        cause: { kind: 'nacl-deny', acl: 'NaclWebC', side: 'ingress', rule: 100 },
+        rules: [100],
       });
     });
 

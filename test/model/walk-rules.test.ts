@@ -28,7 +28,7 @@ describe('replies take their own path', () => {
     expect(w.observedAtDestination).toEqual({ srcIp: '198.51.100.7', srcPort: { exact: 50000 } });
     expect(w.reply?.verdict).toBe('dropped');
     expect(w.reply?.dropped?.component).toBe('nat-xxx');
-    expect(w.reply?.dropped?.reason).toContain('asymmetric return');
+    expect(w.reply?.dropped?.cause).toEqual({ kind: 'nat-asymmetric-return', nat: 'nat-xxx', subnet: 'subnet-private', table: 'rtb-private' });
     expect(w.reply?.hops.find((h) => h.component.id === 'rtb-private')?.matched).toBe('0.0.0.0/0 -> nat-xxx');
   });
 
@@ -132,6 +132,8 @@ describe('network ACLs (stateless, both directions, ephemeral ports)', () => {
     const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
     expect(w.verdict).toBe('dropped');
     expect(w.dropped).toMatchObject({ component: 'acl-default', reason: 'network ACL acl-default (default) outbound rule 90 denies tcp/8080 to 44.198.164.163' });
+    expect(w.dropped?.cause).toEqual({ kind: 'nacl-deny', acl: 'acl-default', side: 'egress', rule: 90 });
+    expect(lastHop(w).match).toEqual({ kind: 'network-acl', acl: 'acl-default', side: 'egress', rules: [90] });
     expect(lastHop(w).detail).toContain('leaves subnet-private');
   });
 
@@ -154,6 +156,7 @@ describe('routing', () => {
     expect(w.dropped?.component).toBe('rtb-public');
     expect(w.dropped?.reason).toBe('route table rtb-public (public) of subnet-public (public), the subnet of NAT gateway nat-xxx (NAT-GW), has no route for 44.198.164.163 (no 0.0.0.0/0 entry)');
     expect(w.dropped?.fault).toBe('route table rtb-public (public) of subnet-public (public), where NAT gateway nat-xxx (NAT-GW) sits, has no route to the internet (no 0.0.0.0/0 entry)');
+    expect(w.dropped?.cause).toEqual({ kind: 'no-route', table: 'rtb-public', mainTable: false, destination: { kind: 'internet' }, hasDefault: false, nat: 'nat-xxx', subnet: 'subnet-public' });
     expect(w.hops.some((h) => h.action === 'translate' && h.component.id === 'nat-xxx')).toBe(true);
   });
 
@@ -163,9 +166,10 @@ describe('routing', () => {
       t.hosts.push({ id: 'nopub', name: 'nopub', kind: 'instance', subnet: 'subnet-public', privateIp: '10.0.0.20', securityGroups: ['sg-clients'] });
     });
     const w = walk(topology, { ...TO_SERVER, from: 'nopub' });
-    expect(w.hops.find((h) => h.component.id === 'rtb-public')?.matched).toBe('44.198.164.163/32 -> nat-xxx');
+    expect(w.hops.find((h) => h.component.id === 'rtb-public')?.match).toEqual({ kind: 'route', table: 'rtb-public', destination: '44.198.164.163/32', target: { kind: 'nat', id: 'nat-xxx' } });
     expect(w.verdict).toBe('dropped');
     expect(w.dropped?.component).toBe('nat-xxx');
+    expect(w.dropped?.cause).toEqual({ kind: 'nat-own-subnet', nat: 'nat-xxx', subnet: 'subnet-public', table: 'rtb-public' });
     expect(w.dropped?.reason).toContain('does not serve hosts in its own subnet subnet-public');
   });
 
@@ -188,12 +192,12 @@ describe('routing', () => {
     const topology = seedWith((t) => setDefaultRoute(t, 'rtb-private', { kind: 'blackhole' }));
     const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
     expect(w.verdict).toBe('dropped');
-    expect(w.dropped?.reason).toContain('blackhole');
+    expect(w.dropped?.cause).toEqual({ kind: 'blackhole-route', table: 'rtb-private', mainTable: false, destination: '0.0.0.0/0' });
   });
 
   it('a route to a NAT Gateway that no longer exists is a blackhole', () => {
     const topology = seedWith((t) => setDefaultRoute(t, 'rtb-private', { kind: 'nat', id: 'nat-gone' }));
-    expect(walk(topology, { ...TO_SERVER, from: 'client-a' }).dropped?.reason).toContain('nat-gone is not in the topology');
+    expect(walk(topology, { ...TO_SERVER, from: 'client-a' }).dropped?.cause).toEqual({ kind: 'missing-nat', table: 'rtb-private', mainTable: false, destination: '0.0.0.0/0', nat: 'nat-gone' });
   });
 
   it.each([
@@ -231,6 +235,7 @@ describe('the Internet Gateway', () => {
     expect(w.dropped?.component).toBe('igw-yyy');
     expect(w.dropped?.reason).toBe('igw-yyy (IGW) drops the packet: nopub (10.0.0.20) has no public IPv4 address (no Elastic IP, no auto-assigned public IP), so there is nothing to map it to');
     expect(w.dropped?.fault).toMatch(/^route table rtb-public \S* ?of subnet-public \(public\) sends internet traffic straight to igw-yyy \(IGW\), but hosts there without a public IP/);
+    expect(w.dropped?.cause).toEqual({ kind: 'igw-no-public-ip', igw: 'igw-yyy', subnet: 'subnet-public', table: 'rtb-public' });
   });
 
   it('maps inbound traffic to a public IP onto the private IP and delivers it', () => {
@@ -276,7 +281,7 @@ describe('NAT Gateway flavours', () => {
     const w = walk(topology, { ...TO_SERVER, from: 'client-a' });
     expect(w.hops.find((h) => h.action === 'translate')?.after.srcIp).toBe('10.0.0.226');
     expect(w.verdict).toBe('dropped');
-    expect(w.dropped?.reason).toContain('private NAT gateway: it may not send traffic to the internet gateway igw-yyy');
+    expect(w.dropped?.cause).toEqual({ kind: 'private-nat-igw', nat: 'nat-xxx', table: 'rtb-public', destination: '0.0.0.0/0', igw: 'igw-yyy' });
   });
 
   it('a private NAT Gateway towards a transit gateway leaves the model there', () => {

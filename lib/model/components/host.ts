@@ -3,18 +3,16 @@
  * internet) and a receiver (security group ingress, then delivery). Security groups are
  * stateful: the reply of an allowed connection passes without a rule.
  */
-import { specialAddressKind, subnetRouter, symbolicBlock } from '../address';
+import { isIpv6, specialAddressKind, subnetRouter, symbolicBlock } from '../address';
 import { evaluateSecurityGroups } from '../filters';
-import { findSubnet, hostLabel, resourceLabel } from '../hosts';
+import { findSubnet, hostLabel, onInterface, ownsAddress, resourceLabel } from '../hosts';
 import type { Header, Host } from '../types';
-import { type Component, type Decision, type Packet, type WalkContext, destinationText, portText, protocolText, sourceText } from './component';
-import { internet } from './internet';
-import { routeFromSubnet } from './vpc-router';
+import { type Component, type Decision, type Packet, type Trace, destinationText, portText, protocolText, sourceText } from './component';
 
 /** The range a port has when the model cannot know which one was chosen. */
 export const ANY_PORT = { min: 1024, max: 65535 } as const;
 
-function securityGroupCheck(ctx: WalkContext, host: Host, direction: 'ingress' | 'egress', header: Header): Decision | undefined {
+function securityGroupCheck(ctx: Trace, host: Host, direction: 'ingress' | 'egress', header: Header): Decision | undefined {
   if (host.securityGroups.length === 0) {
     // Like a VPC with no network ACL: a host whose groups the topology does not list is not filtered.
     if (host.subnet !== undefined) {
@@ -25,21 +23,21 @@ function securityGroupCheck(ctx: WalkContext, host: Host, direction: 'ingress' |
   }
   const ref = { id: host.securityGroups.join(','), kind: 'security-group' as const, name: `${hostLabel(host)} ${direction}`, side: direction };
   if (ctx.isReply) {
-    ctx.record(ref, 'filter', `${ref.id} ${direction}: the reply of an allowed connection passes (security groups are stateful)`, header, header, 'stateful: reply of an allowed connection');
+    ctx.record(ref, 'filter', `${ref.id} ${direction}: the reply of an allowed connection passes (security groups are stateful)`, header, header, 'stateful: reply of an allowed connection', { kind: 'security-group', groups: host.securityGroups, side: direction, stateful: true });
     return undefined;
   }
   const result = evaluateSecurityGroups(ctx.topology, host, direction, header);
-  ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', result.detail, header, header, result.matched);
+  ctx.record(ref, result.verdict === 'allow' ? 'filter' : 'drop', result.detail, header, header, result.matched, ctx.keepsHops ? { kind: 'security-group', groups: host.securityGroups, side: direction } : undefined);
   if (result.verdict === 'allow') return undefined;
-  if (result.verdict === 'unknown') return { kind: 'leave', component: ref.id, reason: result.detail };
-  return { kind: 'drop', component: ref.id, reason: result.detail, ...(result.fault ? { fault: result.fault } : {}) };
+  if (result.verdict === 'unknown' || !result.cause) return { kind: 'leave', component: ref.id, reason: result.detail, cause: { kind: 'undecidable-rule', filter: 'security-group', id: ref.id } };
+  return { kind: 'drop', component: ref.id, reason: result.detail, cause: result.cause };
 }
 
 /**
  * Says so when a host's private IP is chosen at deploy: the walk takes it as any address of its
  * subnet, so a rule that holds only part of the subnet cannot decide (it says unknown).
  */
-function deployTimeNote(ctx: WalkContext, host: Host): string {
+function deployTimeNote(ctx: Trace, host: Host): string {
   const block = symbolicBlock(host.privateIp);
   if (!block) return '';
   const subnet = host.subnet ? ctx.topology.subnets.find((s) => s.id === host.subnet) : undefined;
@@ -50,7 +48,7 @@ function deployTimeNote(ctx: WalkContext, host: Host): string {
  * A destination no route table carries: the walk stops at the sender and says where the packet
  * goes instead (link-local addresses are answered by the instance's own host), never "delivered".
  */
-function leaveForSpecialAddress(ctx: WalkContext, host: Host, header: Header, kind: string): Decision {
+function leaveForSpecialAddress(ctx: Trace, host: Host, header: Header, kind: string): Decision {
   const where =
     kind === 'link-local'
       ? `the instance's own host answers it (instance metadata at 169.254.169.254, Amazon DNS at 169.254.169.253, time sync at 169.254.169.123); it never enters the VPC's route tables, which the model walks`
@@ -59,7 +57,7 @@ function leaveForSpecialAddress(ctx: WalkContext, host: Host, header: Header, ki
         : 'VPC route tables do not carry it (multicast needs a transit gateway multicast domain, which the model does not simulate)';
   const reason = `leaves the model at ${hostLabel(host)}: ${header.dstIp} is a ${kind} address; ${where}`;
   ctx.record({ id: host.id, kind: 'host', name: host.name }, 'leave-model', reason, header);
-  return { kind: 'leave', component: host.id, reason };
+  return { kind: 'leave', component: host.id, reason, cause: { kind: 'special-address', address: header.dstIp, addressKind: kind } };
 }
 
 /** A host sending a packet (the start of a walk or of its reply). */
@@ -70,12 +68,24 @@ export class HostSender implements Component {
     this.id = host.id;
   }
 
-  receive(packet: Packet, ctx: WalkContext): Decision {
-    const host = this.host;
+  receive(packet: Packet, ctx: Trace): Decision {
+    // The interface the packet leaves by: the one that owns its source address.
+    const host = onInterface(this.host, packet.header.srcIp);
     let header = packet.header;
-    ctx.enter(ctx.isReply ? 6 : 1);
+    ctx.mark('send');
     const role = ctx.isReply ? 'replies' : 'sends';
     ctx.record({ id: host.id, kind: 'host', name: host.name }, 'send', `${hostLabel(host)} ${role} ${protocolText(header)} from ${sourceText(header)} to ${destinationText(header)}${deployTimeNote(ctx, host)}`, header);
+    if (isIpv6(header.dstIp)) {
+      const reason = `leaves the model at ${hostLabel(host)}: ${header.dstIp} is an IPv6 address, and IPv6 walks are not modelled yet`;
+      ctx.record({ id: host.id, kind: 'host', name: host.name }, 'leave-model', reason, header);
+      return { kind: 'leave', component: host.id, reason, cause: { kind: 'ipv6', address: header.dstIp } };
+    }
+    if (ownsAddress(this.host, header.dstIp)) {
+      // A packet to one of the sender's own addresses never leaves the host: no router, no security group.
+      ctx.mark('receive');
+      ctx.record({ id: host.id, kind: 'host', name: host.name }, 'deliver', `${header.dstIp} is ${hostLabel(host)}'s own address: the packet is delivered locally and never leaves the host`, header);
+      return { kind: 'deliver', host: this.host, header };
+    }
     const special = ctx.isReply ? undefined : specialAddressKind(header.dstIp);
     if (special) return leaveForSpecialAddress(ctx, host, header, special);
     const filtered = securityGroupCheck(ctx, host, 'egress', header);
@@ -83,7 +93,7 @@ export class HostSender implements Component {
     if (host.kind === 'lambda' && !ctx.isReply) {
       // The function's traffic leaves through a Hyperplane ENI that translates ports already.
       const after: Header = { ...header, srcPort: { ...ANY_PORT } };
-      ctx.lambdaPort = header.srcPort;
+      ctx.keepLambdaPort(header.srcPort);
       ctx.record(
         { id: host.eniId ?? host.id, kind: 'host', name: 'Hyperplane ENI' },
         'translate',
@@ -93,7 +103,7 @@ export class HostSender implements Component {
       );
       header = after;
     }
-    if (host.subnet === undefined) return { kind: 'forward', to: internet(ctx), packet: { header, arrival: { kind: 'host' } } };
+    if (host.subnet === undefined) return { kind: 'forward', to: 'internet', packet: { header, arrival: { kind: 'host' } } };
     const subnet = findSubnet(ctx.topology, host.subnet);
     const router = subnetRouter(subnet.cidr);
     ctx.record(
@@ -104,7 +114,7 @@ export class HostSender implements Component {
       header,
       `0.0.0.0/0 via ${router}`,
     );
-    return routeFromSubnet(ctx, subnet, { header, arrival: { kind: 'host' } });
+    return { kind: 'forward', to: `router:${subnet.vpc}`, packet: { header, arrival: { kind: 'subnet', subnet } } };
   }
 }
 
@@ -116,12 +126,20 @@ export class HostReceiver implements Component {
     this.id = host.id;
   }
 
-  receive(packet: Packet, ctx: WalkContext): Decision {
-    const host = this.host;
+  receive(packet: Packet, ctx: Trace): Decision {
+    // The interface the packet arrives on: the one that owns its destination address.
+    const host = onInterface(this.host, packet.header.dstIp);
     let header = packet.header;
-    ctx.enter(ctx.isReply ? 8 : 6);
+    ctx.mark('receive');
     const filtered = securityGroupCheck(ctx, host, 'ingress', header);
     if (filtered) return filtered;
+    const managed = ctx.isReply ? undefined : managedInterfaceName(host);
+    if (managed) {
+      // A load balancer, endpoint or attachment forwards to what the model does not hold.
+      const reason = `leaves the model at the ${managed} (${host.eniId ?? host.id}): what it forwards to is not simulated`;
+      ctx.record({ id: host.id, kind: 'host', name: host.name ?? host.service }, 'leave-model', reason, header);
+      return { kind: 'leave', component: host.id, reason, cause: { kind: 'managed-interface', host: host.id, hostKind: host.kind } };
+    }
     if (host.kind === 'lambda' && ctx.isReply && ctx.lambdaPort !== undefined) {
       const after: Header = { ...header, dstPort: ctx.lambdaPort };
       ctx.record({ id: host.eniId ?? host.id, kind: 'host', name: 'Hyperplane ENI' }, 'translate', `the Hyperplane ENI maps the reply back to the function's port ${portText(ctx.lambdaPort)}`, header, after);
@@ -129,11 +147,31 @@ export class HostReceiver implements Component {
     }
     const kind = host.kind === 'server' || host.kind === 'external' ? 'server' : 'host';
     ctx.record({ id: host.id, kind, name: host.name }, 'deliver', `${hostLabel(host)} receives ${protocolText(header)} from ${sourceText(header)}${header.protocol === 'icmp' ? (header.icmp?.type === 0 ? ` for identifier ${portText(header.dstPort)}` : '') : ` on port ${portText(header.dstPort)}`}${deployTimeNote(ctx, host)}`, header);
-    return { kind: 'deliver', host, header };
+    return { kind: 'deliver', host: this.host, header };
   }
 }
 
-/** The receiver component of a host (one per host per walk). */
-export function hostReceiver(ctx: WalkContext, host: Host): HostReceiver {
-  return ctx.component(`receive:${host.id}`, () => new HostReceiver(host));
+/**
+ * What a requester-managed interface belongs to, in words ("network load balancer
+ * net/web/3f1c...", "interface endpoint vpce-... (com.amazonaws...ssm)"); undefined for hosts
+ * the model simulates (instances, Lambda functions, servers).
+ */
+export function managedInterfaceName(host: Host): string | undefined {
+  const service = host.service;
+  switch (host.kind) {
+    case 'load-balancer': {
+      const elb = service?.replace(/^ELB /, '');
+      const kind = elb?.startsWith('net/') ? 'network load balancer' : elb?.startsWith('app/') ? 'application load balancer' : elb?.startsWith('gwy/') ? 'gateway load balancer' : 'load balancer';
+      return elb ? `${kind} ${elb}` : kind;
+    }
+    case 'interface-endpoint':
+      return service ? `interface endpoint ${service}` : 'interface endpoint';
+    case 'transit-gateway-attachment':
+      return service ? `transit gateway attachment ${service}` : 'transit gateway attachment';
+    case 'network-interface':
+      return service ? `network interface of ${service}` : 'network interface';
+    default:
+      return undefined;
+  }
 }
+
