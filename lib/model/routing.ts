@@ -52,17 +52,32 @@ function prefixListMatch(prefixLists: readonly PrefixList[] | undefined, id: str
   return best;
 }
 
+/** True for a route to a prefix list whose entries the topology does not hold. */
+function toUnknownPrefixList(route: Route, prefixLists: readonly PrefixList[] | undefined): boolean {
+  if (route.destinationKind !== 'prefix-list') return false;
+  const list = prefixLists?.find((p) => p.id === route.destination);
+  return !list || list.entriesKnown === false;
+}
+
 /**
  * A route to a prefix list whose entries the topology does not hold: it may hold any address,
- * so unless the VPC's own `local` route decides, the longest-prefix match cannot be told.
+ * so unless the VPC's own `local` route decides, the longest-prefix match cannot be told. A
+ * gateway endpoint's route is the exception (see `assumedServiceRoute`).
  */
 export function unknownPrefixListRoute(table: RouteTable, match: RouteMatch | undefined, prefixLists?: readonly PrefixList[]): Route | undefined {
   if (match?.route.target.kind === 'local') return undefined;
-  return table.routes.find((r) => {
-    if (r.destinationKind !== 'prefix-list') return false;
-    const list = prefixLists?.find((p) => p.id === r.destination);
-    return !list || list.entriesKnown === false;
-  });
+  return table.routes.find((r) => r.target.kind !== 'vpc-endpoint' && toUnknownPrefixList(r, prefixLists));
+}
+
+/**
+ * A gateway endpoint's route to its service's prefix list (S3, DynamoDB) whose entries the
+ * topology does not hold. The list holds only that AWS service's public ranges, so the walk
+ * goes on as if the destination were not one of them and says so in the route hop (a template
+ * cannot name the list's entries; every VPC with an S3 endpoint would otherwise leave the model).
+ */
+export function assumedServiceRoute(table: RouteTable, match: RouteMatch | undefined, prefixLists?: readonly PrefixList[]): Route | undefined {
+  if (match?.route.target.kind === 'local') return undefined;
+  return table.routes.find((r) => r.target.kind === 'vpc-endpoint' && toUnknownPrefixList(r, prefixLists));
 }
 
 /** True for a route to an IPv4 CIDR (IPv6 and prefix-list routes are carried, matched elsewhere). */

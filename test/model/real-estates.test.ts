@@ -86,13 +86,30 @@ describe('prefix lists and gateway endpoints', () => {
     expect(walk(t, tcp('client', '8.8.8.8', 443)).observedAtDestination?.srcIp).toBe('198.51.100.200');
   });
 
-  it('a prefix list whose entries are unknown cannot decide the route: the walk leaves the model naming the list', () => {
+  it("a gateway endpoint's prefix list with unknown entries holds only its service: other destinations go on, and the route hop says what was assumed", () => {
     const w = walk(realEstate({ prefixListEntries: false }), tcp('client', '8.8.8.8', 443));
+    expect(w.verdict).toBe('delivered');
+    expect(w.observedAtDestination?.srcIp).toBe('198.51.100.200');
+    const route = w.hops.find((h) => h.component.kind === 'route-table');
+    expect(route?.match).toMatchObject({ kind: 'route', destination: '0.0.0.0/0' });
+    expect(route?.detail).toContain('assumed not an address of gateway endpoint vpce-0s3gateway000000');
+    expect(route?.detail).toContain('pl-63a5400a');
+    // Inside the VPC the local route decides, with nothing assumed.
+    const inside = walk(realEstate({ prefixListEntries: false }), tcp('client', '10.60.11.10', 8443));
+    expect(inside.verdict).toBe('delivered');
+    expect(inside.hops.find((h) => h.component.kind === 'route-table')?.detail).not.toContain('assumed');
+  });
+
+  it('any other route to a prefix list whose entries are unknown cannot decide the route: the walk leaves the model naming the list', () => {
+    const base = realEstate({ prefixListEntries: false });
+    const toNat = base.routeTables.map((rt) => ({
+      ...rt,
+      routes: rt.routes.map((r) => (r.destinationKind === 'prefix-list' ? { ...r, target: { kind: 'tgw' as const, id: 'tgw-0aaaa1111bbbb2222' } } : r)),
+    }));
+    const w = walk({ ...base, routeTables: toNat }, tcp('client', '8.8.8.8', 443));
     expect(w.verdict).toBe('left-model');
     expect(w.leftModel?.cause).toEqual({ kind: 'undecidable-route', table: 'rtb-0private00000000', destination: 'pl-63a5400a' });
     expect(w.leftModel?.reason).toContain('pl-63a5400a');
-    // Inside the VPC the local route decides.
-    expect(walk(realEstate({ prefixListEntries: false }), tcp('client', '10.60.11.10', 8443)).verdict).toBe('delivered');
   });
 });
 

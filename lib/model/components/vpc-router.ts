@@ -8,7 +8,7 @@ import { cidrMatches, parseCidr, reservedRole } from '../address';
 import { faultDestination, routeTableName } from '../faults';
 import { evaluateNetworkAcl, type PortSet, portSetOf, portSetText, subtractAll } from '../filters';
 import { findSubnet, privateOwner, resourceLabel } from '../hosts';
-import { lookupRoute, routeText, targetKindName, uncertainRoute, unknownPrefixListRoute } from '../routing';
+import { assumedServiceRoute, lookupRoute, routeText, targetKindName, uncertainRoute, unknownPrefixListRoute } from '../routing';
 import { mainRouteTable, networkAclForSubnet, routeTableForSubnet, routeTargetOwner } from '../rules';
 import type { Header, HopMatch, PortPrediction, Route, RouteTable, Subnet } from '../types';
 import type { Component, Decision, Packet, Trace } from './component';
@@ -116,7 +116,9 @@ function routeFromSubnet(ctx: Trace, subnet: Subnet, packet: Packet): Decision {
   const hopMatch = ctx.keepsHops ? routeMatch(table, match.route) : undefined;
   const target = match.route.target;
   const destination = match.route.destination;
-  const lookup = `${which}: ${matched} is the longest prefix matching ${header.dstIp}`;
+  const assumed = assumedServiceRoute(table, match, prefixLists);
+  const assumption = assumed ? ` (assumed not an address of gateway endpoint ${assumed.target.kind === 'vpc-endpoint' ? assumed.target.id : ''}'s service: the entries of prefix list ${assumed.destination} are not in the topology)` : '';
+  const lookup = `${which}: ${matched} is the longest prefix matching ${header.dstIp}${assumption}`;
   const next: Packet = { header, arrival: { kind: 'subnet', subnet } };
   switch (target.kind) {
     case 'local':
