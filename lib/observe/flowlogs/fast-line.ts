@@ -213,7 +213,8 @@ export class FastLineReader {
     if (s === undefined) {
       // Bounded: a scan of the whole address space must not fill memory.
       if (this.addresses.size >= MAX_INTERNED_ADDRESSES) this.addresses.clear();
-      s = text.slice(from, to);
+      // A copy, not a slice: a slice of 13+ characters would keep its whole line alive.
+      s = (' ' + text.slice(from, to)).slice(1);
       this.addresses.set(value, s);
     }
     return s;
