@@ -42,6 +42,8 @@ export class Flow implements Episode {
   more: Episode[] | undefined = undefined;
   /** Its key in the flow table, to put it back when a batch carries it over. */
   key = '';
+  /** The analyzer's key for it while it is open across batches (undefined: not worked out yet). */
+  openLegKey: string | null | undefined = undefined;
 
   constructor(
     readonly iface: string | undefined,
@@ -287,8 +289,19 @@ function newEpisode(rec: FlowLogRecord): Episode {
 }
 
 function addToEpisodes(flow: Flow, rec: FlowLogRecord): void {
-  const add = newEpisode(rec);
-  const { first, last } = add;
+  // The record's episode fields, read without building an Episode (one per record is the
+  // biggest garbage source on a busy day): only a record that starts a new episode makes one.
+  let first: number;
+  let last: number;
+  let precise: boolean;
+  if (rec.start !== undefined || rec.end !== undefined) {
+    first = rec.start ?? (rec.end as number);
+    last = rec.end ?? first;
+    precise = true;
+  } else {
+    first = last = rec.timestamp !== undefined ? Math.floor(rec.timestamp / 1000) : NaN;
+    precise = false;
+  }
   const n = flow.more ? flow.more.length : 0;
   // Records arrive in time order, give or take a capture window: only the newest few
   // episodes can take a record (a flow seen all day may have thousands).
@@ -303,13 +316,13 @@ function addToEpisodes(flow: Flow, rec: FlowLogRecord): void {
         ep.first = first;
         ep.last = last;
       }
-      ep.precise = ep.precise && add.precise;
-      ep.packets += add.packets;
-      ep.bytes += add.bytes;
+      ep.precise = ep.precise && precise;
+      ep.packets += rec.packets ?? 0;
+      ep.bytes += rec.bytes ?? 0;
       ep.records++;
-      if (add.line < ep.line) ep.line = add.line;
+      if (rec.line < ep.line) ep.line = rec.line;
       return;
     }
   }
-  (flow.more ??= []).push(add);
+  (flow.more ??= []).push(newEpisode(rec));
 }

@@ -69,6 +69,9 @@ class ScratchRecord implements FlowLogRecord {
   trafficPath: number | undefined = undefined;
 }
 
+/** Distinct addresses kept by value before the cache starts over. */
+const MAX_INTERNED_ADDRESSES = 1 << 16;
+
 /** Reads common record lines of one format into a reused record. */
 export class FastLineReader {
   private readonly kinds: Kind[];
@@ -78,6 +81,8 @@ export class FastLineReader {
   private lastStream: string | undefined = undefined;
   private lastInterface: string | undefined = undefined;
   private lastEni: string | undefined = undefined;
+  /** Addresses seen, by their 32-bit value (the text of a canonical dotted quad is one per value). */
+  private readonly addresses = new Map<number, string>();
 
   constructor(readonly format: FlowLogFormat) {
     this.names = format.fields;
@@ -146,8 +151,8 @@ export class FastLineReader {
           break;
         }
         case Kind.Address: {
-          if (!isIpv4(text, pos, stop)) return undefined;
-          const v = text.slice(pos, stop);
+          const v = this.address(text, pos, stop);
+          if (v === undefined) return undefined;
           const name = this.names[i];
           if (name === 'srcaddr') rec.srcaddr = v;
           else if (name === 'dstaddr') rec.dstaddr = v;
@@ -196,6 +201,25 @@ export class FastLineReader {
     return rec;
   }
 
+  /**
+   * The IPv4 address in text[from, to) as one shared string per address, or undefined when it
+   * is not a dotted quad as record.ts accepts it. A busy day repeats a few thousand addresses
+   * millions of times: looking the address up by its value cuts no string per field.
+   */
+  private address(text: string, from: number, to: number): string | undefined {
+    const value = ipv4Value(text, from, to);
+    if (value < 0) return undefined;
+    let s = this.addresses.get(value);
+    if (s === undefined) {
+      // Bounded: a scan of the whole address space must not fill memory.
+      if (this.addresses.size >= MAX_INTERNED_ADDRESSES) this.addresses.clear();
+      // A copy, not a slice: a slice of 13+ characters would keep its whole line alive.
+      s = (' ' + text.slice(from, to)).slice(1);
+      this.addresses.set(value, s);
+    }
+    return s;
+  }
+
   /** Events of one stream come together: remember the last stream's ENI. */
   private eniOf(stream: string | undefined): string | undefined {
     if (stream !== this.lastStream) {
@@ -223,9 +247,13 @@ function is(text: string, from: number, to: number, word: string): boolean {
   return to - from === word.length && text.startsWith(word, from);
 }
 
-/** Dotted-quad IPv4 as record.ts accepts it: four numbers 0-255, no leading zeros. */
-function isIpv4(text: string, from: number, to: number): boolean {
+/**
+ * Dotted-quad IPv4 as record.ts accepts it (four numbers 0-255, no leading zeros) as its
+ * 32-bit value, or -1. Without leading zeros each value has exactly one such text.
+ */
+function ipv4Value(text: string, from: number, to: number): number {
   let octets = 0;
+  let value = 0;
   let i = from;
   while (true) {
     const begin = i;
@@ -237,10 +265,11 @@ function isIpv4(text: string, from: number, to: number): boolean {
       i++;
     }
     const len = i - begin;
-    if (len === 0 || len > 3 || v > 255 || (len > 1 && text.charCodeAt(begin) === 48)) return false;
+    if (len === 0 || len > 3 || v > 255 || (len > 1 && text.charCodeAt(begin) === 48)) return -1;
     octets++;
-    if (i === to) return octets === 4;
-    if (octets === 4 || text.charCodeAt(i) !== 46 /* . */) return false;
+    value = value * 256 + v;
+    if (i === to) return octets === 4 ? value : -1;
+    if (octets === 4 || text.charCodeAt(i) !== 46 /* . */) return -1;
     i++;
   }
 }
