@@ -9,8 +9,10 @@
  *   live-topology importer and the flow log analyzer are no longer in it (7.9 kB on 2026-11-24,
  *   down from 113.9 kB with verify).
  * - The verifier (lambda/verify/index.ts) carries exactly those; it measured 107,191 bytes on
- *   2026-11-24, and its ceiling is that plus 15% (123,000 bytes), so growth of the model
- *   shows up here as a decision rather than drifting unnoticed.
+ *   2026-11-24 and 143,785 bytes on 2026-12-02, grown by decision: the model's several
+ *   interfaces, managed interfaces and prefix lists, the importer's endpoints and prefix lists,
+ *   and the flow log analyzer's four legs, usage and headroom. Its ceiling is that plus 15%
+ *   (165,000 bytes), so further growth shows up here as a decision rather than drifting unnoticed.
  */
 import type { Metafile } from 'esbuild';
 import { readFileSync, statSync } from 'node:fs';
@@ -18,8 +20,8 @@ import { join } from 'node:path';
 
 /** The project goal for the probe. */
 const PROBE_GOAL_BYTES = 100_000;
-/** The verifier's measured size (107,191 bytes) plus 15%. */
-const VERIFIER_CEILING_BYTES = 123_000;
+/** The verifier's measured size (143,785 bytes on 2026-12-02) plus 15%. */
+const VERIFIER_CEILING_BYTES = 165_000;
 
 const dist = join(__dirname, '../../dist');
 

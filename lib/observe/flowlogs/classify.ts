@@ -191,7 +191,7 @@ export function classifyFlows(flows: Iterable<Flow>, natIps: ReadonlySet<string>
           leg('reply-from-outside', f, ep, f.src).as(
             'unsolicited',
             outsideIndex.has(key)
-              ? 'arrived more than 350 s after the NAT\'s outside leg to this address and port went idle; the NAT drops it'
+              ? `arrived more than ${NAT_IDLE_TIMEOUT_SECONDS} s after the NAT's outside leg to this address and port went idle; the NAT drops it`
               : 'no outside leg from the NAT to this address and port: no translation, the NAT drops it',
           ),
         );
