@@ -3,7 +3,7 @@
  * a minute and delivered minutes later, so the harness polls with a bounded, visible wait until
  * the records it needs are in (or the time is up, which it then reports as what was missing).
  */
-import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { FilterLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { formatDuration } from './clock';
 import { awsCall } from './errors';
 import type { WaitOptions } from './ssm';
@@ -46,14 +46,30 @@ export async function fetchLogEvents(logs: CloudWatchLogsClient, query: LogQuery
 /** Every event of the query up to `maxPages` pages, saying whether more were left unread. */
 export async function fetchLogEventPages(logs: CloudWatchLogsClient, query: LogQuery, maxPages = MAX_LOG_PAGES): Promise<LogEventPages> {
   const events: LogEvent[] = [];
-  let nextToken: string | undefined;
   let pages = 0;
+  for await (const page of filterLogEventPages(logs, query)) {
+    for (const e of page.events) {
+      if (e.message === undefined || e.timestamp === undefined) continue;
+      events.push({ timestamp: e.timestamp, message: e.message.trimEnd(), logStreamName: e.logStreamName, eventId: e.eventId });
+    }
+    if (++pages >= maxPages) return { events, pages, truncated: page.more };
+  }
+  return { events, pages, truncated: false };
+}
+
+/** FilterLogEvents page by page, following nextToken to the end: the one loop both readers use. */
+async function* filterLogEventPages(
+  logs: CloudWatchLogsClient,
+  query: LogStreamQuery,
+): AsyncGenerator<{ readonly events: readonly FilteredLogEvent[]; readonly more: boolean }> {
+  let nextToken: string | undefined;
   do {
     const page = await awsCall(`CloudWatch Logs FilterLogEvents ${query.logGroupName}`, (abortSignal) =>
       logs.send(
         new FilterLogEventsCommand({
           logGroupName: query.logGroupName,
           logStreamNamePrefix: query.logStreamNamePrefix,
+          logStreamNames: query.logStreamNames?.length ? [...query.logStreamNames] : undefined,
           startTime: query.startTime,
           endTime: query.endTime,
           nextToken,
@@ -61,14 +77,9 @@ export async function fetchLogEventPages(logs: CloudWatchLogsClient, query: LogQ
         { abortSignal },
       ),
     );
-    for (const e of page.events ?? []) {
-      if (e.message === undefined || e.timestamp === undefined) continue;
-      events.push({ timestamp: e.timestamp, message: e.message.trimEnd(), logStreamName: e.logStreamName, eventId: e.eventId });
-    }
     nextToken = page.nextToken;
-    if (++pages >= maxPages) break;
+    yield { events: page.events ?? [], more: nextToken !== undefined };
   } while (nextToken);
-  return { events, pages, truncated: nextToken !== undefined };
 }
 
 /** What a look at the events so far says: enough, or what is still missing. */
@@ -146,30 +157,15 @@ export async function forEachLogEvent(
   onEvent: (event: LogEvent, index: number) => void,
   progress: (line: string) => void = () => undefined,
 ): Promise<LogReadCount> {
-  let nextToken: string | undefined;
   let pages = 0;
   let events = 0;
-  do {
-    const page = await awsCall(`CloudWatch Logs FilterLogEvents ${query.logGroupName}`, (abortSignal) =>
-      logs.send(
-        new FilterLogEventsCommand({
-          logGroupName: query.logGroupName,
-          logStreamNamePrefix: query.logStreamNamePrefix,
-          logStreamNames: query.logStreamNames?.length ? [...query.logStreamNames] : undefined,
-          startTime: query.startTime,
-          endTime: query.endTime,
-          nextToken,
-        }),
-        { abortSignal },
-      ),
-    );
-    for (const e of page.events ?? []) {
+  for await (const page of filterLogEventPages(logs, query)) {
+    for (const e of page.events) {
       if (e.message === undefined) continue;
       onEvent({ timestamp: e.timestamp ?? NaN, message: e.message.trimEnd(), logStreamName: e.logStreamName, eventId: e.eventId }, ++events);
     }
     pages++;
-    nextToken = page.nextToken;
-    progress(`${query.logGroupName}: ${events.toLocaleString('en')} events, ${pages} page${pages === 1 ? '' : 's'}${nextToken ? ', reading on' : ', done'}`);
-  } while (nextToken);
+    progress(`${query.logGroupName}: ${events.toLocaleString('en')} events, ${pages} page${pages === 1 ? '' : 's'}${page.more ? ', reading on' : ', done'}`);
+  }
   return { events, pages };
 }
