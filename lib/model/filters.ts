@@ -166,7 +166,7 @@ export function findSecurityGroup(topology: Topology, id: string): SecurityGroup
 }
 
 function sgPeer(rule: SecurityGroupRule): string {
-  return rule.cidr ?? rule.securityGroup ?? rule.prefixList ?? '?';
+  return rule.cidr ?? rule.securityGroup ?? rule.prefixList ?? rule.cidrIpv6 ?? '?';
 }
 
 function sgRuleText(group: SecurityGroup, direction: SgDirection, rule: SecurityGroupRule): string {
@@ -218,7 +218,22 @@ function sgPeerMatches(topology: Topology, rule: SecurityGroupRule, peerIp: IpVa
       return on.securityGroups.includes(rule.securityGroup!) && (vpc === undefined || hostInVpc(topology, on, vpc));
     });
   }
+  if (rule.prefixList !== undefined) return prefixListPeerMatches(topology, rule.prefixList, peerIp);
   return 'unknown';
+}
+
+/** A prefix-list peer holds the address when one of its IPv4 entries does; unknown entries cannot tell. */
+function prefixListPeerMatches(topology: Topology, id: string, peerIp: IpValue): boolean | 'unknown' {
+  const list = topology.prefixLists?.find((p) => p.id === id);
+  if (!list || list.entriesKnown === false) return 'unknown';
+  let result: boolean | 'unknown' = false;
+  for (const entry of list.cidrs) {
+    if (entry.includes(':')) continue;
+    const held = cidrMatches(entry, peerIp);
+    if (held === true) return true;
+    if (held === 'unknown') result = 'unknown';
+  }
+  return result;
 }
 
 function hostInVpc(topology: Topology, host: Host, vpc: string): boolean {

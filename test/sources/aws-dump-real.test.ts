@@ -267,3 +267,17 @@ describe('a VPC shared across two accounts (test/fixtures/aws-dump/shared-vpc, a
     expect(w.verdict).not.toBe('delivered');
   });
 });
+
+describe('security group rules whose peer is a managed prefix list with its entries in the dump', () => {
+  it("the bastion admits ssh from the office list's entries and refuses any other address, naming the list", async () => {
+    const { t } = await load(FULL);
+    const bastion = resolveHost(t, 'bastion');
+    expect(bastion.publicIp).toBeDefined();
+    const ssh = (from: string) => walk(t, { name: `${from} -> bastion`, protocol: 'tcp', from, sourcePort: 40000, to: { host: bastion.publicIp!, port: 22 } });
+    // 192.0.2.0/24 is an entry of pl-0e1f2a3b4c5d6e7f8 (office-ranges).
+    expect(ssh('192.0.2.10').verdict).toBe('delivered');
+    const refused = ssh('203.0.113.7');
+    expect(refused.verdict).toBe('dropped');
+    expect(refused.dropped?.reason).toContain('pl-0e1f2a3b4c5d6e7f8');
+  });
+});
