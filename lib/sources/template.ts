@@ -16,7 +16,7 @@ import { InputError } from '../errors';
 import type { EgressOnlyInternetGateway, FlowSpec, Host, InternetGateway, NatAddress, NatGateway, NetworkAcl, NetworkAclRule, PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SecurityGroupRule, Subnet, Topology, Vpc, VpcEndpoint } from '../model/types';
 import { describe, isObject, MAX_TEMPLATE_BYTES, parseTemplate, type CfnResource } from './private/cfn-parse';
 import { checkTopology } from './private/check-topology';
-import { allocationPublicIp, CfnResolver, eipPublicIp, type StackInput } from './private/cfn-resolve';
+import { allocationPublicIp, CfnResolver, eipPublicIp, NO_VALUE, type StackInput } from './private/cfn-resolve';
 import { withParameters, type ParameterValue } from './private/cfn-parameters';
 import { icmpFields, isIcmpProblem } from './private/icmp';
 import { ruleProtocolOf } from './private/protocol';
@@ -130,7 +130,7 @@ function convert(stacks: readonly StackInput[], opts: TemplateOptions): Topology
         logicalId,
         id: resolver.idOf(stack, logicalId),
         type: resource.Type,
-        props: resolver.resolve(stack, resource.Properties ?? {}, `Resources.${logicalId}.Properties`) as Record<string, unknown>,
+        props: resolvedProperties(resolver.resolve(stack, resource.Properties ?? {}, `Resources.${logicalId}.Properties`), `${stack.file}: Resources.${logicalId}.Properties`),
         metadata: (resource as CfnResource).Metadata ?? {},
       });
     }
@@ -456,7 +456,7 @@ function convert(stacks: readonly StackInput[], opts: TemplateOptions): Topology
   }
   for (const vpc of vpcs.values()) {
     const id = `${vpc.id}/DefaultSecurityGroup`;
-    if (all.some((r) => JSON.stringify(r.props).includes(`"${id}"`))) groups.set(id, { id, name: 'default', vpc: vpc.id, ingress: [{ protocol: 'all', securityGroup: id }], egress: [{ protocol: 'all', cidr: '0.0.0.0/0' }] });
+    if (all.some((r) => (JSON.stringify(r.props) ?? '').includes(`"${id}"`))) groups.set(id, { id, name: 'default', vpc: vpc.id, ingress: [{ protocol: 'all', securityGroup: id }], egress: [{ protocol: 'all', cidr: '0.0.0.0/0' }] });
   }
   const addedToBase = new Map<string, SecurityGroup & { ingress: SecurityGroupRule[]; egress: SecurityGroupRule[] }>();
   for (const [type, direction, peer] of [['AWS::EC2::SecurityGroupIngress', 'ingress', 'Source'], ['AWS::EC2::SecurityGroupEgress', 'egress', 'Destination']] as const) {
@@ -725,4 +725,11 @@ function flowsFromRoles(hosts: Host[], roles: Map<string, string>, all: Resolved
         };
       }),
   );
+}
+
+/** A resource's resolved Properties: `!Ref AWS::NoValue` is none; anything but a mapping is bad input. */
+function resolvedProperties(value: unknown, where: string): Record<string, unknown> {
+  if (value === NO_VALUE) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${where}: expected a mapping of properties, got ${describe(value)}`);
+  return value as Record<string, unknown>;
 }

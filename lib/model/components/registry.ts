@@ -3,6 +3,7 @@
  * `nat:<id>`, `igw:<id>`, `internet`, `host:<id>`) to the component. Adding a kind is its file
  * plus one line in `DEFAULT_KINDS`; a caller may also add one (`registry.with(kind, make)`).
  */
+import { InputError } from '../../errors';
 import { isIpv4 } from '../address';
 import type { Host, Topology } from '../types';
 import type { Component, ComponentRef } from './component';
@@ -79,8 +80,10 @@ export class ComponentRegistry {
   private make(ref: ComponentRef, topology: Topology): Component {
     const { kind, id } = parseRef(ref);
     const make = this.has(kind) ? this.kinds[kind] : undefined;
-    const component = make?.(id, topology);
-    if (!component) throw new Error(`the walk forwarded to ${ref}, which no component kind resolves`);
+    if (!make) throw new Error(`the walk forwarded to ${ref}, which no component kind resolves`);
+    const component = make(id, topology);
+    // A known kind whose resource the topology lacks is a dangling reference in the input, not a bug.
+    if (!component) throw new InputError(`topology ${topology.name}: the walk reached ${ref}, which the topology does not hold (a reference to a resource the source did not include)`);
     return component;
   }
 }

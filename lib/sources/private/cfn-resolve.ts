@@ -214,7 +214,12 @@ export class CfnResolver {
 
   private args(stack: StackInput, arg: unknown, count: number, fn: string, path: string): unknown[] {
     if (!Array.isArray(arg) || arg.length !== count) throw new InputError(`${stack.file}: ${path}: ${fn} takes ${count} arguments`);
-    return arg.map((a, i) => this.resolve(stack, a, `${path}.${fn}[${i}]`));
+    return arg.map((a, i) => {
+      const value = this.resolve(stack, a, `${path}.${fn}[${i}]`);
+      // AWS::NoValue removes a property or list item; as a function's argument it is nothing to compute with.
+      if (value === NO_VALUE) throw new InputError(`${stack.file}: ${path}.${fn}[${i}]: AWS::NoValue is not a value ${fn} can take`);
+      return value;
+    });
   }
 
   private ref(stack: StackInput, name: string, path: string): unknown {
