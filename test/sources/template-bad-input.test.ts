@@ -220,3 +220,19 @@ describe('what AWS accepts is accepted', () => {
     await expect(loadTopology({ template: [net], parameters: notList })).rejects.toThrow(new InputError(`${notList}: expected a list of {"ParameterKey": ..., "ParameterValue": ...}, got a mapping`));
   });
 });
+
+describe('AWS::NoValue where a value is needed (found by the 10,000-run fuzz)', () => {
+  it('Properties: !Ref AWS::NoValue is a resource with no properties, and a string is one line naming the resource', async () => {
+    const file = template('novalue.yaml', `${NETWORK}  Extra:\n    Type: AWS::EC2::SecurityGroup\n    Properties: !Ref AWS::NoValue\n`);
+    await expect(loadTemplates([file])).resolves.toMatchObject({ vpcs: [expect.anything()] });
+    expect(await errorOf(`${NETWORK}  Extra:\n    Type: AWS::EC2::SecurityGroup\n    Properties: !Ref AWS::Region\n`)).toBe(
+      'bad.yaml: Resources.Extra.Properties: expected a mapping of properties, got "us-east-1"',
+    );
+  });
+
+  it('AWS::NoValue as an argument of Fn::Select is one line naming the path', async () => {
+    expect(await errorOf(NETWORK.replace('AvailabilityZone: us-east-1a', 'AvailabilityZone: !Select [!Ref AWS::NoValue, [us-east-1a]]'))).toBe(
+      'bad.yaml: Resources.Subnet.Properties.AvailabilityZone.Fn::Select[0]: AWS::NoValue is not a value Fn::Select can take',
+    );
+  });
+});
