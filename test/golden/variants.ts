@@ -3,7 +3,7 @@
  * of drop, leave and translation the model speaks of appears in the recorded outputs.
  */
 import type { Topology } from '../../lib/model/types';
-import { seedWith, setDefaultRoute, table } from '../model/topologies';
+import { addRegionalNat, seedWith, setDefaultRoute, table } from '../model/topologies';
 
 /** A named topology of the golden set. */
 export interface GoldenVariant {
@@ -77,22 +77,7 @@ export function goldenSeedVariants(): GoldenVariant[] {
     },
     {
       name: 'regional-nat',
-      topology: seedWith((t) => {
-        t.natGateways.push({
-          id: 'nat-regional',
-          vpc: 'vpc-lab',
-          connectivity: 'public',
-          availabilityMode: 'regional',
-          addresses: [
-            { privateIp: '10.0.200.10', publicIp: '3.224.9.60', az: 'us-east-1a', isPrimary: true },
-            { privateIp: '10.0.200.11', publicIp: '3.224.9.61', az: 'us-east-1b', isPrimary: false },
-          ],
-        });
-        t.subnets.push({ id: 'subnet-private-b', vpc: 'vpc-lab', cidr: '10.0.2.0/24', az: 'us-east-1b', routeTable: 'rtb-private-b' });
-        t.routeTables.push({ id: 'rtb-private-b', vpc: 'vpc-lab', routes: [{ destination: '10.0.0.0/16', target: { kind: 'local' } }, { destination: '0.0.0.0/0', target: { kind: 'nat', id: 'nat-regional' } }] });
-        t.hosts.push({ id: 'client-c', name: 'client-c', kind: 'instance', subnet: 'subnet-private-b', privateIp: '10.0.2.40', securityGroups: ['sg-clients'] });
-        setDefaultRoute(t, 'rtb-private', { kind: 'nat', id: 'nat-regional' });
-      }),
+      topology: seedWith(addRegionalNat),
     },
     {
       name: 'sg-server-closed',

@@ -25,3 +25,24 @@ export function setDefaultRoute(t: Writable<Topology>, id: string, target: Writa
   rt.routes = rt.routes.filter((r) => r.destination !== '0.0.0.0/0');
   if (target) rt.routes.push({ destination: '0.0.0.0/0', target });
 }
+
+/**
+ * The seed with a regional NAT Gateway (one address per AZ) as the private table's default
+ * route, and client-c in a second private subnet in us-east-1b that routes to it too.
+ */
+export function addRegionalNat(t: Writable<Topology>): void {
+  t.natGateways.push({
+    id: 'nat-regional',
+    vpc: 'vpc-lab',
+    connectivity: 'public',
+    availabilityMode: 'regional',
+    addresses: [
+      { privateIp: '10.0.200.10', publicIp: '3.224.9.60', az: 'us-east-1a', isPrimary: true },
+      { privateIp: '10.0.200.11', publicIp: '3.224.9.61', az: 'us-east-1b', isPrimary: false },
+    ],
+  });
+  t.subnets.push({ id: 'subnet-private-b', vpc: 'vpc-lab', cidr: '10.0.2.0/24', az: 'us-east-1b', routeTable: 'rtb-private-b' });
+  t.routeTables.push({ id: 'rtb-private-b', vpc: 'vpc-lab', routes: [{ destination: '10.0.0.0/16', target: { kind: 'local' } }, { destination: '0.0.0.0/0', target: { kind: 'nat', id: 'nat-regional' } }] });
+  t.hosts.push({ id: 'client-c', name: 'client-c', kind: 'instance', subnet: 'subnet-private-b', privateIp: '10.0.2.40', securityGroups: ['sg-clients'] });
+  setDefaultRoute(t, 'rtb-private', { kind: 'nat', id: 'nat-regional' });
+}

@@ -7,7 +7,7 @@ import { natSimulation, walk } from '../../lib/model/walk';
 import { shortAnswer } from '../../lib/report/text';
 import { seedTopology } from '../../lib/sources';
 import { loadScenario } from '../../lib/sources/scenario';
-import { seedWith, setDefaultRoute, table } from './topologies';
+import { addRegionalNat, seedWith, setDefaultRoute, table } from './topologies';
 
 const TO_SERVER = { protocol: 'tcp' as const, sourcePort: 32222, to: { host: 'server', port: 8080 } };
 
@@ -296,20 +296,7 @@ describe('NAT Gateway flavours', () => {
 
   it('a regional NAT Gateway needs no public subnet and picks the address by the source AZ', () => {
     const topology = seedWith((t) => {
-      t.natGateways.push({
-        id: 'nat-regional',
-        vpc: 'vpc-lab',
-        connectivity: 'public',
-        availabilityMode: 'regional',
-        addresses: [
-          { privateIp: '10.0.200.10', publicIp: '3.224.9.60', az: 'us-east-1a', isPrimary: true },
-          { privateIp: '10.0.200.11', publicIp: '3.224.9.61', az: 'us-east-1b', isPrimary: false },
-        ],
-      });
-      t.subnets.push({ id: 'subnet-private-b', vpc: 'vpc-lab', cidr: '10.0.2.0/24', az: 'us-east-1b', routeTable: 'rtb-private-b' });
-      t.routeTables.push({ id: 'rtb-private-b', vpc: 'vpc-lab', routes: [{ destination: '10.0.0.0/16', target: { kind: 'local' } }, { destination: '0.0.0.0/0', target: { kind: 'nat', id: 'nat-regional' } }] });
-      setDefaultRoute(t, 'rtb-private', { kind: 'nat', id: 'nat-regional' });
-      t.hosts.push({ id: 'client-c', name: 'client-c', kind: 'instance', subnet: 'subnet-private-b', privateIp: '10.0.2.40', securityGroups: ['sg-clients'] });
+      addRegionalNat(t);
       t.securityGroups.find((g) => g.id === 'sg-server')!.ingress.push({ protocol: 'tcp', fromPort: 8080, toPort: 8080, cidr: '3.224.9.0/24' });
     });
     const b = walk(topology, { ...TO_SERVER, from: 'client-c' });
